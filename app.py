@@ -1,0 +1,64 @@
+"""The web app: `flask --app app run` in development, `gunicorn -c gunicorn.conf.py 'app:create_app()'` in production."""
+import logging
+import sys
+
+from flask import Blueprint, Flask, jsonify
+
+import web
+from core import db
+from core.config import ConfigError, Settings, load_settings
+from core.runtime import Runtime, open_runtime
+
+VERSION = "0.1.0"
+health = Blueprint("health", __name__)
+
+
+def create_app(config: Settings | dict | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the app: settings, database (migrated), SMS gateway, Alexa skill, blueprints."""
+    from skill import build_skill
+    from skill.web import blueprint as alexa
+    from sms.webhooks import blueprint as sms
+    configure_logging()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Alexa and Twilio bodies are small
+    runtime = runtime or _open(_settings(config))
+    app.extensions[web.EXTENSION] = runtime
+    app.extensions["alexa_skill"] = build_skill(runtime)
+    app.teardown_appcontext(web.close_db)
+    for blueprint in (health, alexa, sms):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _settings(config) -> Settings:
+    """Settings from the argument or the environment; a bad one stops start-up with one clear line."""
+    if isinstance(config, Settings):
+        return config
+    try:
+        return load_settings(**(config or {}))
+    except ConfigError as error:
+        sys.exit(f"Trust Builder cannot start: {error}")
+
+
+def _open(settings: Settings) -> Runtime:
+    from sms.gateway import gateway_for
+    try:
+        return open_runtime(settings, gateway_for(settings))
+    except (db.SchemaError, ConfigError) as error:
+        sys.exit(f"Trust Builder cannot start: {error}")
+
+
+def configure_logging() -> None:
+    """One log format for the web app and the scheduler."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@health.get("/healthz")
+def healthz():
+    """Database reachability and versions, for load balancers and uptime checks."""
+    try:
+        schema = db.ping(web.runtime().engine)
+    except Exception as error:  # any database failure means unhealthy: answer 503, never 500
+        return jsonify(status="error", database="unreachable", error=type(error).__name__, version=VERSION), 503
+    return jsonify(status="ok", database="ok", schema=schema, version=VERSION)

@@ -1,0 +1,58 @@
+"""What both processes (web and scheduler) build at start-up: settings applied, database migrated."""
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import crypto, db
+from core.clock import utcnow
+from core.config import Settings
+from core.ports import SmsGateway
+
+log = logging.getLogger("trustbuilder")
+MIGRATION_LOCK = 815_2026  # any fixed number: PostgreSQL advisory lock id for start-up migrations
+
+
+@dataclass
+class Runtime:
+    """The per-process objects: settings, database sessions, the SMS gateway and the clock."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    gateway: SmsGateway
+    clock: Callable[[], datetime]
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+
+def open_runtime(settings: Settings, gateway: SmsGateway, clock=None, migrate: bool = True) -> Runtime:
+    """Apply the encryption key, connect, migrate (or check) the schema, and say loudly what is off."""
+    for warning in settings.warnings:
+        log.warning("*** %s ***", warning)
+    crypto.configure(settings.encryption_key or crypto.development_key(settings.var_dir))
+    engine = db.make_engine(settings.database_url)
+    if migrate:
+        migrate_schema(engine)
+    else:
+        db.check_schema(engine)
+    return Runtime(settings, engine, db.make_session_factory(engine), gateway, clock or utcnow)
+
+
+def migrate_schema(engine: Engine) -> None:
+    """Upgrade to head; on PostgreSQL under an advisory lock so several workers starting at once take turns."""
+    if engine.dialect.name != "postgresql":
+        db.upgrade(engine)
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+        try:
+            db.upgrade(engine)
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})

@@ -1,0 +1,94 @@
+"""Check-ins: a partner's answer to the day's question (and mood), stored once per source message."""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core import timezones
+from core.errors import InvalidInput
+from core.models import CheckIn, Partner
+from core.services.couples import other_partner
+from core.services.questions import todays_question
+
+MAX_TEXT = 2000
+CHANNELS = {"voice", "sms"}
+
+
+@dataclass(frozen=True)
+class Reveal:
+    """What "what did my partner say" may answer: `status` is both|waiting_you|waiting_partner|no_partner."""
+
+    status: str
+    partner_name: str | None = None
+    text: str | None = None
+
+
+def record_check_in(session: Session, partner: Partner, text: str | None, channel: str, source_id: str,
+                    now: datetime, mood: int | None = None) -> tuple[CheckIn, bool]:
+    """Store today's answer (and/or mood); a repeated `source_id` stores nothing and returns the first."""
+    text = _clean_text(text)
+    _check(channel, source_id, text, mood)
+    existing = _by_source(session, source_id)
+    if existing is not None:
+        return existing, False
+    day, question = todays_question(session, partner.couple, now)
+    check_in = CheckIn(partner_id=partner.id, couple_id=partner.couple_id, local_date=day,
+                       question_id=question.id, channel=channel, text=text, mood=mood,
+                       source_id=source_id, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(check_in)
+    except IntegrityError:
+        return _by_source(session, source_id), False
+    return check_in, True
+
+
+def record_mood(session: Session, partner: Partner, mood: int, channel: str, source_id: str,
+                now: datetime) -> tuple[CheckIn, bool]:
+    """A 1-5 rating of the day, kept as a check-in without text."""
+    return record_check_in(session, partner, None, channel, source_id, now, mood=mood)
+
+
+def _clean_text(text: str | None) -> str | None:
+    if text is None:
+        return None
+    cleaned = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t").strip()
+    return cleaned[:MAX_TEXT] or None
+
+
+def _check(channel: str, source_id: str, text: str | None, mood: int | None) -> None:
+    if channel not in CHANNELS:
+        raise InvalidInput(f"unknown channel {channel!r}", "bad_channel")
+    if not source_id:
+        raise InvalidInput("a source id is needed for idempotency", "missing_source")
+    if mood is not None and not (isinstance(mood, int) and 1 <= mood <= 5):
+        raise InvalidInput("mood goes from 1 to 5", "bad_mood")
+    if text is None and mood is None:
+        raise InvalidInput("an answer cannot be empty", "empty_answer")
+
+
+def _by_source(session: Session, source_id: str) -> CheckIn | None:
+    return session.scalar(select(CheckIn).where(CheckIn.source_id == source_id))
+
+
+def answered_on(session: Session, partner: Partner, day: date) -> list[CheckIn]:
+    """The partner's check-ins with text on local `day`, oldest first."""
+    return list(session.scalars(select(CheckIn).where(
+        CheckIn.partner_id == partner.id, CheckIn.local_date == day, CheckIn.text.is_not(None))
+        .order_by(CheckIn.created_at, CheckIn.id)))
+
+
+def reveal_partner_answer(session: Session, partner: Partner, now: datetime) -> Reveal:
+    """The partner's answer today, only once both have answered (so nobody answers to please)."""
+    other = other_partner(partner)
+    if other is None or other.consent == "revoked" and not other.phone:
+        return Reveal("no_partner")
+    day = timezones.local_date(now, partner.couple.timezone)
+    if not answered_on(session, partner, day):
+        return Reveal("waiting_you", other.display_name)
+    theirs = answered_on(session, other, day)
+    if not theirs:
+        return Reveal("waiting_partner", other.display_name)
+    return Reveal("both", other.display_name, " ".join(c.text for c in theirs))

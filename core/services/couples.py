@@ -1,0 +1,166 @@
+"""Couples and partners: joining, inviting and pairing, consent, preferences, erasure."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from core import timezones
+from core.errors import Conflict, InvalidInput, NotFound
+from core.models import (CheckIn, Couple, InboundMessage, NudgeSchedule, OutboundMessage, PairingCode, Partner,
+                         Promise, QuestionHeard)
+from core.phones import normalize_phone
+
+MAX_NAME = 40
+AWAIT_MINUTES = 60 * 24
+
+
+def clean_name(raw: str | None) -> str:
+    """A display name: trimmed, printable, at most 40 characters; InvalidInput when empty."""
+    name = " ".join("".join(ch for ch in (raw or "") if ch.isprintable()).split())[:MAX_NAME]
+    if not name:
+        raise InvalidInput("a name is needed", "missing_name")
+    return name
+
+
+def create_couple(session: Session, name: str, phone: str, now: datetime, timezone: str,
+                  question_minute: int = 19 * 60, quiet_hours: tuple[int, int] = (21, 8)) -> Partner:
+    """Start a couple with its first partner, who asked to join and so consents to texts."""
+    phone = normalize_phone(phone)
+    if find_by_phone(session, phone):
+        raise Conflict("this number is already in Trust Builder", "already_joined")
+    couple = Couple(timezone=timezone, question_minute=question_minute, quiet_start=quiet_hours[0],
+                    quiet_end=quiet_hours[1], created_at=now)
+    couple.next_question_at = timezones.next_at_minute(now, question_minute, timezone)
+    partner = Partner(couple=couple, display_name=clean_name(name), phone=phone, consent="granted",
+                      consent_at=now, created_at=now)
+    session.add_all([couple, partner])
+    session.flush()
+    return partner
+
+
+def invite_partner(session: Session, inviter: Partner, phone: str, name: str, now: datetime) -> Partner:
+    """Add the second partner, waiting for their YES before anything but the invitation is sent."""
+    phone = normalize_phone(phone)
+    if other_partner(inviter):
+        raise Conflict("your couple already has two partners", "couple_full")
+    if find_by_phone(session, phone):
+        raise Conflict("that number is already in Trust Builder", "phone_taken")
+    partner = Partner(couple_id=inviter.couple_id, display_name=clean_name(name), phone=phone,
+                      consent="invited", consent_requested_at=now, created_at=now)
+    session.add(partner)
+    session.flush()
+    session.refresh(inviter.couple, ["partners"])
+    return partner
+
+
+def accept_invite(session: Session, partner: Partner, now: datetime) -> Partner:
+    """The invited partner said YES: they now consent to texts."""
+    if partner.consent != "invited":
+        raise Conflict("there is no invitation waiting", "no_invite")
+    partner.consent, partner.consent_at = "granted", now
+    session.flush()
+    return partner
+
+
+def find_by_phone(session: Session, phone: str) -> Partner | None:
+    """The partner with this E.164 number, if any."""
+    return session.scalar(select(Partner).where(Partner.phone == phone))
+
+
+def get_partner(session: Session, partner_id: int) -> Partner:
+    """The partner with this id; NotFound otherwise."""
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise NotFound(f"no partner {partner_id}", "unknown_partner")
+    return partner
+
+
+def other_partner(partner: Partner) -> Partner | None:
+    """The other person in the couple, if they have been invited."""
+    return next((p for p in partner.couple.partners if p.id != partner.id), None)
+
+
+def opt_out(session: Session, partner: Partner, now: datetime) -> None:
+    """STOP: record it at once and cancel every text still waiting for this partner."""
+    partner.opted_out, partner.opted_out_at = True, now
+    if partner.consent == "granted":
+        partner.consent = "revoked"
+    session.execute(update(OutboundMessage)
+                    .where(OutboundMessage.partner_id == partner.id, OutboundMessage.state == "queued")
+                    .values(state="cancelled", updated_at=now))
+    session.flush()
+
+
+def opt_in(session: Session, partner: Partner, now: datetime) -> None:
+    """START after STOP: texts may be sent again."""
+    partner.opted_out, partner.opted_out_at = False, None
+    partner.consent, partner.consent_at = "granted", now
+    session.flush()
+
+
+def set_question_time(session: Session, couple: Couple, minute_of_day: int, now: datetime) -> None:
+    """Move the daily question; takes effect from the next occurrence."""
+    if not 0 <= minute_of_day < 24 * 60:
+        raise InvalidInput("a time of day is needed", "bad_time")
+    couple.question_minute = minute_of_day
+    couple.next_question_at = timezones.next_at_minute(now, minute_of_day, couple.timezone)
+    session.flush()
+
+
+def set_quiet_hours(session: Session, couple: Couple, start: int, end: int) -> None:
+    """Quiet hours: no non-urgent texts between `start` and `end` (local hours)."""
+    if not (0 <= start <= 23 and 0 <= end <= 23):
+        raise InvalidInput("hours go from 0 to 23", "bad_hours")
+    couple.quiet_start, couple.quiet_end = start, end
+    session.flush()
+
+
+def set_timezone(session: Session, couple: Couple, tz: str, now: datetime) -> None:
+    """Change the couple's time zone and re-plan its daily question."""
+    couple.timezone = tz
+    couple.next_question_at = timezones.next_at_minute(now, couple.question_minute, tz)
+    couple.next_summary_at = None
+    session.flush()
+
+
+def set_paused(session: Session, couple: Couple, paused: bool) -> None:
+    """PAUSE / RESUME every scheduled text for the couple."""
+    couple.paused = paused
+    session.flush()
+
+
+def expect_reply(partner: Partner, what: str | None, now: datetime, ref: int | None = None,
+                 minutes: int = AWAIT_MINUTES) -> None:
+    """Remember what a short reply (YES, 1, KEPT) from this partner would answer."""
+    partner.awaiting, partner.awaiting_ref = what, ref
+    partner.awaiting_until = now + timedelta(minutes=minutes) if what else None
+
+
+def awaited(partner: Partner, now: datetime) -> str | None:
+    """What a short reply answers now, if anything is still waiting."""
+    if partner.awaiting and partner.awaiting_until and partner.awaiting_until > now:
+        return partner.awaiting
+    return None
+
+
+def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
+    """DELETE MY DATA: remove check-ins, promises, texts and the phone number; keep an opted-out shell
+    so the couple's other partner keeps their own history."""
+    pid = partner.id
+    session.execute(delete(CheckIn).where(CheckIn.partner_id == pid))
+    session.execute(update(OutboundMessage).where(OutboundMessage.promise_id.in_(
+        select(Promise.id).where(Promise.promiser_id == pid))).values(promise_id=None))
+    session.execute(delete(Promise).where(Promise.promiser_id == pid))
+    session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
+                    .values(body=None, to_phone=None, state="cancelled", updated_at=now)
+                    .where(OutboundMessage.state == "queued"))
+    session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
+                    .values(body=None, to_phone=None))
+    session.execute(update(InboundMessage).where(InboundMessage.partner_id == pid).values(reply=None))
+    for model in (QuestionHeard, NudgeSchedule, PairingCode):
+        session.execute(delete(model).where(model.partner_id == pid))
+    partner.phone, partner.alexa_user_id, partner.alexa_person_id = None, None, None
+    partner.opted_out, partner.opted_out_at, partner.consent = True, now, "revoked"
+    partner.display_name = "(deleted)"
+    expect_reply(partner, None, now)
+    session.flush()

@@ -1,0 +1,61 @@
+"""Linking an Alexa account to a partner: the skill speaks a code, the partner texts LINK <code>."""
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.errors import InvalidInput, NotFound
+from core.models import PairingCode, Partner
+
+LINK_VALID = timedelta(minutes=10)
+
+
+def start_link(session: Session, alexa_user_id: str, person_id: str | None, now: datetime) -> str:
+    """A fresh 6-digit code for this Alexa user (and recognised person), valid 10 minutes."""
+    if not alexa_user_id:
+        raise InvalidInput("no Alexa user id", "no_user")
+    for _ in range(5):
+        code = f"{secrets.randbelow(900000) + 100000}"
+        try:
+            with session.begin_nested():
+                session.add(PairingCode(kind="link", code=code, alexa_user_id=alexa_user_id,
+                                        alexa_person_id=person_id, expires_at=now + LINK_VALID, created_at=now))
+            return code
+        except IntegrityError:
+            continue  # a code still in use elsewhere; draw again
+    raise RuntimeError("could not draw a free link code")
+
+
+def complete_link(session: Session, partner: Partner, code: str, now: datetime) -> PairingCode:
+    """LINK <code> from a phone: tie that Alexa user (and person) to the partner texting."""
+    row = session.scalar(select(PairingCode).where(PairingCode.kind == "link", PairingCode.code == (code or "")))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise NotFound("that code is unknown or has expired", "bad_code")
+    row.used_at, row.partner_id = now, partner.id
+    _release_alexa_identity(session, partner, row.alexa_user_id, row.alexa_person_id)
+    partner.alexa_user_id, partner.alexa_person_id = row.alexa_user_id, row.alexa_person_id
+    session.flush()
+    return row
+
+
+def _release_alexa_identity(session: Session, partner: Partner, user_id: str, person_id: str | None) -> None:
+    """A voice profile belongs to one partner: unlink it from anyone else who had it."""
+    if person_id:
+        for other in session.scalars(select(Partner).where(Partner.alexa_person_id == person_id,
+                                                           Partner.id != partner.id)):
+            other.alexa_person_id = None
+
+
+def partners_for_alexa(session: Session, user_id: str) -> list[Partner]:
+    """Every partner linked to this Alexa account (two partners may share one device)."""
+    if not user_id:
+        return []
+    return list(session.scalars(select(Partner).where(Partner.alexa_user_id == user_id).order_by(Partner.id)))
+
+
+def remove_expired(session: Session, now: datetime) -> int:
+    """Housekeeping: drop codes past their time; returns how many."""
+    result = session.execute(delete(PairingCode).where(PairingCode.expires_at <= now))
+    return result.rowcount or 0

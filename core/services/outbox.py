@@ -1,0 +1,69 @@
+"""The outbound queue: every text is a row with a unique idempotency key, so it is queued (and sent) once."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.errors import NotAllowed
+from core.models import OutboundMessage, Partner
+
+#: Texts that may go to someone who has not opted in yet: the invitation that asks them to.
+CONSENT_REQUESTS = {"invitation"}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A text to queue: who, what, why (kind), and the key that makes it unique."""
+
+    body: str
+    kind: str
+    key: str
+    send_after: datetime | None = None
+    expires_at: datetime | None = None
+    respect_quiet: bool = True
+    promise_id: int | None = None
+
+
+def check_can_text(partner: Partner, kind: str) -> None:
+    """Raise NotAllowed (with the reason) unless this partner may receive a text of this kind."""
+    if not partner.phone:
+        raise NotAllowed("no phone number", "no_phone")
+    if partner.opted_out:
+        raise NotAllowed("opted out of texts", "opted_out")
+    if partner.phone_invalid:
+        raise NotAllowed("the number cannot receive texts", "phone_invalid")
+    if partner.consent != "granted" and kind not in CONSENT_REQUESTS:
+        raise NotAllowed("has not turned on texts yet", "no_consent")
+
+
+def queue(session: Session, partner: Partner, draft: Draft, now: datetime) -> tuple[OutboundMessage, bool]:
+    """Queue `draft` for `partner`; returns (message, created). A key seen before returns the first message."""
+    existing = find(session, draft.key)
+    if existing is not None:
+        return existing, False
+    check_can_text(partner, draft.kind)
+    message = OutboundMessage(partner_id=partner.id, to_phone=partner.phone, body=draft.body, kind=draft.kind,
+                              idempotency_key=draft.key, state="queued", send_after=draft.send_after or now,
+                              expires_at=draft.expires_at, respect_quiet=draft.respect_quiet,
+                              promise_id=draft.promise_id, attempts=0, created_at=now, updated_at=now)
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        # Another process queued the same key between our look and our insert: theirs stands.
+        return find(session, draft.key), False
+    return message, True
+
+
+def find(session: Session, key: str) -> OutboundMessage | None:
+    """The message queued under `key`, if any."""
+    return session.scalar(select(OutboundMessage).where(OutboundMessage.idempotency_key == key))
+
+
+def cancel_for_promise(session: Session, promise_id: int, now: datetime) -> None:
+    """A promise was settled: its reminders still waiting are no longer wanted."""
+    for message in session.scalars(select(OutboundMessage).where(
+            OutboundMessage.promise_id == promise_id, OutboundMessage.state == "queued")):
+        message.state, message.updated_at = "cancelled", now

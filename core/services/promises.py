@@ -1,0 +1,134 @@
+"""Promises: small commitments with a reminder before and a "did you keep it?" after."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.models import Promise, Partner
+from core.services import outbox
+from core.services.couples import expect_reply, other_partner
+
+MAX_TEXT = 200
+MIN_NOTICE = timedelta(minutes=5)
+FOLLOW_UP_AFTER = timedelta(minutes=30)
+FOLLOW_UP_STALE = timedelta(hours=36)
+STATES = {"kept", "missed", "cancelled"}
+
+
+def make_promise(session: Session, promiser: Partner, text: str, due_at: datetime, tz: str, now: datetime,
+                 lead_minutes: int = 30, source_id: str | None = None) -> Promise:
+    """Store a promise and queue its reminder and follow-up texts (when the promiser takes texts)."""
+    text = " ".join((text or "").split())[:MAX_TEXT]
+    if not text:
+        raise InvalidInput("what is the promise?", "empty_promise")
+    if due_at <= now:
+        raise InvalidInput("that time has already passed", "past_due")
+    if source_id and (existing := session.scalar(select(Promise).where(Promise.source_id == source_id))):
+        return existing
+    other = other_partner(promiser)
+    promise = Promise(promiser_id=promiser.id, partner_id=other.id if other else None, text=text, due_at=due_at,
+                      timezone=tz, lead_minutes=lead_minutes, state="open", source_id=source_id, created_at=now)
+    session.add(promise)
+    session.flush()
+    _queue_reminders(session, promiser, promise, now)
+    return promise
+
+
+def reminder_time(promise: Promise, now: datetime) -> datetime | None:
+    """`due - lead`, never in the past; None when the promise is too close to remind usefully."""
+    at = promise.due_at - timedelta(minutes=promise.lead_minutes)
+    if at >= now:
+        return at
+    return now if promise.due_at - now >= MIN_NOTICE else None
+
+
+def _queue_reminders(session: Session, promiser: Partner, promise: Promise, now: datetime) -> None:
+    """The reminder goes at the asked time even in quiet hours; the follow-up waits for morning."""
+    if not promiser.can_text:
+        return
+    remind_at = reminder_time(promise, now)
+    if remind_at is not None:
+        outbox.queue(session, promiser, outbox.Draft(
+            f"Reminder from Trust Builder: {promise.text}, at {_clock(promise)}.", "promise_reminder",
+            f"promise-reminder:{promise.id}", send_after=remind_at, expires_at=promise.due_at,
+            respect_quiet=False, promise_id=promise.id), now)
+    outbox.queue(session, promiser, outbox.Draft(
+        f"Did you keep your promise to {promise.text}? Reply KEPT or MISSED. Either way is OK to say.",
+        "promise_followup", f"promise-followup:{promise.id}", send_after=promise.due_at + FOLLOW_UP_AFTER,
+        expires_at=promise.due_at + FOLLOW_UP_STALE, promise_id=promise.id), now)
+
+
+def _clock(promise: Promise) -> str:
+    local = promise.due_at.astimezone(ZoneInfo(promise.timezone))
+    return local.strftime("%-I:%M %p").replace(":00 ", " ")
+
+
+def open_promises(session: Session, partner: Partner) -> list[Promise]:
+    """The partner's open promises, soonest first (the order PROMISES numbers them in)."""
+    return list(session.scalars(select(Promise).where(
+        Promise.promiser_id == partner.id, Promise.state == "open").order_by(Promise.due_at, Promise.id)))
+
+
+def pick_promise(session: Session, partner: Partner, now: datetime, number: int | None = None,
+                 words: str | None = None) -> Promise:
+    """Which open promise a person means: by list number, by words in it, else the one most recently due."""
+    promises = open_promises(session, partner)
+    if not promises:
+        raise NotFound("no open promises", "no_promises")
+    if number is not None:
+        if not 1 <= number <= len(promises):
+            raise InvalidInput(f"there are {len(promises)} open promises", "bad_number")
+        return promises[number - 1]
+    if words:
+        return _best_match(promises, words)
+    overdue = [p for p in promises if p.due_at <= now]
+    return overdue[-1] if overdue else promises[0]
+
+
+def _best_match(promises: list[Promise], words: str) -> Promise:
+    """The promise sharing most words with what was said; NotFound when none shares any."""
+    wanted = set(words.lower().split()) - {"to", "the", "a", "my", "i", "promise"}
+    scored = [(len(wanted & set(p.text.lower().split())), p) for p in promises]
+    best_score, best = max(scored, key=lambda pair: pair[0])
+    if best_score == 0:
+        raise NotFound("no promise like that", "no_match")
+    return best
+
+
+def settle(session: Session, partner: Partner, promise: Promise, state: str, now: datetime) -> Promise:
+    """Mark a promise kept, missed or cancelled (only its maker can), and drop its pending texts."""
+    if state not in STATES:
+        raise InvalidInput(f"unknown state {state!r}", "bad_state")
+    if promise.promiser_id != partner.id:
+        raise NotAllowed("only the person who promised can settle it", "not_yours")
+    if promise.state != "open":
+        raise Conflict(f"already marked {promise.state}", "already_settled")
+    promise.state, promise.resolved_at = state, now
+    outbox.cancel_for_promise(session, promise.id, now)
+    if state == "kept":
+        _ask_partner_to_confirm(session, partner, promise, now)
+    session.flush()
+    return promise
+
+
+def _ask_partner_to_confirm(session: Session, partner: Partner, promise: Promise, now: datetime) -> None:
+    """If the other partner asked to, they confirm kept promises (it feeds the weekly summary)."""
+    other = other_partner(partner)
+    if other is None or not other.confirm_kept or not other.can_text:
+        return
+    outbox.queue(session, other, outbox.Draft(
+        f"{partner.display_name} says they kept their promise to {promise.text}. Did they? Reply Y or N.",
+        "promise_confirm", f"promise-confirm:{promise.id}"), now)
+    expect_reply(other, "confirm_kept", now, ref=promise.id)
+
+
+def confirm_kept(session: Session, confirmer: Partner, promise_id: int, confirmed: bool) -> Promise:
+    """The other partner's Y/N on a kept promise."""
+    promise = session.get(Promise, promise_id)
+    if promise is None or promise.partner_id != confirmer.id:
+        raise NotFound("no promise waiting for you to confirm", "no_confirm")
+    promise.partner_confirmed, promise.confirmed_by_id = confirmed, confirmer.id
+    session.flush()
+    return promise
