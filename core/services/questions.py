@@ -17,8 +17,10 @@ def todays_question(session: Session, couple: Couple, now: datetime,
     bank = bank or load_bank()
     day = timezones.local_date(now, couple.timezone)
     prompt = _stored_prompt(session, couple.id, day)
-    if prompt is None or bank.by_id(prompt.question_id) is None:
+    if prompt is None:
         prompt = _choose_and_store(session, couple, day, now, bank)
+    if prompt.question_id not in bank:  # the bank changed since the day's question was stored
+        prompt.question_id = _choose(session, couple, day, bank).id
     return day, bank.by_id(prompt.question_id)
 
 
@@ -28,17 +30,22 @@ def _stored_prompt(session: Session, couple_id: int, day: date) -> DailyPrompt |
 
 
 def _choose_and_store(session, couple, day, now, bank) -> DailyPrompt:
-    """Pick by the rule over the couple's history; if another server stored one first, theirs stands."""
-    history = session.scalars(select(DailyPrompt.question_id).where(
-        DailyPrompt.couple_id == couple.id, DailyPrompt.local_date < day).order_by(DailyPrompt.local_date)).all()
-    question = choose_question(bank, history, f"{couple.id}:{day.isoformat()}")
-    prompt = DailyPrompt(couple_id=couple.id, local_date=day, question_id=question.id, created_at=now)
+    """Pick by the rule and store it; if another server stored one first, theirs stands."""
+    prompt = DailyPrompt(couple_id=couple.id, local_date=day, question_id=_choose(session, couple, day, bank).id,
+                         created_at=now)
     try:
         with session.begin_nested():
             session.add(prompt)
     except IntegrityError:
         return _stored_prompt(session, couple.id, day)
     return prompt
+
+
+def _choose(session: Session, couple: Couple, day: date, bank: QuestionBank) -> Question:
+    """The rule applied to the couple's history before `day`."""
+    history = session.scalars(select(DailyPrompt.question_id).where(
+        DailyPrompt.couple_id == couple.id, DailyPrompt.local_date < day).order_by(DailyPrompt.local_date)).all()
+    return choose_question(bank, history, f"{couple.id}:{day.isoformat()}")
 
 
 def mark_heard(session: Session, partner: Partner, channel: str, now: datetime) -> bool:
