@@ -1,11 +1,12 @@
 """The web app: `flask --app app run` in development, `gunicorn -c gunicorn.conf.py 'app:create_app()'` in production."""
-import logging
 import sys
+import uuid
 
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import web
-from core import db
+from core import db, logs
 from core.config import ConfigError, Settings, load_settings
 from core.runtime import Runtime, open_runtime
 
@@ -18,13 +19,17 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     from skill import build_skill
     from skill.web import blueprint as alexa
     from sms.webhooks import blueprint as sms
-    configure_logging()
+    logs.configure()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Alexa and Twilio bodies are small
+    # One TLS-terminating proxy in front: trust its X-Forwarded-Proto/Host/For (signatures use PUBLIC_BASE_URL).
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     runtime = runtime or _open(_settings(config))
     app.extensions[web.EXTENSION] = runtime
     app.extensions["alexa_skill"] = build_skill(runtime)
     app.teardown_appcontext(web.close_db)
+    app.before_request(_tag_request)
+    app.register_error_handler(413, _too_large)
     for blueprint in (health, alexa, sms):
         app.register_blueprint(blueprint)
     return app
@@ -48,10 +53,15 @@ def _open(settings: Settings) -> Runtime:
         sys.exit(f"Trust Builder cannot start: {error}")
 
 
-def configure_logging() -> None:
-    """One log format for the web app and the scheduler."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _tag_request() -> None:
+    """Give every log line of this request the caller's request id (or a new one)."""
+    incoming = request.headers.get("X-Request-Id", "")
+    logs.request_id.set(incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex[:16])
+
+
+def _too_large(_error):
+    """Bodies over 64 KiB are refused before anything reads them."""
+    return jsonify(error="request body too large (64 KiB at most)"), 413
 
 
 @health.get("/healthz")

@@ -16,24 +16,30 @@ def local_date(now: datetime, tz: str) -> date:
 
 
 def local_to_utc(local: datetime, tz: str) -> datetime:
-    """A wall-clock time in `tz` as UTC: a time in a spring-forward gap moves to the next valid instant,
+    """A wall-clock time in `tz` as UTC: a time in a spring-forward gap moves to the end of the gap,
     an ambiguous fall-back time takes its first occurrence."""
     zone = ZoneInfo(tz)
-    candidate = local.replace(tzinfo=zone, fold=0)
-    roundtrip = candidate.astimezone(UTC).astimezone(zone)
-    if roundtrip.replace(tzinfo=None) != local.replace(tzinfo=None):
-        # Nonexistent wall time: fold=1 gives the instant just after the gap in zoneinfo's arithmetic.
-        gap_end = local.replace(tzinfo=zone, fold=1).astimezone(UTC)
-        return _first_valid_after(gap_end, local, zone)
-    return candidate.astimezone(UTC)
+    naive = local.replace(tzinfo=None)
+    instant = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    return instant if _wall(instant, zone) == naive else _gap_end(naive, zone)
 
 
-def _first_valid_after(instant: datetime, local: datetime, zone: ZoneInfo) -> datetime:
-    """The first instant whose wall time is past the nonexistent `local` (03:00 when 02:30 does not exist)."""
-    wanted = local.replace(tzinfo=None)
-    while instant.astimezone(zone).replace(tzinfo=None) < wanted:
-        instant += timedelta(minutes=1)
-    return instant.replace(second=0, microsecond=0)
+def _wall(instant: datetime, zone: ZoneInfo) -> datetime:
+    """The naive local wall-clock reading of an instant."""
+    return instant.astimezone(zone).replace(tzinfo=None)
+
+
+def _gap_end(naive: datetime, zone: ZoneInfo) -> datetime:
+    """The first valid instant after a spring-forward gap, bisected between the two offsets' readings."""
+    low = int(naive.replace(tzinfo=zone, fold=1).timestamp())  # read with the offset before the jump
+    high = int(naive.replace(tzinfo=zone, fold=0).timestamp())  # read with the offset after it
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _wall(datetime.fromtimestamp(middle, UTC), zone) > naive:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
 
 
 def at_minute(day: date, minute_of_day: int, tz: str) -> datetime:

@@ -1,0 +1,203 @@
+"""Turn an inbound SMS body into a Command. Pure: no I/O, no clock, never raises.
+
+`Command(name, args)`: `args` is a tuple whose fields FIELDS[name] names, read with `cmd.get("value")`:
+    join(name)  invite(phone, name)  yes()  no()  question()  mood(value)  promise(rest)  promises()
+    kept(number)  missed(number)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
+    tz(zone)  pause()  resume()  link(code)  help()  stop()  start()  delete()  number(value)
+    answer(text)  empty()
+A keyword counts only as the first word and only when what follows it parses; a keyword alone gives
+None for its fields (so the caller can explain the format). Everything else is an `answer`, because
+most texts reply to the day's question and mistaking one for a command loses it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.when import parse_clock
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "join": ("name",), "invite": ("phone", "name"), "yes": (), "no": (), "question": (), "mood": ("value",),
+    "promise": ("rest",), "promises": (), "kept": ("number",), "missed": ("number",), "thinking": (),
+    "share": (), "summary": (), "time": ("value",), "quiet": ("start", "end"), "tz": ("zone",), "pause": (),
+    "resume": (), "link": ("code",), "help": (), "stop": (), "start": (), "delete": (), "number": ("value",),
+    "answer": ("text",), "empty": (),
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed text: a name from FIELDS and its positional args."""
+
+    name: str
+    args: tuple = ()
+
+    def get(self, field: str):
+        """One arg by its FIELDS name, e.g. Command("mood", (4,)).get("value") == 4."""
+        return self.args[FIELDS[self.name].index(field)]
+
+
+# Twilio answers these itself (exact word only), so we must agree with it exactly.
+_STOP = {"stop", "stopall", "unsubscribe", "end", "quit", "cancel", "optout", "revoke"}
+_START = {"start", "unstop"}
+_PHRASES = {
+    "yes": "y|yes|yeah|yea|ya|yep|yup|ok|okay|k|kk|sure|alright|yes sure",
+    "no": "n|no|nope|nah|not now",
+    "question": "q|question|the question|todays question|whats the question|what is the question|"
+                "whats todays question|what is todays question|question of the day|send the question",
+    "promises": "my promises|list promises|list my promises|show promises|show my promises",
+    "thinking": "thinking|thinking of you|thinking about you|thinking of u",
+    "summary": "weekly summary|my summary",
+    "delete": "delete my data|delete data|delete my account|delete account|delete all my data",
+}
+_PHRASE_NAMES = {phrase: name for name, text in _PHRASES.items() for phrase in text.split("|")}
+_BARE = {"share": "share", "summary": "summary", "pause": "pause", "resume": "resume", "unpause": "resume",
+         "help": "help", "info": "help", "promises": "promises", "question": "question"}
+_TAIL = set("me my it this the a all everything reminders reminder messages texts notifications for now while "
+            "bit again answer answers week up".split())
+_POLITE = re.compile(r"\b(?:please|pls|plz|thanks|thx|thank\s+you)\b", re.IGNORECASE)
+_NOT_NAMES = {"me", "us", "you", "in", "the", "our", "my", "a", "with"}  # "join us for dinner" is an answer
+_NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+_HEART = ("[\u2764\u2763\u2665\U0001F48C\U0001F493\U0001F495-\U0001F49F\U0001F5A4\U0001F90D\U0001F90E"
+          "\U0001F9E1\U0001FA75-\U0001FA77\U0001F618\U0001F60D\U0001F63B\U0001F970]")
+_HEARTS = re.compile(rf"(?:\s|<3|{_HEART}\uFE0F?(?:\u200D[\U0001F525\U0001FA79]\uFE0F?)?)+")
+_INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f\u200b-\u200d\u2060\ufeff]+")
+_HEAD = re.compile(r"([a-z]+)\b[\s:,.!#-]*(.*)", re.IGNORECASE | re.ASCII | re.DOTALL)
+_PHONE = re.compile(r"(\+?[0-9(][0-9\s().-]{5,}[0-9])(.*)", re.DOTALL)
+
+
+def parse_command(body: str) -> Command:
+    """Parse one inbound SMS body; anything that is not clearly a command is an answer."""
+    text = (body or "").strip()
+    if not _INVISIBLE.sub("", text):
+        return Command("empty")
+    return _whole(text) or _keyword(text) or Command("answer", (text,))
+
+
+def _whole(text: str) -> Command | None:
+    """Commands recognised from the whole message: opt-outs, hearts, a bare number, fixed phrases."""
+    squashed = re.sub(r"[\W_]+", "", text.casefold())
+    if squashed in _STOP or squashed in _START:
+        return Command("stop" if squashed in _STOP else "start")
+    if _HEARTS.fullmatch(text):
+        return Command("thinking")
+    if re.fullmatch(r"\?+", text) or re.fullmatch(r"\U0001F44D[\U0001F3FB-\U0001F3FF]?\s*", text):
+        return Command("help" if text.startswith("?") else "yes")
+    number = re.fullmatch(r"#?\s*([0-9]{1,2})[\s.!)]*", text)
+    if number:
+        return Command("number", (int(number[1]),))
+    return _phrase(_words(text))
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words without apostrophes, emoji, punctuation or politeness."""
+    return re.findall(r"[a-z0-9]+", _POLITE.sub(" ", text.casefold().replace("'", "").replace("\u2019", "")))
+
+
+def _phrase(words: list[str]) -> Command | None:
+    """A fixed phrase ("what's the question") or a no-arg keyword plus only filler ("pause for now")."""
+    name = _PHRASE_NAMES.get(" ".join(words))
+    if name is None and words and words[0] in _BARE and all(w in _TAIL for w in words[1:]):
+        name = _BARE[words[0]]
+    return Command(name) if name else None
+
+
+def _keyword(text: str) -> Command | None:
+    """A leading keyword whose arguments parse, e.g. "MOOD 4", "kept #2", "quiet 9pm-8am"."""
+    text = re.sub(r"^(?:please|pls|plz)\b[\s,.!:]*", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^time[\s-]+zone\b", "timezone", text, flags=re.IGNORECASE)
+    head = _HEAD.match(text)
+    entry = _KEYWORDS.get(head[1].lower()) if head else None
+    if entry is None:
+        return None
+    rest = head[2].strip()
+    args = entry[1]("" if _is_bare(rest) else rest)
+    return Command(entry[0], args) if args is not None else None
+
+
+def _is_bare(rest: str) -> bool:
+    """Nothing after the keyword but punctuation, emoji and politeness."""
+    return not re.sub(r"[\W_]+", "", _POLITE.sub("", rest.casefold()))
+
+
+def _name(rest: str) -> tuple[str | None] | None:
+    """A person's name of one to three words ("Alex", "Mary Ann"), without trailing punctuation or emoji."""
+    if not rest:
+        return (None,)
+    words = _POLITE.sub(" ", re.sub(r"[^\w\s'\u2019.-]", " ", rest)).split()
+    words = [w.strip(".-'\u2019") for w in words]
+    if not 1 <= len(words) <= 3 or words[0].lower() in _NOT_NAMES:
+        return None
+    if not all(re.fullmatch(r"[^\W\d_][\w'\u2019.-]*", w) for w in words):
+        return None
+    return (" ".join(words)[:40],)
+
+
+def _invite(rest: str) -> tuple[str | None, str | None] | None:
+    """A phone number as typed (7-15 digits) and an optional name after it."""
+    if not rest:
+        return (None, None)
+    match = _PHONE.match(rest)
+    if not match or not 7 <= len(re.sub(r"[^0-9]", "", match[1])) <= 15:
+        return None
+    name = _name(match[2].strip()) or (None,)
+    return (match[1].strip(), name[0])
+
+
+def _mood(rest: str) -> tuple[int | None] | None:
+    """A mood as digits or a word ("4", "4/5", "five"); a decimal gives None so the caller asks again."""
+    if not rest or re.match(r"[0-9]+[.,][0-9]", rest):
+        return (None,)
+    match = re.match(rf"([0-9]{{1,3}}|{'|'.join(_NUMBER_WORDS)})\b", rest, re.IGNORECASE | re.ASCII)
+    if not match:
+        return None
+    word = match[1].lower()
+    return (int(word) if word.isdigit() else _NUMBER_WORDS.index(word),)
+
+
+def _ordinal(rest: str) -> tuple[int | None] | None:
+    """Which promise: "2", "#2", "number 2", "promise 2"; nothing means the caller picks."""
+    if not rest:
+        return (None,)
+    match = re.match(r"(?:promise\s*)?(?:no\.?|number|#)?\s*([0-9]{1,3})\b", rest, re.IGNORECASE)
+    return (int(match[1]),) if match else None
+
+
+def _time(rest: str) -> tuple[str | None] | None:
+    """A daily time as "HH:MM"; something clock-like that is not a time gives None."""
+    if not rest:
+        return (None,)
+    if not re.match(r"(?:at\s+)?(?:[0-9]|noon\b|midnight\b)", rest, re.IGNORECASE):
+        return None
+    clock = parse_clock(rest)
+    return (f"{clock[0]:02d}:{clock[1]:02d}" if clock else None,)
+
+
+def _quiet(rest: str) -> tuple[int | None, int | None] | None:
+    """Quiet hours (start hour, end hour) from "21-8", "9pm-8am", "21:00 - 08:00"; (None, None) if garbled."""
+    rest = re.sub(r"^hours?\b[\s:]*", "", rest, flags=re.IGNORECASE)
+    if not rest:
+        return (None, None)
+    if not re.match(r"[0-9]|noon\b|midnight\b", rest, re.IGNORECASE):
+        return None
+    match = re.match(r"(.+?)\s*(?:-|\u2013|\u2014|\bto\b|\buntil\b|\btill\b)\s*(.+)", rest, re.IGNORECASE)
+    start, end = (parse_clock(match[1]), parse_clock(match[2])) if match else (None, None)
+    return (start[0], end[0]) if start and end else (None, None)
+
+
+def _link(rest: str) -> tuple[str | None] | None:
+    """A 4-10 digit linking code, spaces and dashes allowed ("123 456")."""
+    if not rest:
+        return (None,)
+    match = re.match(r"([0-9][0-9 -]{2,14}[0-9])(?![0-9])", rest)
+    digits = re.sub(r"[^0-9]", "", match[1]) if match else ""
+    return (digits,) if 4 <= len(digits) <= 10 else None
+
+
+_KEYWORDS = {
+    "join": ("join", _name), "invite": ("invite", _invite), "mood": ("mood", _mood),
+    "promise": ("promise", lambda rest: (rest,)), "kept": ("kept", _ordinal), "done": ("kept", _ordinal),
+    "missed": ("missed", _ordinal), "time": ("time", _time), "quiet": ("quiet", _quiet),
+    "tz": ("tz", lambda rest: (rest or None,)), "timezone": ("tz", lambda rest: (rest or None,)),
+    "link": ("link", _link),
+}

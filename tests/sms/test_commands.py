@@ -1,0 +1,138 @@
+"""The SMS command parser against real phrasings, including answers that merely look like commands."""
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from sms.commands import FIELDS, Command, parse_command
+
+C = Command
+
+PHRASINGS = [
+    # join / invite
+    ("JOIN Alex", C("join", ("Alex",))),
+    ("join alex!", C("join", ("alex",))),
+    ("Join Mary Ann 😊", C("join", ("Mary Ann",))),
+    ("join", C("join", (None,))),
+    ("JOIN Ty", C("join", ("Ty",))),
+    ("please join alex", C("join", ("alex",))),
+    ("join us for dinner tonight", C("answer", ("join us for dinner tonight",))),
+    ("INVITE +1 415 555 0100 Sam", C("invite", ("+1 415 555 0100", "Sam"))),
+    ("invite (415) 555-0100 sam", C("invite", ("(415) 555-0100", "sam"))),
+    ("invite 4155550100", C("invite", ("4155550100", None))),
+    ("INVITE", C("invite", (None, None))),
+    ("invite her to dinner", C("answer", ("invite her to dinner",))),
+    # yes / no: short affirmatives alone only
+    ("YES", C("yes")), ("y", C("yes")), ("yeah", C("yes")), ("Yep!", C("yes")), ("ok", C("yes")),
+    ("Okay thanks", C("yes")), ("👍", C("yes")),
+    ("Yes I did call her", C("answer", ("Yes I did call her",))),
+    ("NO", C("no")), ("n", C("no")), ("nope.", C("no")), ("No thanks", C("no")),
+    ("No way, that was the best day", C("answer", ("No way, that was the best day",))),
+    # question
+    ("Q", C("question")), ("QUESTION", C("question")), ("what's the question?", C("question")),
+    ("What\u2019s today\u2019s question", C("question")), ("today's question", C("question")),
+    ("question: why did you lie?", C("answer", ("question: why did you lie?",))),
+    # mood
+    ("MOOD 4", C("mood", (4,))), ("mood: 4/5", C("mood", (4,))), ("mood five", C("mood", (5,))),
+    ("MOOD 9", C("mood", (9,))), ("MOOD", C("mood", (None,))), ("Mood?", C("mood", (None,))),
+    (" mood 3 today was ok 😊 ", C("mood", (3,))), ("mood 4.5", C("mood", (None,))),
+    ("Please mood 2", C("mood", (2,))),
+    ("mood is low today", C("answer", ("mood is low today",))),
+    # promises
+    ("PROMISE call mom tomorrow at 6pm", C("promise", ("call mom tomorrow at 6pm",))),
+    ("promise: to be home by 7", C("promise", ("to be home by 7",))),
+    ("promise", C("promise", ("",))),
+    ("PROMISES", C("promises")), ("my promises", C("promises")), ("list promises", C("promises")),
+    ("Show my promises please", C("promises")),
+    ("KEPT", C("kept", (None,))), ("DONE 2", C("kept", (2,))), ("kept #2", C("kept", (2,))),
+    ("done!", C("kept", (None,))), ("kept number 3", C("kept", (3,))),
+    ("MISSED 1", C("missed", (1,))), ("missed", C("missed", (None,))),
+    ("kept thinking about you all day", C("answer", ("kept thinking about you all day",))),
+    ("missed you so much today", C("answer", ("missed you so much today",))),
+    ("done with this conversation", C("answer", ("done with this conversation",))),
+    # thinking of you
+    ("THINKING", C("thinking")), ("thinking of you", C("thinking")), ("Thinking of you ❤️", C("thinking")),
+    ("❤️", C("thinking")), ("❤", C("thinking")), ("💕", C("thinking")), ("😘", C("thinking")),
+    ("❤️ 💕  💖", C("thinking")), ("<3", C("thinking")), ("❤️\u200d🔥", C("thinking")),
+    ("💔", C("answer", ("💔",))), ("😊", C("answer", ("😊",))),
+    ("I think we did well today", C("answer", ("I think we did well today",))),
+    # share / summary / pause / resume / help
+    ("SHARE", C("share")), ("share my answer", C("share")), ("summary", C("summary")),
+    ("Summary please!", C("summary")), ("weekly summary", C("summary")),
+    ("Share your feelings first, then I will", C("answer", ("Share your feelings first, then I will",))),
+    ("PAUSE", C("pause")), ("pause for now", C("pause")), ("pause reminders please", C("pause")),
+    ("RESUME", C("resume")), ("resume reminders", C("resume")), ("unpause", C("resume")),
+    ("HELP", C("help")), ("INFO", C("help")), ("?", C("help")), ("help me", C("help")),
+    ("help me understand why you lied", C("answer", ("help me understand why you lied",))),
+    # time / quiet / tz / link
+    ("TIME 7pm", C("time", ("19:00",))), ("time 7:30 pm", C("time", ("19:30",))),
+    ("time 19", C("time", ("19:00",))), ("time 19:30", C("time", ("19:30",))),
+    ("time: 8am please", C("time", ("08:00",))), ("time at noon", C("time", ("12:00",))),
+    ("TIME", C("time", (None,))), ("time 25", C("time", (None,))), ("time 13pm", C("time", (None,))),
+    ("time together matters most", C("answer", ("time together matters most",))),
+    ("QUIET 21-8", C("quiet", (21, 8))), ("quiet 9pm-8am", C("quiet", (21, 8))),
+    ("quiet 21:00 - 08:00", C("quiet", (21, 8))), ("quiet hours 10pm to 7am", C("quiet", (22, 7))),
+    ("quiet", C("quiet", (None, None))), ("quiet 25-99", C("quiet", (None, None))),
+    ("quiet 9pm", C("quiet", (None, None))),
+    ("quiet evening together", C("answer", ("quiet evening together",))),
+    ("TZ America/Chicago", C("tz", ("America/Chicago",))), ("timezone london", C("tz", ("london",))),
+    ("time zone: new york", C("tz", ("new york",))), ("tz", C("tz", (None,))),
+    ("LINK 123456", C("link", ("123456",))), ("link 123 456", C("link", ("123456",))),
+    ("link", C("link", (None,))), ("link up later?", C("answer", ("link up later?",))),
+    # opt-out and opt-in: the exact word only, as Twilio does
+    ("STOP", C("stop")), ("stop.", C("stop")), (" Stop! ", C("stop")), ("STOPALL", C("stop")),
+    ("unsubscribe", C("stop")), ("END", C("stop")), ("quit", C("stop")), ("Cancel", C("stop")),
+    ("OPT-OUT", C("stop")), ("optout", C("stop")), ("revoke", C("stop")),
+    ("Stop worrying so much, I think we are fine",
+     C("answer", ("Stop worrying so much, I think we are fine",))),
+    ("the end", C("answer", ("the end",))),
+    ("START", C("start")), ("unstop", C("start")),
+    ("start over tomorrow?", C("answer", ("start over tomorrow?",))),
+    # delete
+    ("DELETE MY DATA", C("delete")), ("delete my data please", C("delete")),
+    ("Delete my account.", C("delete")),
+    ("delete that last message lol", C("answer", ("delete that last message lol",))),
+    # a bare number answers a "Reply 1 to..." prompt
+    ("1", C("number", (1,))), ("2", C("number", (2,))), (" #1 ", C("number", (1,))), ("3.", C("number", (3,))),
+    ("100", C("answer", ("100",))),
+    # everything else
+    ("We talked for an hour and it felt good", C("answer", ("We talked for an hour and it felt good",))),
+    ("  spaced out answer  ", C("answer", ("spaced out answer",))),
+    ("", C("empty")), ("   \n\t", C("empty")), ("\x00", C("empty")),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), PHRASINGS, ids=[repr(body)[:40] for body, _ in PHRASINGS])
+def test_phrasing(body, expected):
+    assert parse_command(body) == expected
+
+
+def test_table_is_broad():
+    assert len(PHRASINGS) >= 80
+    assert {expected.name for _, expected in PHRASINGS} == set(FIELDS)
+
+
+def test_get_reads_args_by_field_name():
+    command = parse_command("INVITE +1 415 555 0100 Sam")
+    assert (command.get("phone"), command.get("name")) == ("+1 415 555 0100", "Sam")
+
+
+def test_none_body_is_empty():
+    assert parse_command(None) == C("empty")
+
+
+_ODD_TEXT = st.one_of(
+    st.text(),
+    st.text(max_size=2000, min_size=1500),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=50),
+    st.text(alphabet="❤️💕😘💔\u200d\ufe0f \x00\x07\r\n?#:/-.0123456789", max_size=30),
+    st.builds(lambda k, t: f"{k} {t}", st.sampled_from(
+        ["mood", "kept", "done", "missed", "time", "quiet", "link", "invite", "join", "tz", "promise", "MOOD"]),
+        st.text(max_size=40)),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ODD_TEXT)
+def test_never_raises_and_names_are_known(body):
+    command = parse_command(body)
+    assert command.name in FIELDS
+    assert len(command.args) == len(FIELDS[command.name])
