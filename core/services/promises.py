@@ -1,6 +1,5 @@
 """Promises: small commitments with a reminder before and a "did you keep it?" after."""
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,6 +8,7 @@ from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.models import Promise, Partner
 from core.services import outbox
 from core.services.couples import expect_reply, other_partner
+from core.when import describe_local
 
 MAX_TEXT = 200
 MIN_NOTICE = timedelta(minutes=5)
@@ -51,18 +51,14 @@ def _queue_reminders(session: Session, promiser: Partner, promise: Promise, now:
     remind_at = reminder_time(promise, now)
     if remind_at is not None:
         outbox.queue(session, promiser, outbox.Draft(
-            f"Reminder from Trust Builder: {promise.text}, at {_clock(promise)}.", "promise_reminder",
+            f"Reminder from Trust Builder: {promise.text}, {describe_local(promise.due_at, promise.timezone, remind_at)}.",
+            "promise_reminder",
             f"promise-reminder:{promise.id}", send_after=remind_at, expires_at=promise.due_at,
             respect_quiet=False, promise_id=promise.id), now)
     outbox.queue(session, promiser, outbox.Draft(
         f"Did you keep your promise to {promise.text}? Reply KEPT or MISSED. Either way is OK to say.",
         "promise_followup", f"promise-followup:{promise.id}", send_after=promise.due_at + FOLLOW_UP_AFTER,
         expires_at=promise.due_at + FOLLOW_UP_STALE, promise_id=promise.id), now)
-
-
-def _clock(promise: Promise) -> str:
-    local = promise.due_at.astimezone(ZoneInfo(promise.timezone))
-    return local.strftime("%-I:%M %p").replace(":00 ", " ")
 
 
 def open_promises(session: Session, partner: Partner) -> list[Promise]:
