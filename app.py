@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, jsonify, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import web
-from core import db, logs
+from core import crypto, db, logs
 from core.config import ConfigError, Settings, load_settings
 from core.runtime import Runtime, open_runtime
 
@@ -14,8 +14,10 @@ VERSION = "0.1.0"
 health = Blueprint("health", __name__)
 
 
-def create_app(config: Settings | dict | None = None, runtime: Runtime | None = None) -> Flask:
-    """Build the app: settings, database (migrated), SMS gateway, Alexa skill, blueprints."""
+def create_app(config: Settings | dict | None = None, runtime: Runtime | None = None,
+               skill_options: dict | None = None) -> Flask:
+    """Build the app: settings, database (migrated), SMS gateway, Alexa skill, blueprints.
+    `skill_options` go to build_skill (the console and benchmarks pass a test CA to trust)."""
     from skill import build_skill
     from skill.web import blueprint as alexa
     from sms.webhooks import blueprint as sms
@@ -26,7 +28,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     runtime = runtime or _open(_settings(config))
     app.extensions[web.EXTENSION] = runtime
-    app.extensions["alexa_skill"] = build_skill(runtime)
+    app.extensions["alexa_skill"] = build_skill(runtime, **(skill_options or {}))
     app.teardown_appcontext(web.close_db)
     app.before_request(_tag_request)
     app.register_error_handler(413, _too_large)
@@ -49,7 +51,7 @@ def _open(settings: Settings) -> Runtime:
     from sms.gateway import gateway_for
     try:
         return open_runtime(settings, gateway_for(settings))
-    except (db.SchemaError, ConfigError) as error:
+    except (db.SchemaError, ConfigError, crypto.CryptoError) as error:
         sys.exit(f"Trust Builder cannot start: {error}")
 
 

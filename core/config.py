@@ -5,7 +5,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.fernet import Fernet
 from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR_DIR = ROOT / "var"
@@ -62,7 +65,8 @@ ENV_NAMES = {f.name: f.name.upper() for f in fields(Settings) if f.name != "warn
 def load_settings(environ=None, env_file: str | None = ".env", **overrides) -> Settings:
     """Read settings from `environ` (default os.environ) over an optional .env file, then validate."""
     raw = dict(dotenv_values(env_file)) if env_file and Path(env_file).is_file() else {}
-    raw.update(os.environ if environ is None else environ)
+    # An empty variable means "not set here", so it does not blank a value from .env.
+    raw.update({k: v for k, v in (os.environ if environ is None else environ).items() if v != ""})
     values = {name: raw[env] for name, env in ENV_NAMES.items() if raw.get(env) not in (None, "")}
     values.update(overrides)
     return validate(_coerce(values))
@@ -134,10 +138,12 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError(f"APP_ENV: expected production, development or test, got {settings.app_env!r}")
     _check_timezone(settings.default_timezone)
     _check_clock_time("DAILY_QUESTION_TIME", settings.daily_question_time)
-    if not re.match(r"^https?://[^/\s]+", settings.public_base_url):
+    if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?/?", settings.public_base_url):
         raise ConfigError(f"PUBLIC_BASE_URL: expected an http(s) origin, got {settings.public_base_url!r}")
     if settings.twilio_api_url and not re.match(r"^https?://[^/\s]+", settings.twilio_api_url):
         raise ConfigError(f"TWILIO_API_URL: expected an http(s) URL, got {settings.twilio_api_url!r}")
+    _check_database_url(settings.database_url)
+    _check_encryption_key(settings.encryption_key)
     warnings = list(settings.warnings)
     if settings.is_production:
         _require_production(settings)
@@ -153,6 +159,23 @@ def _check_timezone(name: str) -> None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"DEFAULT_TIMEZONE: unknown time zone {name!r}") from None
+
+
+def _check_database_url(url: str) -> None:
+    if not url:
+        return
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise ConfigError("DATABASE_URL: not a database URL (e.g. postgresql+psycopg://user:pass@host/db)") from None
+
+
+def _check_encryption_key(keys: str) -> None:
+    for key in filter(None, (k.strip() for k in keys.split(","))):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ConfigError("ENCRYPTION_KEY: not a valid Fernet key (32 url-safe base64 bytes)") from None
 
 
 def _check_clock_time(env: str, value: str) -> None:

@@ -1,5 +1,7 @@
 """Encryption at rest for the free text partners give (check-ins, promises, message bodies)."""
 import logging
+import os
+import time
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -27,12 +29,26 @@ def configure(keys: str) -> None:
 def development_key(var_dir: Path) -> str:
     """Read or create the development key under var/ (never used in production)."""
     path = Path(var_dir) / "encryption.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(Fernet.generate_key())
-        path.chmod(0o600)
-        log.warning("generated a development encryption key at %s", path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of two processes starting together, one writes the key and both read it.
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return _read_when_written(path)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(Fernet.generate_key())
+    log.warning("generated a development encryption key at %s", path)
     return path.read_text().strip()
+
+
+def _read_when_written(path: Path) -> str:
+    """The key another process is writing right now may take a moment to appear."""
+    for _ in range(100):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise CryptoError(f"development key file {path} is empty")
 
 
 def encrypt(text: str) -> bytes:

@@ -23,19 +23,30 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15})
+        engine = create_engine(url, connect_args={"timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=5)
+    # A statement may not outlive Alexa's 8 s: give up at 5 s and answer with an apology instead.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=3,
+                         connect_args={"connect_timeout": 3, "options": "-c statement_timeout=5000"})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL lets the web app read while the scheduler writes; foreign keys are off by default in SQLite."""
+    """WAL lets the web app read while the scheduler writes; foreign keys are off by default in SQLite.
+    The driver's own transaction handling is switched off so that SAVEPOINTs nest inside a real BEGIN
+    (otherwise pysqlite commits at RELEASE SAVEPOINT and a rolled-back request leaves rows behind)."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    """BEGIN IMMEDIATE: take the write lock up front, so two writers wait instead of deadlocking."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

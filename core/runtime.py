@@ -1,8 +1,10 @@
 """What both processes (web and scheduler) build at start-up: settings applied, database migrated."""
+import fcntl
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -38,17 +40,22 @@ def open_runtime(settings: Settings, gateway: SmsGateway, clock=None, migrate: b
         log.warning("*** %s ***", warning)
     crypto.configure(settings.encryption_key or crypto.development_key(settings.var_dir))
     engine = db.make_engine(settings.database_url)
-    if migrate:
-        migrate_schema(engine)
-    else:
-        db.check_schema(engine)
+    try:
+        migrate_schema(engine, settings.var_dir) if migrate else db.check_schema(engine)
+    except Exception:
+        engine.dispose()
+        raise
     return Runtime(settings, engine, db.make_session_factory(engine), gateway, clock or utcnow)
 
 
-def migrate_schema(engine: Engine) -> None:
-    """Upgrade to head; on PostgreSQL under an advisory lock so several workers starting at once take turns."""
+def migrate_schema(engine: Engine, lock_dir: Path) -> None:
+    """Upgrade to head under a lock, so several processes starting at once take turns
+    (PostgreSQL: an advisory lock; SQLite: a file lock beside the data)."""
     if engine.dialect.name != "postgresql":
-        db.upgrade(engine)
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        with open(lock_dir / "migrate.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            db.upgrade(engine)
         return
     with engine.connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})

@@ -63,7 +63,7 @@ def _check(channel: str, source_id: str, text: str | None, mood: int | None) -> 
         raise InvalidInput(f"unknown channel {channel!r}", "bad_channel")
     if not source_id:
         raise InvalidInput("a source id is needed for idempotency", "missing_source")
-    if mood is not None and not (isinstance(mood, int) and 1 <= mood <= 5):
+    if mood is not None and not (type(mood) is int and 1 <= mood <= 5):
         raise InvalidInput("mood goes from 1 to 5", "bad_mood")
     if text is None and mood is None:
         raise InvalidInput("an answer cannot be empty", "empty_answer")

@@ -143,13 +143,24 @@ def awaited(partner: Partner, now: datetime) -> str | None:
     return None
 
 
+def _forget_awaited_promises(session: Session, partner: Partner, promise_ids, now: datetime) -> None:
+    """The other partner may be waiting to confirm one of the erased promises: that question is gone."""
+    other = other_partner(partner)
+    if other is not None and other.awaiting_ref in set(session.scalars(promise_ids)):
+        expect_reply(other, None, now)
+
+
 def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
     """DELETE MY DATA: remove check-ins, promises, texts and the phone number; keep an opted-out shell
     so the couple's other partner keeps their own history."""
     pid = partner.id
     session.execute(delete(CheckIn).where(CheckIn.partner_id == pid))
-    session.execute(update(OutboundMessage).where(OutboundMessage.promise_id.in_(
-        select(Promise.id).where(Promise.promiser_id == pid))).values(promise_id=None))
+    their_promises = select(Promise.id).where(Promise.promiser_id == pid)
+    session.execute(update(OutboundMessage).where(OutboundMessage.promise_id.in_(their_promises))
+                    .where(OutboundMessage.state == "queued").values(state="cancelled", updated_at=now))
+    session.execute(update(OutboundMessage).where(OutboundMessage.promise_id.in_(their_promises))
+                    .values(promise_id=None, body=None))
+    _forget_awaited_promises(session, partner, their_promises, now)
     session.execute(delete(Promise).where(Promise.promiser_id == pid))
     session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
                     .values(body=None, to_phone=None, state="cancelled", updated_at=now)

@@ -1,4 +1,5 @@
 """Promises: small commitments with a reminder before and a "did you keep it?" after."""
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -20,13 +21,13 @@ STATES = {"kept", "missed", "cancelled"}
 def make_promise(session: Session, promiser: Partner, text: str, due_at: datetime, tz: str, now: datetime,
                  lead_minutes: int = 30, source_id: str | None = None) -> Promise:
     """Store a promise and queue its reminder and follow-up texts (when the promiser takes texts)."""
+    if source_id and (existing := session.scalar(select(Promise).where(Promise.source_id == source_id))):
+        return existing  # a retried request, even one arriving after the due time
     text = " ".join((text or "").split())[:MAX_TEXT]
     if not text:
         raise InvalidInput("what is the promise?", "empty_promise")
     if due_at <= now:
         raise InvalidInput("that time has already passed", "past_due")
-    if source_id and (existing := session.scalar(select(Promise).where(Promise.source_id == source_id))):
-        return existing
     other = other_partner(promiser)
     promise = Promise(promiser_id=promiser.id, partner_id=other.id if other else None, text=text, due_at=due_at,
                       timezone=tz, lead_minutes=lead_minutes, state="open", source_id=source_id, created_at=now)
@@ -85,12 +86,16 @@ def pick_promise(session: Session, partner: Partner, now: datetime, number: int 
 
 def _best_match(promises: list[Promise], words: str) -> Promise:
     """The promise sharing most words with what was said; NotFound when none shares any."""
-    wanted = set(words.lower().split()) - {"to", "the", "a", "my", "i", "promise"}
-    scored = [(len(wanted & set(p.text.lower().split())), p) for p in promises]
+    wanted = _words(words) - {"to", "the", "a", "my", "i", "promise"}
+    scored = [(len(wanted & _words(p.text)), p) for p in promises]
     best_score, best = max(scored, key=lambda pair: pair[0])
     if best_score == 0:
         raise NotFound("no promise like that", "no_match")
     return best
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9']+", text.lower()))
 
 
 def settle(session: Session, partner: Partner, promise: Promise, state: str, now: datetime) -> Promise:
@@ -116,15 +121,16 @@ def _ask_partner_to_confirm(session: Session, partner: Partner, promise: Promise
         return
     outbox.queue(session, other, outbox.Draft(
         f"{partner.display_name} says they kept their promise to {promise.text}. Did they? Reply Y or N.",
-        "promise_confirm", f"promise-confirm:{promise.id}"), now)
+        "promise_confirm", f"promise-confirm:{promise.id}", promise_id=promise.id), now)
     expect_reply(other, "confirm_kept", now, ref=promise.id)
 
 
 def confirm_kept(session: Session, confirmer: Partner, promise_id: int, confirmed: bool) -> Promise:
     """The other partner's Y/N on a kept promise."""
-    promise = session.get(Promise, promise_id)
-    if promise is None or promise.partner_id != confirmer.id:
+    promise = session.get(Promise, promise_id) if promise_id is not None else None
+    if promise is None or promise.partner_id != confirmer.id or promise.state != "kept":
         raise NotFound("no promise waiting for you to confirm", "no_confirm")
     promise.partner_confirmed, promise.confirmed_by_id = confirmed, confirmer.id
+    confirmer.awaiting = confirmer.awaiting_ref = confirmer.awaiting_until = None
     session.flush()
     return promise

@@ -43,9 +43,17 @@ class Summary:
 
 def _line(who: str, week: WeekFigures) -> str:
     days = f"{week.check_in_days} day{'s' if week.check_in_days != 1 else ''}"
-    kept = f", and kept {week.promises_kept} of {week.promises_made} promises" if week.promises_made else ""
-    verb = "checked in on" if who == "You" else "checked in on"
-    return f"{who} {verb} {days} this week{kept}."
+    return f"{who} checked in on {days} this week{_promise_words(week)}."
+
+
+def _promise_words(week: WeekFigures) -> str:
+    """Kept promises are counted; a week with none kept is not dwelt on."""
+    if not week.promises_made:
+        return ""
+    made = f"made {week.promises_made} promise{'s' if week.promises_made != 1 else ''}"
+    if not week.promises_kept:
+        return f" and {made}"
+    return f", {made} and kept {week.promises_kept}"
 
 
 def weekly_summary(session: Session, partner: Partner, now: datetime) -> Summary:

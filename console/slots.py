@@ -1,0 +1,98 @@
+"""Slot types as the console hears them: a regex that finds a value, and Alexa's normal form for it.
+
+AMAZON.DATE becomes "2026-11-24" and AMAZON.TIME "18:00", read with the project's own time rules
+(core.when), so "at six" means the same thing by voice as it does by text.
+"""
+import re
+from datetime import datetime
+
+from core import timezones
+from core.when import split_task_and_time
+
+_HOURS = "one two three four five six seven eight nine ten eleven twelve".split()
+_NUMBERS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+            "sixteen seventeen eighteen nineteen twenty").split()
+_MINUTES = {"oh five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+            "forty five": 45, "fifty": 50}
+_WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_MONTH = ("january|february|march|april|may|june|july|august|september|october|november|december"
+          "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_AP = r"[ap]\.?\s?m\.?"
+
+DATE = (rf"(?:today|tonight|tomorrow|(?:(?:next|this|coming)\s+)?(?:{_WEEKDAY})"
+        rf"|(?:{_MONTH})\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH}))")
+TIME = (rf"(?:noon|midday|midnight|\d{{1,2}}(?::[0-5]\d)?(?:\s*{_AP})?"
+        rf"|(?:{'|'.join(_HOURS)})(?:\s+(?:{'|'.join(_MINUTES)}))?(?:\s+o'?clock)?(?:\s*{_AP})?)")
+NUMBER = rf"(?:\d{{1,3}}|{'|'.join(_NUMBERS)})"
+FIRST_NAME = r"(?:[a-z][a-z'-]*)"
+PHRASE = r"(?:.+?)"
+
+#: Single words that are never a first name, so "{name}" alone does not swallow every short command.
+NOT_NAMES = set("""a an the hi hello hey yes no ok okay stop cancel help quit exit thanks thank please what why
+how when where who music weather news time today tomorrow promise promises question answer summary me you
+it this that nothing something everything play pause resume open start sorry good bad fine great tired""".split())
+
+PATTERNS = {"AMAZON.DATE": DATE, "AMAZON.TIME": TIME, "AMAZON.NUMBER": NUMBER, "AMAZON.FirstName": FIRST_NAME}
+
+
+def pattern_for(slot_type: str) -> str:
+    """The regex (no groups) that a value of `slot_type` must match; free text for other types."""
+    return PATTERNS.get(slot_type, PHRASE)
+
+
+def is_free(slot_type: str) -> bool:
+    """Phrase-like types whose captures count against a sample's specificity."""
+    return slot_type not in ("AMAZON.DATE", "AMAZON.TIME", "AMAZON.NUMBER")
+
+
+def normalize(slot_type: str, spoken: str, now: datetime, tz: str) -> str | None:
+    """Alexa's value for what was said, or None when it is not a value of that type."""
+    spoken = " ".join(spoken.split())
+    reader = _READERS.get(slot_type)
+    return reader(spoken, now, tz) if reader else (spoken or None)
+
+
+def _date(spoken: str, now: datetime, tz: str) -> str | None:
+    """ "tomorrow" -> "2026-11-24" in the device's time zone."""
+    rest, instant = split_task_and_time(spoken, tz, now)
+    if instant is None or rest:
+        return None
+    return timezones.local_date(instant, tz).isoformat()
+
+
+def _time(spoken: str, now: datetime, tz: str) -> str | None:
+    """ "six", "6 pm", "5:30", "noon" -> "HH:MM" (a bare 1-7 is evening, as for texts)."""
+    rest, instant = split_task_and_time(f"at {_digits(spoken)}", tz, now)
+    if instant is None or rest:
+        return None
+    return timezones.local_now(instant, tz).strftime("%H:%M")
+
+
+def _digits(spoken: str) -> str:
+    """ "six thirty pm" -> "6:30 pm", "seven o'clock" -> "7", so core.when reads it."""
+    text = re.sub(r"\s+o'?clock\b", "", spoken.lower())
+    match = re.match(rf"({'|'.join(_HOURS)})(?:\s+({'|'.join(_MINUTES)}))?\b(.*)", text)
+    if not match:
+        return text
+    hour = _HOURS.index(match[1]) + 1
+    minutes = f":{_MINUTES[match[2]]:02d}" if match[2] else ""
+    return f"{hour}{minutes}{match[3]}"
+
+
+def _number(spoken: str, now: datetime, tz: str) -> str | None:
+    """ "four" or "4" -> "4"."""
+    word = spoken.lower()
+    if word.isdigit():
+        return str(int(word))
+    return str(_NUMBERS.index(word)) if word in _NUMBERS else None
+
+
+def _first_name(spoken: str, now: datetime, tz: str) -> str | None:
+    """One word that could be a name, capitalised the way Alexa returns it."""
+    word = spoken.lower()
+    if not re.fullmatch(FIRST_NAME, word) or word in NOT_NAMES:
+        return None
+    return word.capitalize()
+
+
+_READERS = {"AMAZON.DATE": _date, "AMAZON.TIME": _time, "AMAZON.NUMBER": _number, "AMAZON.FirstName": _first_name}

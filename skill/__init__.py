@@ -1,0 +1,53 @@
+"""The Alexa skill: `build_skill(runtime)` wires handlers, interceptors and the request verifier for one app."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+from sqlalchemy.orm import Session
+
+from core.runtime import Runtime
+from skill.alexa_api import SettingsApi
+from skill.handlers import checkins, errors, general, identity, promises, together
+from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
+                                OpenTurnInterceptor)
+from skill.verify import AlexaRequestVerifier
+from web import db as request_session  # imported by name: the submodule skill.web shadows `web` here
+
+
+@dataclass(frozen=True)
+class AlexaSkill:
+    """What POST /alexa needs: the ASK skill, the verifier (None when verification is off) and our skill id."""
+
+    custom: CustomSkill
+    verifier: AlexaRequestVerifier | None
+    skill_id: str | None
+
+
+def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, trusted_roots=None,
+                fetch=None, settings_api: SettingsApi | None = None) -> AlexaSkill:
+    """Register everything in order (gates before features, the catch-all last); tests pass roots and fetch."""
+    settings = runtime.settings
+    builder = SkillBuilder()
+    builder.skill_id = settings.alexa_skill_id or None
+    open_turn = OpenTurnInterceptor(runtime, db or request_session, settings_api or SettingsApi())
+    for interceptor in (LogRequestInterceptor(), open_turn, IdentifySpeakerInterceptor()):
+        builder.add_global_request_interceptor(interceptor)
+    builder.add_global_response_interceptor(CommitInterceptor())
+    for handler in (
+        general.SessionEndedRequestHandler(), general.CancelOrStopIntentHandler(),
+        identity.LinkAccountIntentHandler(), identity.UnlinkedUserHandler(),
+        identity.IdentifyPartnerIntentHandler(), identity.WhoIsSpeakingHandler(),
+        checkins.LaunchRequestHandler(), checkins.TodaysQuestionIntentHandler(), checkins.AnswerIntentHandler(),
+        checkins.MoodIntentHandler(), checkins.PartnerAnswerIntentHandler(),
+        promises.MakePromiseIntentHandler(), promises.ListPromisesIntentHandler(),
+        promises.KeptPromiseIntentHandler(),
+        together.ThinkingOfYouIntentHandler(), together.WeeklySummaryIntentHandler(),
+        general.HelpIntentHandler(), general.FallbackIntentHandler(), general.YesNoIntentHandler(),
+    ):
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(errors.DatabaseErrorHandler())
+    builder.add_exception_handler(errors.CatchAllExceptionHandler())
+    verifier = (AlexaRequestVerifier(builder.skill_id, trusted_roots=trusted_roots, fetch=fetch, clock=runtime.clock)
+                if settings.alexa_verify else None)
+    return AlexaSkill(builder.create(), verifier, builder.skill_id)

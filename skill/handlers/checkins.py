@@ -1,0 +1,133 @@
+"""The daily question, answers and moods, and hearing the partner's answer once both have answered."""
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from core import timezones
+from core.errors import InvalidInput
+from core.services import checkins, questions
+from skill.handlers.slots import slot_value
+from skill.interceptors import session_attributes, turn
+from skill.speech import ANYTHING_ELSE, ASK_ANSWER_AGAIN, ASK_MOOD, INVITE_ANSWER, SUGGEST, reply
+
+REVEAL_LATER = {
+    "waiting_partner": "{name} hasn't answered today's question yet. Once they do, you can hear it.",
+    "no_partner": "Once your partner joins Trust Builder, you'll be able to hear their answers here.",
+}
+
+
+def ask_question(handler_input: HandlerInput, greeting: str = "") -> Response:
+    """Say today's question (the same for both partners), note it was heard, and invite an answer."""
+    current = turn(handler_input)
+    _, question = questions.todays_question(current.db, current.partner.couple, current.now)
+    questions.mark_heard(current.db, current.partner, "voice", current.now)
+    session_attributes(handler_input)["awaiting"] = "answer"
+    return reply(handler_input, f"{greeting}Today's question is: {question.text} {INVITE_ANSWER}", INVITE_ANSWER)
+
+
+def tell_partner_answer(handler_input: HandlerInput) -> Response:
+    """The partner's answer, only when both have answered today; otherwise what is missing."""
+    current = turn(handler_input)
+    reveal = checkins.reveal_partner_answer(current.db, current.partner, current.now)
+    if reveal.status == "both":
+        return reply(handler_input, f"{reveal.partner_name} said: {reveal.text}")
+    if reveal.status == "waiting_you":
+        session_attributes(handler_input)["offer"] = "question"
+        ask = "Would you like to hear today's question?"
+        return reply(handler_input, f"You'll hear {reveal.partner_name}'s answer once you've answered "
+                                    f"today's question too. {ask}", ask)
+    return reply(handler_input, REVEAL_LATER[reveal.status].format(name=reveal.partner_name))
+
+
+def answered_today(handler_input: HandlerInput) -> bool:
+    """True when the speaker has already answered today's question."""
+    current = turn(handler_input)
+    today = timezones.local_date(current.now, current.partner.couple.timezone)
+    return bool(checkins.answered_on(current.db, current.partner, today))
+
+
+class LaunchRequestHandler(AbstractRequestHandler):
+    """"Open Trust Builder": today's question, or what to do next when it is already answered."""
+
+    def can_handle(self, handler_input):
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input):
+        greeting = f"Hi, {turn(handler_input).partner.display_name}. "
+        if not answered_today(handler_input):
+            return ask_question(handler_input, greeting)
+        return reply(handler_input, f"{greeting}You've answered today's question. {ANYTHING_ELSE}", SUGGEST)
+
+
+class TodaysQuestionIntentHandler(AbstractRequestHandler):
+    """"What's today's question?": asked again the same day, the same question."""
+
+    def can_handle(self, handler_input):
+        return is_intent_name("TodaysQuestionIntent")(handler_input)
+
+    def handle(self, handler_input):
+        return ask_question(handler_input)
+
+
+class AnswerIntentHandler(AbstractRequestHandler):
+    """"My answer is ...": stored once per Alexa request id, so a retry stores nothing twice."""
+
+    def can_handle(self, handler_input):
+        return is_intent_name("AnswerIntent")(handler_input)
+
+    def handle(self, handler_input):
+        current, text = turn(handler_input), slot_value(handler_input, "answer")
+        try:
+            checkins.record_check_in(current.db, current.partner, text, "voice", current.source_id, current.now)
+        except InvalidInput:  # nothing heard after "my answer is"
+            session_attributes(handler_input)["awaiting"] = "answer"
+            return reply(handler_input, ASK_ANSWER_AGAIN, ASK_ANSWER_AGAIN)
+        session_attributes(handler_input).pop("awaiting", None)
+        _, question = questions.todays_question(current.db, current.partner.couple, current.now)
+        return _offer_reveal(handler_input, f"Thank you, I've saved your answer. One idea for today: {question.tip}")
+
+
+def _offer_reveal(handler_input: HandlerInput, said: str) -> Response:
+    """After an answer: offer the partner's answer when it can be heard now."""
+    current = turn(handler_input)
+    reveal = checkins.reveal_partner_answer(current.db, current.partner, current.now)
+    if reveal.status != "both":
+        return reply(handler_input, said)
+    session_attributes(handler_input)["offer"] = "reveal"
+    ask = f"{reveal.partner_name} has answered too. Would you like to hear their answer?"
+    return reply(handler_input, f"{said} {ask}", ask)
+
+
+class MoodIntentHandler(AbstractRequestHandler):
+    """"I'd rate today a four": a 1-5 mood; anything else gets a gentle second ask."""
+
+    def can_handle(self, handler_input):
+        return is_intent_name("MoodIntent")(handler_input)
+
+    def handle(self, handler_input):
+        current, said = turn(handler_input), slot_value(handler_input, "rating")
+        rating = _rating(said)
+        if rating is None:
+            session_attributes(handler_input)["awaiting"] = "mood"
+            return reply(handler_input, ("I use a scale of one to five. " if said else "") + ASK_MOOD, ASK_MOOD)
+        checkins.record_mood(current.db, current.partner, rating, "voice", current.source_id, current.now)
+        session_attributes(handler_input).pop("awaiting", None)
+        kind = " Thank you for being honest; hard days count too." if rating <= 2 else ""
+        return reply(handler_input, f"Thanks. I've noted a {rating} for today.{kind}")
+
+
+def _rating(value: str | None) -> int | None:
+    """A whole number from one to five, else None."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= 5 else None
+
+
+class PartnerAnswerIntentHandler(AbstractRequestHandler):
+    """"What did my partner say?": never before both have answered."""
+
+    def can_handle(self, handler_input):
+        return is_intent_name("PartnerAnswerIntent")(handler_input)
+
+    def handle(self, handler_input):
+        return tell_partner_answer(handler_input)

@@ -1,0 +1,95 @@
+"""Who is speaking: linking this Alexa account to a phone, and telling two partners on one device apart."""
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from core.services import voice
+from skill.handlers.slots import slot_value
+from skill.interceptors import session_attributes, turn
+from skill.speech import ANYTHING_ELSE, ASK_ANSWER_AGAIN, SUGGEST, link_instructions, names, reply
+
+#: Requests not worth replaying after "Is this Alex or Sam?" (they are answered by the question itself).
+NOT_RESUMED = {"AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMAZON.YesIntent", "AMAZON.NoIntent"}
+
+
+def speak_link_code(handler_input: HandlerInput, before: str) -> Response:
+    """A one-time code for this Alexa user (and voice), and how to text it to us."""
+    current, system = turn(handler_input), handler_input.request_envelope.context.system
+    person = system.person.person_id if system.person else None
+    code = voice.link_code(current.db, system.user.user_id, person, current.now)
+    number = current.settings.twilio_from_number
+    return reply(handler_input, f"{before} {link_instructions(code, number)} Then open Trust Builder again.")
+
+
+class LinkAccountIntentHandler(AbstractRequestHandler):
+    """"Link my phone": anyone may ask, also the second partner on an already linked device."""
+
+    def can_handle(self, handler_input):
+        return is_intent_name("LinkAccountIntent")(handler_input)
+
+    def handle(self, handler_input):
+        return speak_link_code(handler_input, "Here's how to link your phone.")
+
+
+class UnlinkedUserHandler(AbstractRequestHandler):
+    """Anything from an Alexa account no partner has linked: one sentence of why, then the code."""
+
+    def can_handle(self, handler_input):
+        return not turn(handler_input).speaker.linked
+
+    def handle(self, handler_input):
+        return speak_link_code(handler_input, "Welcome to Trust Builder. To keep your answers private, "
+                                              "I first need to link this device to your phone.")
+
+
+class IdentifyPartnerIntentHandler(AbstractRequestHandler):
+    """"This is Sam": the interceptor already chose Sam when it could; here we answer what is left."""
+
+    def can_handle(self, handler_input):
+        return is_intent_name("IdentifyPartnerIntent")(handler_input)
+
+    def handle(self, handler_input):
+        speaker = turn(handler_input).speaker
+        if speaker.partner is None:
+            return ask_who(handler_input, "Sorry, I didn't catch that.")
+        name = slot_value(handler_input, "name")
+        named = voice.pick_by_name(speaker.candidates, name)
+        if named is not None:
+            return reply(handler_input, f"Hi, {named.display_name}. {ANYTHING_ELSE}", SUGGEST)
+        in_couple = voice.pick_by_name(tuple(speaker.partner.couple.partners), name)
+        if in_couple is None and session_attributes(handler_input).get("awaiting") == "answer":
+            # After the question a lone word is heard as a name; it was most likely an answer.
+            return reply(handler_input, ASK_ANSWER_AGAIN, ASK_ANSWER_AGAIN)
+        return reply(handler_input, f"On this device I know you as {speaker.partner.display_name}. If you're "
+                                    "someone else, say 'link my phone' to link your own.", SUGGEST)
+
+
+class WhoIsSpeakingHandler(AbstractRequestHandler):
+    """Two partners share this device and no voice profile told them apart: ask once, remember the request."""
+
+    def can_handle(self, handler_input):
+        return turn(handler_input).speaker.ambiguous
+
+    def handle(self, handler_input):
+        resume = _resumable(handler_input)
+        if resume:
+            session_attributes(handler_input)["resume"] = resume
+        return ask_who(handler_input, "Hi!")
+
+
+def ask_who(handler_input: HandlerInput, before: str) -> Response:
+    """"Is this Alex or Sam?"."""
+    question = f"Is this {names(turn(handler_input).speaker.candidates)}?"
+    return reply(handler_input, f"{before} {question}", question)
+
+
+def _resumable(handler_input: HandlerInput) -> dict | None:
+    """The request to answer once we know who asked: its intent and slot values (a launch asks the question)."""
+    if is_request_type("LaunchRequest")(handler_input):
+        return {"intent": "TodaysQuestionIntent", "slots": {}}
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    if intent is None or intent.name in NOT_RESUMED:
+        return None
+    slots = {name: slot.value for name, slot in (intent.slots or {}).items() if slot.value}
+    return {"intent": intent.name, "slots": slots}

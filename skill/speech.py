@@ -1,0 +1,94 @@
+"""The words the skill says, and one way to say them: escaped for SSML, short, with a reprompt when the
+session stays open."""
+import re
+from xml.sax.saxutils import escape
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+MAX_SSML = 7900  # Alexa refuses outputSpeech over 8000 characters, <speak> tags included
+NOTICES = "notices"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PARTIAL_ENTITY = re.compile(r"&[a-z#0-9]*$")
+
+SUGGEST = "You can say 'what's today's question', or 'I promise to call you at six'."
+INVITE_ANSWER = "When you're ready, say 'my answer is', and then your answer."
+ASK_ANSWER_AGAIN = "I want to get your answer right. Start with 'my answer is', and then say it."
+ASK_MOOD = "From one to five, how would you rate today? You can say, 'four out of five'."
+ASK_TASK = "What do you promise to do?"
+ASK_TIME = "At what time? For example, six PM."
+ASK_DAY = "Which day? For example, tomorrow, or Friday."
+DB_APOLOGY = "I couldn't save that, please try again in a minute."
+SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+GOODBYE = "Take care of each other. Goodbye."
+HELP = ("Trust Builder gives you and your partner one question a day. You can say 'what's today's question', "
+        "'my answer is', and your answer, 'I promise to call you at six', 'what are my promises', "
+        "'tell my partner I'm thinking of them', or 'how are we doing'. What would you like to do?")
+ANYTHING_ELSE = "What would you like to do? " + SUGGEST
+
+#: Why a text cannot go to the person speaking ("I can't text you a reminder, because ...").
+YOUR_TEXTS = {
+    "no_phone": "there's no phone number linked to you yet",
+    "opted_out": "you've turned texts off. Text START to us to turn them back on",
+    "phone_invalid": "texts to your phone number aren't getting through",
+    "no_consent": "you haven't turned on texts yet",
+}
+#: Why a text cannot go to the partner ("... {name} ...").
+THEIR_TEXTS = {
+    "no_phone": "{name} doesn't have a phone number with Trust Builder yet",
+    "opted_out": "{name} has turned texts off",
+    "phone_invalid": "texts to {name}'s phone number aren't getting through",
+    "no_consent": "{name} hasn't turned on texts yet",
+}
+
+
+def reply(handler_input: HandlerInput, text: str, reprompt: str | None = None, end: bool | None = None) -> Response:
+    """Speak any pending notices and `text`; a reprompt keeps the session open, none ends it."""
+    builder = handler_input.response_builder
+    notices = handler_input.attributes_manager.request_attributes.pop(NOTICES, [])
+    builder.speak(ssml(" ".join([*notices, text])))
+    if reprompt:
+        builder.ask(ssml(reprompt))
+    builder.set_should_end_session(reprompt is None if end is None else end)
+    return builder.response
+
+
+def add_notice(handler_input: HandlerInput, text: str) -> None:
+    """Something to say once before this turn's reply (a greeting, or a problem with the phone)."""
+    handler_input.attributes_manager.request_attributes.setdefault(NOTICES, []).append(text)
+
+
+def ssml(text: str) -> str:
+    """Plain words made safe inside <speak>: markup escaped, control characters dropped, length capped."""
+    safe = escape(_CONTROL.sub(" ", text or ""), {'"': "&quot;"})
+    if len(safe) <= MAX_SSML:
+        return safe
+    return _PARTIAL_ENTITY.sub("", safe[:MAX_SSML]).rstrip() + "..."
+
+
+def spell(digits: str) -> str:
+    """Digits spoken one by one ("1 2 3"), so a code or number is heard exactly."""
+    return " ".join(ch for ch in digits if ch.isdigit())
+
+
+def phone_words(number: str) -> str:
+    """A US number as digit groups ("5 5 5, 0 1 0, 0 1 0 0"); other numbers digit by digit."""
+    digits = "".join(ch for ch in number or "" if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10:
+        return spell(digits)
+    return f"{spell(digits[:3])}, {spell(digits[3:6])}, {spell(digits[6:])}"
+
+
+def link_instructions(code: str, number: str) -> str:
+    """How to link a phone: text LINK and the code to our number within ten minutes."""
+    to = f"to {phone_words(number)}" if number else "to the Trust Builder number"
+    return (f"From your phone, text the word LINK and the code {spell(code)} {to}, within ten minutes. "
+            f"Again, the code is {spell(code)}.")
+
+
+def names(partners) -> str:
+    """"Alex or Sam" (or "Alex, Sam or Jo")."""
+    first = [p.display_name for p in partners]
+    return first[0] if len(first) == 1 else ", ".join(first[:-1]) + " or " + first[-1]

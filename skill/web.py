@@ -1,0 +1,112 @@
+"""POST /alexa: prove the request came from Alexa for our skill, answer it, and never fail with a 500."""
+import json
+import logging
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+from flask import Blueprint, current_app, jsonify, request
+
+from skill import AlexaSkill
+from skill.speech import SORRY
+from skill.verify import VerificationError
+
+log = logging.getLogger("trustbuilder.alexa")
+blueprint = Blueprint("alexa", __name__)
+SERIALIZER = DefaultSerializer()  # stateless: safe to share between requests
+REQUIRED_TEXT = (("request", "type"), ("request", "requestId"), ("request", "timestamp"),
+                 ("context", "System", "application", "applicationId"), ("context", "System", "user", "userId"))
+
+
+class MalformedRequest(Exception):
+    """The body is not an Alexa request envelope we can answer; `reason` names what is wrong."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@blueprint.post("/alexa")
+def alexa():
+    """Verify (or, in development, at least parse and check the skill id), then let the skill answer."""
+    skill: AlexaSkill = current_app.extensions["alexa_skill"]
+    body = request.get_data(cache=False)
+    try:
+        envelope = read_envelope(skill, request.headers, body)
+    except (VerificationError, MalformedRequest) as error:
+        log.warning("refused an Alexa request: %s", error.reason)
+        return jsonify(error=error.reason), 400
+    return jsonify(answer(skill, envelope))
+
+
+def read_envelope(skill: AlexaSkill, headers, body: bytes) -> RequestEnvelope:
+    """The typed envelope, once the signature (or at least the shape and skill id) checks out."""
+    if skill.verifier is not None:
+        data = skill.verifier.verify(headers, body)
+    else:
+        data = _parse(body)
+        _check_application(data, skill.skill_id)
+    _check_shape(data)
+    try:
+        return SERIALIZER.deserialize(body.decode("utf-8"), RequestEnvelope)
+    except Exception:  # the SDK's parser raises assorted errors on odd shapes: all mean a bad request
+        raise MalformedRequest("bad_envelope") from None
+
+
+def answer(skill: AlexaSkill, envelope: RequestEnvelope) -> dict:
+    """The skill's response as JSON; a failure that escapes every handler still gets a spoken apology."""
+    try:
+        response = skill.custom.invoke(request_envelope=envelope, context=None)
+    except Exception:  # the exception handlers failed too: Alexa must still get a valid answer
+        log.exception("the Alexa skill failed outside its handlers")
+        return apology()
+    return SERIALIZER.serialize(response)
+
+
+def apology() -> dict:
+    """A minimal valid response that says sorry and ends the session."""
+    return {"version": "1.0", "response": {"outputSpeech": {"type": "SSML", "ssml": f"<speak>{SORRY}</speak>"},
+                                           "shouldEndSession": True}}
+
+
+def _parse(body: bytes) -> dict:
+    """The JSON object in the body."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise MalformedRequest("bad_json") from None
+    if not isinstance(data, dict):
+        raise MalformedRequest("bad_json")
+    return data
+
+
+def _check_application(data: dict, skill_id: str | None) -> None:
+    """Every application id in the envelope must be ours, when a skill id is configured."""
+    if not skill_id:
+        return
+    ids = [_dig(data, "session", "application", "applicationId"),
+           _dig(data, "context", "System", "application", "applicationId")]
+    present = [i for i in ids if i is not None]
+    if not present or any(i != skill_id for i in present):
+        raise MalformedRequest("wrong_application_id")
+
+
+def _check_shape(data: dict) -> None:
+    """The fields every handler relies on are present and are text; attributes, when sent, are an object."""
+    for path in REQUIRED_TEXT:
+        value = _dig(data, *path)
+        if not isinstance(value, str) or not value:
+            raise MalformedRequest("missing_" + path[-1])
+    attributes = _dig(data, "session", "attributes")
+    if attributes is not None and not isinstance(attributes, dict):
+        raise MalformedRequest("bad_attributes")
+    if data["request"]["type"] == "IntentRequest" and not isinstance(_dig(data, "request", "intent", "name"), str):
+        raise MalformedRequest("missing_intent")
+
+
+def _dig(data: object, *keys: str) -> object:
+    """data[k1][k2]..., or None when any level is missing or not an object."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data

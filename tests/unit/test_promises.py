@@ -1,0 +1,300 @@
+"""Promises: the reminder before and the follow-up after, picking which promise someone means,
+settling it (only its maker), and the partner's confirmation."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.models import OutboundMessage, Promise
+from core.runtime import open_runtime
+from core.services import couples, outbox, promises
+from core.services.promises import FOLLOW_UP_AFTER, FOLLOW_UP_STALE
+from tests.conftest import make_settings
+
+LA = "America/Los_Angeles"
+DUE = datetime(2026, 11, 23, 22, 0, tzinfo=timezone.utc)  # 14:00 in LA, five hours after the clock's start
+
+
+@pytest.fixture
+def runtime(tmp_path, database_url, gateway, clock):
+    """The conftest runtime, on SQLite and on PostgreSQL."""
+    rt = open_runtime(make_settings(tmp_path, database_url=database_url), gateway, clock=clock)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def alex(session, clock):
+    return couples.create_couple(session, "Alex", "+14155550100", clock(), LA)
+
+
+@pytest.fixture
+def sam(session, alex, clock):
+    partner = couples.invite_partner(session, alex, "+14155550132", "Sam", clock())
+    couples.accept_invite(session, partner, clock())
+    return partner
+
+
+def texts(session, promise=None) -> dict[str, OutboundMessage]:
+    """Queued texts by kind (of one promise, when given)."""
+    query = select(OutboundMessage)
+    if promise is not None:
+        query = query.where(OutboundMessage.promise_id == promise.id)
+    return {m.kind: m for m in session.scalars(query)}
+
+
+def promise(session, partner, words, now, due=DUE, **kwargs) -> Promise:
+    return promises.make_promise(session, partner, words, due, LA, now, **kwargs)
+
+
+# Making a promise
+
+
+def test_a_promise_queues_its_reminder_and_follow_up(session, alex, sam, clock):
+    made = promise(session, alex, "call my mom", clock())
+    assert (made.state, made.promiser_id, made.partner_id, made.due_at, made.lead_minutes) == (
+        "open", alex.id, sam.id, DUE, 30)
+    queued = texts(session, made)
+    assert set(queued) == {"promise_reminder", "promise_followup"}
+
+    reminder = queued["promise_reminder"]
+    assert reminder.idempotency_key == f"promise-reminder:{made.id}"
+    assert (reminder.send_after, reminder.expires_at) == (DUE - timedelta(minutes=30), DUE)
+    assert reminder.respect_quiet is False  # asked for at that time, so it goes even in quiet hours
+    assert (reminder.partner_id, reminder.to_phone, reminder.state) == (alex.id, alex.phone, "queued")
+    assert reminder.body == "Reminder from Trust Builder: call my mom, today at 2 PM."
+
+    follow_up = queued["promise_followup"]
+    assert follow_up.idempotency_key == f"promise-followup:{made.id}"
+    assert (follow_up.send_after, follow_up.expires_at) == (DUE + FOLLOW_UP_AFTER, DUE + FOLLOW_UP_STALE)
+    assert (follow_up.send_after, follow_up.expires_at) == (DUE + timedelta(minutes=30), DUE + timedelta(hours=36))
+    assert follow_up.respect_quiet is True
+    assert "call my mom" in follow_up.body and "KEPT or MISSED" in follow_up.body
+
+
+def test_the_reminder_says_the_minutes_in_local_time(session, alex, clock):
+    made = promise(session, alex, "pick up the kids", clock(), due=DUE + timedelta(minutes=45))
+    assert texts(session, made)["promise_reminder"].body.endswith(", today at 2:45 PM.")
+
+
+def test_the_reminder_names_the_day_as_seen_when_it_arrives(session, alex, clock):
+    due = datetime(2026, 11, 25, 17, 0, tzinfo=timezone.utc)  # Wednesday 09:00 in LA
+    made = promise(session, alex, "bring coffee", clock(), due=due, lead_minutes=12 * 60)
+    reminder = texts(session, made)["promise_reminder"]
+    assert reminder.send_after == datetime(2026, 11, 25, 5, 0, tzinfo=timezone.utc)  # Tuesday 21:00 in LA
+    assert reminder.body.endswith("bring coffee, tomorrow at 9 AM.")
+
+
+def test_a_custom_lead_time(session, alex, clock):
+    made = promise(session, alex, "book the table", clock(), lead_minutes=120)
+    assert texts(session, made)["promise_reminder"].send_after == DUE - timedelta(hours=2)
+
+
+def test_a_promise_due_soon_is_reminded_at_once(session, alex, clock):
+    made = promise(session, alex, "text back", clock(), due=clock() + timedelta(minutes=10))
+    assert texts(session, made)["promise_reminder"].send_after == clock()
+
+
+def test_a_promise_due_in_moments_gets_no_reminder_only_a_follow_up(session, alex, clock):
+    made = promise(session, alex, "say thanks", clock(), due=clock() + timedelta(minutes=3))
+    assert set(texts(session, made)) == {"promise_followup"}
+
+
+def test_no_texts_when_the_promiser_cannot_text(session, alex, clock):
+    couples.opt_out(session, alex, clock())
+    made = promise(session, alex, "call my mom", clock())
+    assert made.state == "open"
+    assert texts(session) == {}
+
+
+def test_no_texts_for_an_invited_partner_who_has_not_said_yes(session, alex, clock):
+    sam = couples.invite_partner(session, alex, "+14155550132", "Sam", clock())
+    promise(session, sam, "walk the dog", clock())
+    assert texts(session) == {}
+
+
+@pytest.mark.parametrize("due", [DUE.replace(hour=17), DUE.replace(hour=16)])
+def test_a_time_already_past_is_rejected(session, alex, clock, due):
+    with pytest.raises(InvalidInput) as error:
+        promise(session, alex, "call my mom", clock(), due=due)
+    assert error.value.reason == "past_due"
+    assert session.scalar(select(func.count()).select_from(Promise)) == 0
+
+
+@pytest.mark.parametrize("words", ["", "   ", None])
+def test_a_promise_needs_words(session, alex, clock, words):
+    with pytest.raises(InvalidInput) as error:
+        promise(session, alex, words, clock())
+    assert error.value.reason == "empty_promise"
+
+
+def test_promise_text_is_tidied_and_capped(session, alex, clock):
+    assert promise(session, alex, "  call \n my   mom ", clock()).text == "call my mom"
+    assert len(promise(session, alex, "word " * 100, clock()).text) == promises.MAX_TEXT
+
+
+def test_the_same_source_makes_one_promise(session, alex, clock):
+    first = promise(session, alex, "call my mom", clock(), source_id="SM1")
+    again = promise(session, alex, "call my mom", clock(), source_id="SM1")
+    assert again.id == first.id
+    assert session.scalar(select(func.count()).select_from(Promise)) == 1
+    assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 2
+
+
+# Which promise does someone mean?
+
+
+@pytest.fixture
+def three(session, alex, clock):
+    """Three open promises, made in an order different from their due order."""
+    later = promise(session, alex, "buy the groceries", clock(), due=DUE + timedelta(hours=2))
+    soon = promise(session, alex, "call my mom", clock(), due=DUE)
+    latest = promise(session, alex, "fix the fence, then rest", clock(), due=DUE + timedelta(days=1))
+    return soon, later, latest
+
+
+def test_open_promises_are_listed_soonest_first(session, alex, three):
+    assert promises.open_promises(session, alex) == list(three)
+
+
+def test_pick_by_number(session, alex, clock, three):
+    assert promises.pick_promise(session, alex, clock(), number=2) is three[1]
+    for bad in (0, 4, -1):
+        with pytest.raises(InvalidInput) as error:
+            promises.pick_promise(session, alex, clock(), number=bad)
+        assert error.value.reason == "bad_number"
+
+
+def test_pick_by_words(session, alex, clock, three):
+    assert promises.pick_promise(session, alex, clock(), words="groceries") is three[1]
+    assert promises.pick_promise(session, alex, clock(), words="I called MOM") is three[0]
+    with pytest.raises(NotFound) as error:
+        promises.pick_promise(session, alex, clock(), words="the dishes")
+    assert error.value.reason == "no_match"
+
+
+def test_pick_by_words_ignores_punctuation(session, alex, clock, three):
+    assert promises.pick_promise(session, alex, clock(), words="fence") is three[2]
+
+
+def test_pick_without_a_hint_is_the_soonest_when_none_is_due(session, alex, clock, three):
+    assert promises.pick_promise(session, alex, clock()) is three[0]
+
+
+def test_pick_without_a_hint_is_the_most_recently_due(session, alex, clock, three):
+    after_both = DUE + timedelta(hours=3)
+    assert promises.pick_promise(session, alex, after_both) is three[1]
+    between = DUE + timedelta(hours=1)
+    assert promises.pick_promise(session, alex, between) is three[0]
+
+
+def test_pick_with_no_open_promises(session, alex, clock):
+    with pytest.raises(NotFound) as error:
+        promises.pick_promise(session, alex, clock())
+    assert error.value.reason == "no_promises"
+
+
+def test_settled_promises_are_not_picked(session, alex, clock, three):
+    promises.settle(session, alex, three[0], "kept", clock())
+    assert promises.open_promises(session, alex) == [three[1], three[2]]
+    assert promises.pick_promise(session, alex, clock(), number=1) is three[1]
+
+
+# Settling
+
+
+@pytest.mark.parametrize("state", ["kept", "missed", "cancelled"])
+def test_settling_cancels_the_texts_still_waiting(session, alex, sam, clock, state):
+    made = promise(session, alex, "call my mom", clock())
+    other = promise(session, alex, "buy the groceries", clock())
+    texts(session, made)["promise_reminder"].state = "sent"
+    later = clock() + timedelta(hours=1)
+    promises.settle(session, alex, made, state, later)
+    assert (made.state, made.resolved_at) == (state, later)
+    queued = texts(session, made)
+    assert queued["promise_reminder"].state == "sent"  # already gone: left as it was
+    assert (queued["promise_followup"].state, queued["promise_followup"].updated_at) == ("cancelled", later)
+    assert {m.state for m in texts(session, other).values()} == {"queued"}
+
+
+def test_only_the_maker_can_settle(session, alex, sam, clock):
+    made = promise(session, alex, "call my mom", clock())
+    with pytest.raises(NotAllowed) as error:
+        promises.settle(session, sam, made, "missed", clock())
+    assert error.value.reason == "not_yours"
+    assert made.state == "open"
+    assert {m.state for m in texts(session, made).values()} == {"queued"}
+
+
+def test_a_promise_is_settled_once(session, alex, clock):
+    made = promise(session, alex, "call my mom", clock())
+    promises.settle(session, alex, made, "kept", clock())
+    with pytest.raises(Conflict) as error:
+        promises.settle(session, alex, made, "missed", clock())
+    assert error.value.reason == "already_settled"
+    assert made.state == "kept"
+
+
+def test_an_unknown_state_is_invalid(session, alex, clock):
+    made = promise(session, alex, "call my mom", clock())
+    with pytest.raises(InvalidInput) as error:
+        promises.settle(session, alex, made, "done", clock())
+    assert error.value.reason == "bad_state"
+
+
+# The partner confirms kept promises, when they asked to
+
+
+def test_a_kept_promise_asks_the_partner_to_confirm(session, alex, sam, clock):
+    sam.confirm_kept = True
+    made = promise(session, alex, "call my mom", clock())
+    promises.settle(session, alex, made, "kept", clock())
+    ask = outbox.find(session, f"promise-confirm:{made.id}")
+    assert (ask.partner_id, ask.kind, ask.state) == (sam.id, "promise_confirm", "queued")
+    assert ask.body == "Alex says they kept their promise to call my mom. Did they? Reply Y or N."
+    assert couples.awaited(sam, clock()) == "confirm_kept"
+    assert sam.awaiting_ref == made.id
+
+    confirmed = promises.confirm_kept(session, sam, made.id, True)
+    assert (confirmed.partner_confirmed, confirmed.confirmed_by_id) == (True, sam.id)
+
+
+def test_the_partner_may_say_no(session, alex, sam, clock):
+    sam.confirm_kept = True
+    made = promise(session, alex, "call my mom", clock())
+    promises.settle(session, alex, made, "kept", clock())
+    assert promises.confirm_kept(session, sam, made.id, False).partner_confirmed is False
+
+
+def test_no_confirmation_unless_the_partner_asked_for_it(session, alex, sam, clock):
+    made = promise(session, alex, "call my mom", clock())
+    promises.settle(session, alex, made, "kept", clock())
+    assert outbox.find(session, f"promise-confirm:{made.id}") is None
+    assert couples.awaited(sam, clock()) is None
+
+
+def test_no_confirmation_for_a_missed_promise(session, alex, sam, clock):
+    sam.confirm_kept = True
+    made = promise(session, alex, "call my mom", clock())
+    promises.settle(session, alex, made, "missed", clock())
+    assert outbox.find(session, f"promise-confirm:{made.id}") is None
+
+
+def test_no_confirmation_text_to_a_partner_who_said_stop(session, alex, sam, clock):
+    sam.confirm_kept = True
+    couples.opt_out(session, sam, clock())
+    made = promise(session, alex, "call my mom", clock())
+    promises.settle(session, alex, made, "kept", clock())
+    assert outbox.find(session, f"promise-confirm:{made.id}") is None
+
+
+def test_only_the_other_partner_can_confirm(session, alex, sam, clock):
+    made = promise(session, alex, "call my mom", clock())
+    promises.settle(session, alex, made, "kept", clock())
+    with pytest.raises(NotFound) as error:
+        promises.confirm_kept(session, alex, made.id, True)
+    assert error.value.reason == "no_confirm"
+    with pytest.raises(NotFound):
+        promises.confirm_kept(session, sam, 999_999, True)
+    assert made.partner_confirmed is None
