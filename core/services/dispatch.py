@@ -1,35 +1,39 @@
 """The dispatcher: claims due texts, applies consent, quiet hours and expiry, sends, records the result.
 
-Exactly-once design: a text is claimed (state `sending`) in one short transaction before it is handed to
-the gateway, and never claimed again; a crash between claim and record can lose at most the texts in
-flight (at most `concurrency`), it can never send one twice. On PostgreSQL claims use
-FOR UPDATE SKIP LOCKED, so several dispatchers can run at once.
+Never twice: a text is claimed (state `sending`, by a conditional UPDATE ... WHERE state = 'queued') in one
+short transaction before it is handed to the gateway, and is never claimed again. A crash between claim
+and record leaves the claimed batch in `sending`; `recover_interrupted` marks those failed (we cannot know
+whether the provider got them) and counts them. A clean stop (`stop()`) puts back the texts not yet
+handed over, so SIGTERM loses nothing. A failure after the request may have reached the provider (a read
+timeout, an unexpected gateway error) is not retried either. On PostgreSQL claims use FOR UPDATE SKIP
+LOCKED, so several dispatchers can run at once; on SQLite the conditional claim still prevents doubles,
+but run one scheduler process (SQLite has one writer).
 """
 import logging
-import random
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from core import timezones
 from core.db import transaction
 from core.models import OutboundMessage, Partner
 from core.phones import mask_phone
-from core.ports import SendError, SmsGateway
-from core.services import outbox
-from core.services.couples import opt_out
-from core.errors import NotAllowed
+from core.ports import SendError, SendReceipt, SmsGateway
+from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, MaybeSent, apply_error_code, backoff,
+                                      may_have_arrived, verdict)
 
 log = logging.getLogger(__name__)
 
-PAUSABLE = {"daily_question", "nudge_offer", "thinking_auto", "weekly_summary", "promise_followup"}
-OPTED_OUT = 21610
-UNREACHABLE = {21211, 21614, 21612, 21408}
 STATUS_RANK = {"queued": 0, "sending": 1, "sent": 2, "outbox": 2, "delivered": 3, "undelivered": 3, "failed": 3}
-INTERRUPTED = -1
+# A commit costs a disk flush; grouping the results of 50 ms of sends keeps that off the critical path
+# while a status callback still finds its message's sid well within a second.
+RECORD_EVERY = 0.05
+RELEASED = object()  # outcome of a claimed text not handed over because the dispatcher is stopping
 
 
 @dataclass
@@ -41,11 +45,18 @@ class DispatchStats:
     failed: int = 0
     deferred: int = 0
     skipped: int = 0
+    released: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
     def claimed(self) -> int:
-        return self.sent + self.retried + self.failed
+        return self.sent + self.retried + self.failed + self.released
+
+    def add(self, other: "DispatchStats") -> None:
+        """Fold another pass's counts into these."""
+        for name in ("sent", "retried", "failed", "deferred", "skipped", "released"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors += other.errors
 
 
 class Dispatcher:
@@ -58,26 +69,29 @@ class Dispatcher:
         self.status_callback, self.batch, self.concurrency = status_callback, batch, concurrency
         self.max_attempts, self.lease = max_attempts, lease
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="sms-send") if concurrency > 1 else None
+        self._stopping = threading.Event()
 
     def run_once(self) -> DispatchStats:
         """Claim one batch of due texts and send them; returns counts."""
         stats = DispatchStats()
-        claimed = self._claim(stats)
-        sends = self._pool.map(self._send, claimed) if self._pool else map(self._send, claimed)
-        for message_id, outcome in sends:
-            self._record(message_id, outcome, stats)
+        if not self._stopping.is_set():
+            self._send_all(self._claim(stats), stats)
         return stats
 
-    def run_until_idle(self, max_passes: int = 1000) -> DispatchStats:
-        """Repeat passes until nothing due is left (catch-up after downtime, tests, the console)."""
-        total = DispatchStats()
+    def run_until_idle(self, max_passes: int = 1000, budget_seconds: float | None = None) -> DispatchStats:
+        """Repeat passes until nothing due is left, the time budget is spent, or stop() was called."""
+        total, started = DispatchStats(), time.monotonic()
         for _ in range(max_passes):
             stats = self.run_once()
-            for name in ("sent", "retried", "failed", "deferred", "skipped"):
-                setattr(total, name, getattr(total, name) + getattr(stats, name))
-            if not (stats.claimed or stats.deferred or stats.skipped):
+            total.add(stats)
+            idle = not (stats.claimed or stats.deferred or stats.skipped)
+            if idle or self._stopping.is_set() or _spent(started, budget_seconds):
                 break
         return total
+
+    def stop(self) -> None:
+        """Finish the texts already with the gateway, put the rest of the claimed batch back, claim no more."""
+        self._stopping.set()
 
     def close(self) -> None:
         """Stop the send threads."""
@@ -85,106 +99,128 @@ class Dispatcher:
             self._pool.shutdown(wait=True)
 
     def _claim(self, stats: DispatchStats) -> list[tuple[int, str, str]]:
-        """In one transaction: gate each due row, mark the sendable ones `sending`."""
+        """In one transaction: gate each due row, then mark the sendable ones `sending` if still queued."""
         now = self.clock()
         with transaction(self.session_factory) as session:
             rows = session.scalars(select(OutboundMessage)
                                    .where(OutboundMessage.state == "queued", OutboundMessage.send_after <= now)
                                    .order_by(OutboundMessage.send_after, OutboundMessage.id)
                                    .limit(self.batch).with_for_update(skip_locked=True)).all()
-            return [claim for row in rows if (claim := self._gate(session, row, now, stats))]
+            partners = _load_partners(session, rows)  # held: the session only keeps weak references
+            wanted = {row.id: row for row in rows if self._gate(session, row, now, stats)}
+            if not wanted:
+                return []
+            # The state check makes a second claimer (another connection on SQLite) get nothing.
+            claimed = session.scalars(
+                update(OutboundMessage).where(OutboundMessage.id.in_(wanted), OutboundMessage.state == "queued")
+                .values(state="sending", claimed_at=now, updated_at=now, attempts=OutboundMessage.attempts + 1)
+                .returning(OutboundMessage.id), execution_options={"synchronize_session": False}).all()
+            return [(mid, wanted[mid].to_phone, wanted[mid].body) for mid in sorted(claimed)]
 
-    def _gate(self, session: Session, message: OutboundMessage, now: datetime, stats: DispatchStats):
-        """Decide for one due text: send now, defer, or drop (with the reason kept on the row)."""
+    def _gate(self, session: Session, message: OutboundMessage, now: datetime, stats: DispatchStats) -> bool:
+        """Decide for one due text: True to send now; else defer or drop it (with the reason on the row)."""
         partner = session.get(Partner, message.partner_id) if message.partner_id else None
-        verdict = _verdict(partner, message, now)
-        if verdict == "send":
-            message.state, message.claimed_at, message.updated_at = "sending", now, now
-            message.attempts += 1
-            return message.id, message.to_phone, message.body
-        if verdict == "defer":
+        decision = verdict(partner, message, now)
+        if decision == "defer":
             couple = partner.couple
             message.send_after = timezones.quiet_hours_end(now, couple.timezone, couple.quiet_start, couple.quiet_end)
+            message.updated_at = now
             stats.deferred += 1
-        else:
-            message.state, message.updated_at = verdict, now
-            log.info("text %s %s (%s)", message.id, verdict, message.kind)
+        elif decision != "send":
+            message.state, message.updated_at = decision, now
+            log.info("text %s %s (%s)", message.id, decision, message.kind)
             stats.skipped += 1
-        return None
+        return decision == "send"
+
+    def _send_all(self, claimed: list[tuple[int, str, str]], stats: DispatchStats) -> None:
+        """Send through the pool; every RECORD_EVERY seconds record what has finished, in one transaction."""
+        if not self._pool:
+            for claim in claimed:
+                self._record([self._send(claim)], stats)
+            return
+        pending = {self._pool.submit(self._send, claim) for claim in claimed}
+        while pending:
+            done, pending = wait(pending, timeout=RECORD_EVERY)
+            if done:
+                self._record([future.result() for future in done], stats)
 
     def _send(self, claim: tuple[int, str, str]):
-        """Hand one text to the gateway; returns (id, receipt or SendError). Runs outside any transaction."""
+        """Hand one text to the gateway; returns (id, receipt, SendError or RELEASED). No transaction here."""
         message_id, phone, body = claim
+        if self._stopping.is_set():
+            return message_id, RELEASED
         try:
             return message_id, self.gateway.send(phone, body, status_callback=self.status_callback)
         except SendError as error:
             return message_id, error
         except Exception as error:  # a gateway bug must not leave the row in `sending` forever
             log.exception("gateway crashed sending text %s", message_id)
-            return message_id, SendError(f"gateway error: {type(error).__name__}", retryable=True)
+            return message_id, MaybeSent(f"gateway error: {type(error).__name__}")
 
-    def _record(self, message_id: int, outcome, stats: DispatchStats) -> None:
-        """Store the result of one send in its own short transaction."""
+    def _record(self, outcomes: list, stats: DispatchStats) -> None:
+        """Store the results of finished sends in one short transaction."""
         now = self.clock()
+        state = "sent" if self.gateway.delivers else "outbox"
+        sent = [{"id": mid, "state": state, "provider_sid": result.sid, "sent_at": now, "updated_at": now}
+                for mid, result in outcomes if isinstance(result, SendReceipt)]
         with transaction(self.session_factory) as session:
-            message = session.get(OutboundMessage, message_id)
-            if isinstance(outcome, SendError):
-                self._record_error(session, message, outcome, now, stats)
-                return
-            message.provider_sid, message.sent_at, message.updated_at = outcome.sid, now, now
-            message.state = "sent" if self.gateway.delivers else "outbox"
-            stats.sent += 1
+            if sent:
+                session.execute(update(OutboundMessage), sent)  # one executemany by primary key
+            for mid, result in outcomes:
+                if result is RELEASED:
+                    _release(session.get(OutboundMessage, mid), now, stats)
+                elif isinstance(result, SendError):
+                    self._record_error(session, session.get(OutboundMessage, mid), result, now, stats)
+        stats.sent += len(sent)
 
     def _record_error(self, session, message: OutboundMessage, error: SendError, now, stats) -> None:
+        """Retry later with backoff when that is safe and useful; otherwise mark the text failed."""
         message.error_code, message.updated_at = error.code, now
-        if error.retryable and message.attempts < self.max_attempts:
+        maybe_sent = may_have_arrived(error)
+        if error.retryable and not maybe_sent and message.attempts < self.max_attempts:
             message.state, message.send_after = "queued", now + backoff(message.attempts)
             stats.retried += 1
             return
         message.state = "failed"
+        if maybe_sent:
+            message.error_code = MAYBE_SENT
         stats.failed += 1
-        stats.errors.append(f"{message.id}:{error.code}")
-        log.warning("text %s to %s failed: code %s", message.id, mask_phone(message.to_phone), error.code)
-        partner = session.get(Partner, message.partner_id) if message.partner_id else None
-        if partner is not None and error.code == OPTED_OUT:
-            opt_out(session, partner, now)
-        elif partner is not None and error.code in UNREACHABLE:
-            partner.phone_invalid = True
+        stats.errors.append(f"{message.id}:{message.error_code}")
+        log.warning("text %s to %s failed: code %s", message.id, mask_phone(message.to_phone), message.error_code)
+        apply_error_code(session, message, error.code, now)
 
     def recover_interrupted(self) -> int:
         """Texts left `sending` by a crashed dispatcher: we cannot know if Twilio got them, and sending
-        twice is worse than once too few, so they are marked failed (code -1) and counted."""
+        twice is worse than once too few, so they are marked failed (code -1) and counted. Only claims
+        older than the lease are touched, so a live dispatcher's texts in flight are left alone."""
         now = self.clock()
         with transaction(self.session_factory) as session:
             result = session.execute(update(OutboundMessage).where(
                 OutboundMessage.state == "sending", OutboundMessage.claimed_at < now - self.lease)
                 .values(state="failed", error_code=INTERRUPTED, updated_at=now))
-            return result.rowcount or 0
+            count = result.rowcount or 0
+        if count:
+            log.warning("%d texts were interrupted mid-send; marked failed, not sent again", count)
+        return count
 
 
-def _verdict(partner: Partner | None, message: OutboundMessage, now: datetime) -> str:
-    """send | defer | expired | blocked | cancelled."""
-    if message.expires_at is not None and message.expires_at <= now:
-        return "expired"
-    if partner is None or partner.phone != message.to_phone:
-        return "blocked"
-    try:
-        outbox.check_can_text(partner, message.kind)
-    except NotAllowed:
-        return "blocked"
-    couple = partner.couple
-    if couple.paused and message.kind in PAUSABLE:
-        return "cancelled"
-    if message.respect_quiet and timezones.in_quiet_hours(now, couple.timezone, couple.quiet_start,
-                                                           couple.quiet_end):
-        return "defer"
-    return "send"
+def _spent(started: float, budget_seconds: float | None) -> bool:
+    return budget_seconds is not None and time.monotonic() - started >= budget_seconds
 
 
-def backoff(attempt: int, base: float = 30.0, cap: float = 3600.0) -> timedelta:
-    """Exponential backoff with jitter: about 30 s, 1 min, 2 min... at most an hour."""
-    delay = min(cap, base * 2 ** max(0, attempt - 1))
-    return timedelta(seconds=delay * random.uniform(0.5, 1.0))
+def _load_partners(session: Session, rows: list[OutboundMessage]) -> list[Partner]:
+    """Load the batch's partners and couples in one query, so gating a row costs no round trip."""
+    ids = {row.partner_id for row in rows if row.partner_id}
+    if not ids:
+        return []
+    return list(session.scalars(select(Partner).where(Partner.id.in_(ids)).options(joinedload(Partner.couple))))
+
+
+def _release(message: OutboundMessage, now: datetime, stats: DispatchStats) -> None:
+    """Put a claimed text back in the queue: it never reached the gateway."""
+    message.state, message.claimed_at, message.updated_at = "queued", None, now
+    message.attempts -= 1
+    stats.released += 1
 
 
 def update_status(session: Session, sid: str, status: str, error_code: int | None, now: datetime) -> bool:
@@ -197,9 +233,5 @@ def update_status(session: Session, sid: str, status: str, error_code: int | Non
     message.state, message.updated_at = status, now
     if error_code:
         message.error_code = error_code
-        partner = session.get(Partner, message.partner_id) if message.partner_id else None
-        if partner is not None and error_code == OPTED_OUT:
-            opt_out(session, partner, now)
-        elif partner is not None and error_code in UNREACHABLE:
-            partner.phone_invalid = True
+        apply_error_code(session, message, error_code, now)
     return True
