@@ -45,7 +45,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    """BEGIN IMMEDIATE: take the write lock up front, so two writers wait instead of deadlocking."""
+    """BEGIN IMMEDIATE: a transaction that may write takes the lock up front and waits its turn; a deferred
+    one would fail at once (SQLITE_BUSY_SNAPSHOT) when another process wrote since it began reading.
+    Sessions are one per request or job, so the wait is short; SQLite is for development and one host."""
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -79,6 +79,8 @@ def _whole(text: str) -> Command | None:
     squashed = re.sub(r"[\W_]+", "", text.casefold())
     if squashed in _STOP or squashed in _START:
         return Command("stop" if squashed in _STOP else "start")
+    if _asks_to_stop(_words(text)):
+        return Command("stop")
     if _HEARTS.fullmatch(text):
         return Command("thinking")
     if re.fullmatch(r"\?+", text) or re.fullmatch(r"\U0001F44D[\U0001F3FB-\U0001F3FF]?\s*", text):
@@ -87,6 +89,14 @@ def _whole(text: str) -> Command | None:
     if number:
         return Command("number", (int(number[1]),))
     return _phrase(_words(text))
+
+
+def _asks_to_stop(words: list[str]) -> bool:
+    """ "stop please", "please stop texting me": honoured like STOP, because the person clearly wants it."""
+    return bool(words) and words[0] in _STOP and len(words) <= 4 and all(w in _STOP_TAIL for w in words[1:])
+
+
+_STOP_TAIL = {"please", "now", "texting", "messaging", "texts", "messages", "me", "it", "all", "thanks"}
 
 
 def _words(text: str) -> list[str]:

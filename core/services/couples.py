@@ -76,8 +76,8 @@ def get_partner(session: Session, partner_id: int) -> Partner:
 
 
 def other_partner(partner: Partner) -> Partner | None:
-    """The other person in the couple, if they have been invited."""
-    return next((p for p in partner.couple.partners if p.id != partner.id), None)
+    """The other person in the couple, if they have been invited and have not erased their data."""
+    return next((p for p in partner.couple.partners if p.id != partner.id and p.phone), None)
 
 
 def opt_out(session: Session, partner: Partner, now: datetime) -> None:

@@ -1,0 +1,217 @@
+"""Every word the SMS channel says: short, warm and plain, never guilt. Each reply fits two segments
+(tests/sms/test_conversation.py checks them with the longest names)."""
+from sms.segments import clip
+
+PROGRAM = "Trust Builder"
+OFFER = "1 reflection question a day, reminders for promises you make, and a weekly summary"
+RATES = "Msg & data rates may apply."
+OPT_OUT = "Reply HELP for help, STOP to opt out."
+EXAMPLE_PROMISE = "PROMISE call mom tomorrow 6pm"
+
+# Joining, consent and help
+HOW_TO_JOIN = f"{PROGRAM} texts couples {OFFER}. To start, reply JOIN and your first name. {RATES} {OPT_OUT}"
+JOIN_NEEDS_NAME = f"Welcome to {PROGRAM}: {OFFER}. Reply JOIN and your first name, e.g. JOIN Alex. {RATES} {OPT_OUT}"
+NO_INVITATION = f"I don't see an invitation for this number. {HOW_TO_JOIN}"
+INVITE_HOW = "To invite your partner, text INVITE, their number and first name, e.g. INVITE 415 555 0100 Sam"
+ALREADY_JOINED = f"You're already in {PROGRAM}. Reply HELP to see what you can text."
+ALREADY_ON = f"Texts from {PROGRAM} are already on. {OPT_OUT}"
+HELP = ("Trust Builder: reply to answer today's question. Q question, MOOD 1-5, PROMISE what+when, PROMISES, "
+        "KEPT, MISSED, THINKING, SHARE, SUMMARY, TIME 7pm, QUIET 21-8, TZ city, PAUSE, RESUME, DELETE MY DATA. "
+        "STOP to opt out. When things feel stuck, a couples counsellor can help.")
+
+# Deleting
+DELETE_CONFIRM = ("This erases your answers, promises and number from Trust Builder for good. To confirm, reply "
+                  "DELETE MY DATA again (or YES) within 10 minutes.")
+DELETED = ("Done: your Trust Builder data is erased and you won't get texts from us. "
+           "Text JOIN and your name to start again.")
+DELETE_CANCELLED = "OK, nothing was deleted."
+
+# Answers, moods, sharing, thinking of you
+EMPTY = "That text came through empty. Reply with your answer to today's question, or HELP for options."
+MOOD_HOW = "A number from 1 to 5 please, e.g. MOOD 4 (1 is a rough day, 5 a great one)."
+NO_PARTNER = "Invite your partner first: text INVITE, their number and first name."
+NUDGE_DECLINED = "OK, no text sent. Maybe another time."
+
+# Promises
+PROMISE_HOW = f"Tell me what and when, e.g. {EXAMPLE_PROMISE}"
+NO_PROMISES = f"No open promises right now. Make a small one: {EXAMPLE_PROMISE}"
+
+# Preferences and linking
+TIME_HOW = "Send a time of day, e.g. TIME 19:00 or TIME 7pm."
+QUIET_HOW = "Send quiet hours as start-end, e.g. QUIET 21-8 (9 PM to 8 AM)."
+TZ_HOW = "Send your time zone or a big city near you, e.g. TZ America/Chicago or TZ Denver."
+TZ_UNKNOWN = "I don't know that time zone. Try a big city near you or a zone, e.g. TZ Chicago or TZ America/Chicago."
+PAUSED = "Paused: no daily questions or summaries until you reply RESUME. Promise reminders you set still come."
+LINKED = "Linked: Alexa now knows it's you. Ask Trust Builder for today's question any time."
+LINK_HOW = "Ask Alexa to open Trust Builder and link your phone, then text LINK and the 6-digit code it says."
+
+
+def clock(minute_of_day: int) -> str:
+    """"7 PM", "7:30 AM", "12 AM" for a minute after local midnight."""
+    hour, minute = divmod(minute_of_day, 60)
+    suffix = "AM" if hour < 12 else "PM"
+    return f"{hour % 12 or 12}:{minute:02d} {suffix}" if minute else f"{hour % 12 or 12} {suffix}"
+
+
+def welcome(name: str, question_minute: int) -> str:
+    """The first reply after JOIN: the program, what it sends and how often, rates, HELP and STOP."""
+    return (f"Welcome to {PROGRAM}, {name}! You'll get {OFFER} (the question at {clock(question_minute)}). "
+            f"Next, text INVITE, your partner's number and name. {RATES} {OPT_OUT}")
+
+
+def invitation(inviter: str) -> str:
+    """The one text sent before consent: who invited them, what it is, how to say yes or no."""
+    return (f"{inviter} invited you to {PROGRAM}, which texts couples {OFFER}. {RATES} "
+            "Reply YES to join, HELP for help, STOP to opt out.")
+
+
+def invitation_waiting(inviter: str) -> str:
+    """An invitee texted something other than YES: the invitation again, nothing of theirs is kept."""
+    return f"{inviter} invited you to {PROGRAM} ({OFFER}). Reply YES to join, HELP for help, STOP to opt out. {RATES}"
+
+
+def invite_sent(name: str) -> str:
+    """The inviter learns that only the invitation goes out until the invitee says YES."""
+    return f"Invitation sent to {name}. Nothing else goes to them unless they reply YES."
+
+
+def accepted(inviter: str, question_minute: int) -> str:
+    """The invitee said YES (double opt-in done)."""
+    return (f"Welcome to {PROGRAM}! You and {inviter} each get {OFFER}; "
+            f"the question comes at {clock(question_minute)}. Reply Q for today's question. {RATES} {OPT_OUT}")
+
+
+def welcome_back(question_minute: int) -> str:
+    """START after STOP."""
+    return f"Welcome back to {PROGRAM}. Texts are on again; your question comes at {clock(question_minute)}. {OPT_OUT}"
+
+
+def question(text: str) -> str:
+    """Today's question, and that a plain reply is the answer."""
+    return f"Today's question: {text} Just reply with your answer."
+
+
+def answer_saved(status: str, partner: str | None) -> str:
+    """Thanks, and what SHARE will do, depending on who has answered (a checkins.Reveal status)."""
+    if status == "both":
+        return f"Thank you for sharing. {partner} answered too: reply SHARE to see their answer."
+    if status == "waiting_partner":
+        return f"Thank you for sharing. Once {partner} answers, reply SHARE to see theirs."
+    return "Thank you for sharing. It's saved."
+
+
+def mood_saved(value: int) -> str:
+    """A mood was kept."""
+    return f"Thanks. Mood {value} of 5 noted for today."
+
+
+def shared(partner: str, text: str) -> str:
+    """The partner's answer, only ever sent to the other half of the same couple."""
+    return f"{partner} said: {text}"
+
+
+def share_waiting_you(partner: str) -> str:
+    """SHARE before answering: answer first, so nobody answers to please."""
+    return f"Answer today's question first (reply Q to see it), then SHARE shows you what {partner} said."
+
+
+def share_waiting_partner(partner: str) -> str:
+    """SHARE before the partner answered."""
+    return f"{partner} hasn't answered yet. Try SHARE again later."
+
+
+def thinking_sent(partner: str, quiet: bool) -> str:
+    """The thinking-of-you text is queued; say honestly when quiet hours hold it."""
+    later = " It's quiet hours for them, so it arrives in the morning." if quiet else ""
+    return f"Sent: {partner} will know you're thinking of them.{later}"
+
+
+def promise_made(task: str, due: str, reminder: str | None) -> str:
+    """Confirm exactly what was understood, so a wrong guess is caught now."""
+    remind = f" I'll text you a reminder {reminder}." if reminder else ""
+    return f"OK: {clip(task, 120)}, {due}.{remind}"
+
+
+def promise_when(task: str) -> str:
+    """A promise without a time we could read: ask again with an example built from their words."""
+    return (f"When will you {clip(task, 80)}? Send it again with a day or time, "
+            f"e.g. PROMISE {clip(task, 60)} tomorrow 6pm")
+
+
+def promise_list(items: list[tuple[str, str]]) -> str:
+    """Numbered open promises, as (text, when) pairs, and how to settle one."""
+    lines = "; ".join(f"{n}) {clip(text, 40)}, {when}" for n, (text, when) in enumerate(items, start=1))
+    return f"Your open promises: {lines}. Reply KEPT 1 or MISSED 1."
+
+
+def kept(task: str) -> str:
+    """A kept promise, celebrated a little."""
+    return f"Well done: you kept your promise to {clip(task, 80)}. Small promises kept are how trust grows."
+
+
+def missed(task: str) -> str:
+    """A missed promise: thanks for honesty, no scolding."""
+    return (f"Thanks for being honest about {clip(task, 80)}. Saying so matters. "
+            "When you're ready, make a new small one.")
+
+
+def confirmed(yes: bool) -> str:
+    """The partner's Y/N on a promise marked kept."""
+    if yes:
+        return "Thank you for noticing. That helps trust grow."
+    return "Thanks for being honest. It may help to talk about it together."
+
+
+def time_set(minute: int) -> str:
+    """The daily question moved."""
+    return f"Done: your daily question now comes at {clock(minute)}."
+
+
+def quiet_set(start: int, end: int) -> str:
+    """Quiet hours changed (equal hours mean none)."""
+    if start == end:
+        return "Quiet hours are off: texts may come at any hour."
+    return f"Quiet hours are now {clock(start * 60)} to {clock(end * 60)}. Only reminders you asked for come then."
+
+
+def tz_set(zone: str, local_time: str) -> str:
+    """The time zone changed; the local time lets them check it."""
+    return f"Time zone set to {zone}. It's {local_time} there now."
+
+
+def resumed(question_minute: int) -> str:
+    """RESUME after PAUSE."""
+    return f"Welcome back. Your daily question comes again at {clock(question_minute)}."
+
+
+_PROBLEMS = {
+    "missing_name": "I need a first name too, e.g. INVITE 415 555 0100 Sam",
+    "invalid_phone": "That doesn't look like a phone number. Try e.g. INVITE 415 555 0100 Sam",
+    "couple_full": "Your couple already has two people in it.",
+    "phone_taken": "I can't invite that number. Please check it, or ask them to text JOIN to this number.",
+    "no_invite": "There's no invitation waiting for you. Reply HELP for what you can text.",
+    "bad_mood": MOOD_HOW,
+    "empty_answer": EMPTY,
+    "empty_promise": f"What's the promise? e.g. {EXAMPLE_PROMISE}",
+    "past_due": f"That time has already passed. When instead? e.g. {EXAMPLE_PROMISE}",
+    "no_promises": NO_PROMISES,
+    "bad_number": "That number isn't on your list. Reply PROMISES to see your open promises.",
+    "no_match": "I couldn't tell which promise. Reply PROMISES, then KEPT 1 or MISSED 1.",
+    "already_settled": "That promise is already marked. Reply PROMISES to see the open ones.",
+    "no_confirm": "There's nothing waiting for you to confirm right now.",
+    "no_partner": NO_PARTNER,
+    "capped": "You've sent the most thinking-of-you texts for today. Try again tomorrow.",
+    "no_consent": "{partner} hasn't turned on texts yet, so I can't send it.",
+    "opted_out": "{partner} isn't getting texts right now, so I can't send it.",
+    "phone_invalid": "{partner}'s number can't get texts, so I can't send it.",
+    "no_phone": "{partner} can't get texts, so I can't send it.",
+    "bad_code": "That code didn't work or has expired. Ask Alexa for a new one, then text LINK and the code.",
+    "bad_time": TIME_HOW,
+    "bad_hours": QUIET_HOW,
+}
+PROBLEM_DEFAULT = "Sorry, I couldn't do that. Reply HELP to see what you can text."
+
+
+def problem(reason: str, partner: str | None) -> str:
+    """What to say when a service refused, by its reason word; anything unforeseen gets a gentle default."""
+    return _PROBLEMS.get(reason, PROBLEM_DEFAULT).format(partner=partner or "Your partner")

@@ -1,0 +1,96 @@
+"""SMS test helpers: settings with a Twilio token, requests signed exactly as Twilio signs them, people who
+text the app, TwiML parsing, and a dispatcher to see what would reach phones."""
+import itertools
+import xml.etree.ElementTree as ET
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator
+
+from core.services.dispatch import Dispatcher
+from tests.conftest import make_settings
+
+TOKEN = "test-token"
+BASE_URL = "https://tb.example.com"
+OUR_NUMBER = "+14155550199"
+ACCOUNT_SID = "AC" + "0" * 32
+ALEX, SAM, STRANGER = "+14155550100", "+14155550101", "+12025550123"
+_sids = itertools.count(1)
+
+
+def new_sid() -> str:
+    """A fresh MessageSid in Twilio's format."""
+    return f"SM{next(_sids):032x}"
+
+
+def signed_post(client, path: str, form: dict, token: str = TOKEN, base_url: str = BASE_URL, headers=None):
+    """POST `form` to `path` with the X-Twilio-Signature Twilio computes over the public URL and the form."""
+    signature = RequestValidator(token).compute_signature(base_url + path, form)
+    return client.post(path, data=form, headers={"X-Twilio-Signature": signature, **(headers or {})})
+
+
+def inbound_form(phone: str, body: str, sid: str | None = None) -> dict:
+    """The fields Twilio posts for an inbound SMS."""
+    sid = sid or new_sid()
+    return {"ToCountry": "US", "SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received",
+            "Body": body, "To": OUR_NUMBER, "NumSegments": "1", "MessageSid": sid, "AccountSid": ACCOUNT_SID,
+            "From": phone, "ApiVersion": "2010-04-01"}
+
+
+def twiml_message(response) -> str | None:
+    """The reply text in a TwiML response (None for an empty <Response/>); fails on anything else."""
+    assert response.status_code == 200, response.data
+    assert response.mimetype == "text/xml"
+    root = ET.fromstring(response.data)
+    assert root.tag == "Response"
+    messages = root.findall("Message")
+    assert len(messages) <= 1 and len(root) == len(messages)
+    return messages[0].text if messages else None
+
+
+@pytest.fixture
+def settings(tmp_path, database_url):
+    """The usual test settings on SQLite (and PostgreSQL when configured), with a Twilio token for signatures."""
+    return make_settings(tmp_path, database_url, twilio_auth_token=TOKEN, public_base_url=BASE_URL)
+
+
+@pytest.fixture
+def text(client):
+    """`text(phone, body, sid=None)` -> the reply text (None when the app answered with no message)."""
+    def send(phone: str, body: str, sid: str | None = None) -> str | None:
+        return twiml_message(signed_post(client, "/sms/inbound", inbound_form(phone, body, sid)))
+    return send
+
+
+@pytest.fixture
+def couple(text):
+    """Alex joined and invited Sam, and Sam said YES."""
+    text(ALEX, "JOIN Alex")
+    text(ALEX, "INVITE 415 555 0101 Sam")
+    text(SAM, "YES")
+
+
+@pytest.fixture
+def dispatcher(runtime, gateway, clock):
+    """The real dispatcher over the recording gateway, one send at a time."""
+    d = Dispatcher(runtime.sessions, gateway, clock, concurrency=1)
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def db(runtime):
+    """A session for looking at what the app stored, on a plain engine of its own: the app's SQLite engine
+    begins IMMEDIATE transactions, so a test session on it would hold the write lock between statements."""
+    engine = create_engine(runtime.settings.database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+def count(session, model, *where) -> int:
+    """Rows of `model` matching `where`, read fresh."""
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+

@@ -1,0 +1,194 @@
+"""The daily habit by text: question, answers, moods, SHARE, promises, thinking of you, preferences, LINK."""
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from core.models import CheckIn, Couple, OutboundMessage, Partner, Promise, QuestionHeard
+from core.services import linking, questions
+from sms import replies, segments
+from tests.sms.conftest import ALEX, SAM, count
+
+pytestmark = pytest.mark.usefixtures("couple")
+
+
+def couple_row(db) -> Couple:
+    """The one couple, read fresh."""
+    db.expire_all()
+    return db.scalar(select(Couple))
+
+
+def test_question_is_todays_for_both_and_marks_it_heard(text, db, clock):
+    reply = text(ALEX, "what's the question?")
+
+    _, asked = questions.todays_question(db, couple_row(db), clock())
+    assert reply == replies.question(asked.text)
+    assert db.scalar(select(QuestionHeard.channel)) == "sms"
+
+
+def test_answer_is_stored_encrypted_and_thanked(text, db):
+    reply = text(ALEX, "  I felt heard when you asked about my day  ")
+
+    check_in = db.scalar(select(CheckIn))
+    assert reply == replies.answer_saved("waiting_partner", "Sam")
+    assert (check_in.text, check_in.channel, check_in.mood) == ("I felt heard when you asked about my day", "sms", None)
+    assert text(SAM, "Me too").startswith("Thank you for sharing. Alex answered too")
+
+
+@pytest.mark.parametrize("body, mood", [("MOOD 4", 4), ("mood five", 5), ("Mood: 1", 1)])
+def test_mood_is_kept(text, db, body, mood):
+    assert text(ALEX, body) == replies.mood_saved(mood)
+    assert db.scalar(select(CheckIn.mood)) == mood
+
+
+@pytest.mark.parametrize("body", ["MOOD 9", "MOOD 0", "MOOD", "MOOD 3.5"])
+def test_mood_out_of_range_asks_gently(text, db, body):
+    assert text(ALEX, body) == replies.MOOD_HOW
+    assert count(db, CheckIn) == 0
+
+
+def test_share_waits_for_both_and_fits_an_emoji_answer(text):
+    assert text(SAM, "SHARE") == replies.share_waiting_you("Alex")
+    text(SAM, "ok")
+    assert text(SAM, "SHARE") == replies.share_waiting_partner("Alex")
+    text(ALEX, "\U0001F49C" * 30 + " thank you for tonight " * 10)
+
+    shared = text(SAM, "SHARE")
+
+    assert shared.startswith("Alex said: \U0001F49C") and shared.endswith(segments.UCS2_ELLIPSIS)
+    assert segments.cost(shared) <= segments.UCS2_LIMIT
+
+
+def test_summary_is_the_weekly_text(text):
+    text(ALEX, "an answer")
+
+    assert text(ALEX, "SUMMARY").startswith("You checked in on 1 day this week. Sam checked in on 0 days")
+
+
+def test_help_lists_commands_and_a_counsellor(text):
+    reply = text(ALEX, "HELP")
+
+    assert "couples counsellor" in reply and "STOP" in reply and "PROMISE" in reply
+
+
+def test_promise_confirms_the_exact_time_and_queues_reminders(text, db):
+    reply = text(ALEX, "PROMISE to call mom tomorrow at 6pm")
+
+    promise = db.scalar(select(Promise))
+    assert reply == "OK: call mom, tomorrow at 6 PM. I'll text you a reminder at 5:30 PM."
+    assert promise.due_at == datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # 6 PM Tuesday in LA
+    assert sorted(db.scalars(select(OutboundMessage.kind).where(OutboundMessage.promise_id == promise.id))) == [
+        "promise_followup", "promise_reminder"]
+
+
+def test_promise_reminder_names_its_day_when_not_the_due_day(text):
+    assert text(ALEX, "PROMISE plan a date friday 8am") == (
+        "OK: plan a date, Friday at 8 AM. I'll text you a reminder at 7:30 AM.")
+    assert text(ALEX, "PROMISE call mom tomorrow at 12:15am") == (
+        "OK: call mom, tomorrow at 12:15 AM. I'll text you a reminder today at 11:45 PM.")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("PROMISE", replies.PROMISE_HOW),
+    ("PROMISE call mom", replies.promise_when("call mom")),
+    ("PROMISE call mom today 8am", replies.problem("past_due", None)),  # it is 9 AM
+    ("PROMISE tomorrow 6pm", replies.problem("empty_promise", None)),
+])
+def test_promise_that_cannot_be_understood_asks_again(text, db, body, expected):
+    assert text(ALEX, body) == expected
+    assert count(db, Promise) == 0 and count(db, OutboundMessage, OutboundMessage.kind != "invitation") == 0
+
+
+def test_promises_list_kept_and_missed_by_number(text, db):
+    text(ALEX, "PROMISE call mom tomorrow 6pm")
+    text(ALEX, "PROMISE wash the car friday 10am")
+
+    listing = text(ALEX, "PROMISES")
+    missed = text(ALEX, "MISSED 2")
+    kept = text(ALEX, "kept #1")
+
+    assert listing == ("Your open promises: 1) call mom, tomorrow at 6 PM; 2) wash the car, Friday at 10 AM. "
+                       "Reply KEPT 1 or MISSED 1.")
+    assert missed == replies.missed("wash the car") and kept == replies.kept("call mom")
+    assert not any(word in missed.lower() for word in ("fail", "should", "disappoint", "again?"))
+    assert dict(db.execute(select(Promise.text, Promise.state)).all()) == {"call mom": "kept", "wash the car": "missed"}
+    assert count(db, OutboundMessage, OutboundMessage.state == "queued", OutboundMessage.kind != "invitation") == 0
+
+
+def test_kept_without_promises_or_with_a_wrong_number(text):
+    assert text(ALEX, "KEPT") == replies.NO_PROMISES
+    assert text(ALEX, "PROMISES") == replies.NO_PROMISES
+    text(ALEX, "PROMISE call mom tomorrow 6pm")
+    assert text(ALEX, "KEPT 3") == replies.problem("bad_number", None)
+    assert text(SAM, "MISSED") == replies.NO_PROMISES  # Sam cannot settle Alex's promise
+
+
+def test_thinking_and_hearts_go_to_the_partner_up_to_the_daily_cap(text, db, settings):
+    sent = [text(ALEX, body) for body in ("THINKING", "\u2764\ufe0f", "<3")]
+    capped = text(ALEX, "thinking of you")
+
+    assert sent == [replies.thinking_sent("Sam", False)] * settings.thinking_daily_cap
+    assert capped == replies.problem("capped", "Sam")
+    assert count(db, OutboundMessage, OutboundMessage.kind == "thinking", OutboundMessage.to_phone == SAM) == 3
+
+
+def test_thinking_in_quiet_hours_says_it_waits_for_morning(text, clock):
+    clock.advance(hours=13)  # 10 PM in Los Angeles
+
+    assert text(ALEX, "THINKING") == replies.thinking_sent("Sam", True)
+
+
+def test_thinking_is_honest_when_the_partner_cannot_get_texts(text, db):
+    sam = db.scalar(select(Partner).where(Partner.phone == SAM))
+    sam.consent = "invited"
+    db.commit()
+
+    assert text(ALEX, "THINKING") == "Sam hasn't turned on texts yet, so I can't send it."
+    assert count(db, OutboundMessage, OutboundMessage.kind == "thinking") == 0
+
+
+@pytest.mark.parametrize("body, minute", [("TIME 19:30", 19 * 60 + 30), ("time 7am", 7 * 60)])
+def test_time_moves_the_question(text, db, body, minute):
+    assert text(ALEX, body) == replies.time_set(minute)
+    assert couple_row(db).question_minute == minute
+
+
+@pytest.mark.parametrize("body", ["TIME 25:00", "TIME"])
+def test_bad_time_explains_the_format(text, db, body):
+    assert text(ALEX, body) == replies.TIME_HOW
+    assert couple_row(db).question_minute == 19 * 60
+
+
+def test_quiet_hours(text, db):
+    assert text(ALEX, "QUIET 22-7") == replies.quiet_set(22, 7)
+    assert text(ALEX, "QUIET 9-late") == replies.QUIET_HOW
+    assert (couple_row(db).quiet_start, couple_row(db).quiet_end) == (22, 7)
+
+
+@pytest.mark.parametrize("body, zone", [("TZ America/Chicago", "America/Chicago"),
+                                        ("timezone denver", "America/Denver")])
+def test_time_zone_by_name_or_city(text, db, body, zone):
+    assert text(ALEX, body).startswith(f"Time zone set to {zone}. It's ")
+    assert couple_row(db).timezone == zone
+
+
+@pytest.mark.parametrize("body, expected", [("TZ Narnia", replies.TZ_UNKNOWN), ("TZ", replies.TZ_HOW)])
+def test_unknown_time_zone_changes_nothing(text, db, body, expected):
+    assert text(ALEX, body) == expected
+    assert couple_row(db).timezone == "America/Los_Angeles"
+
+
+def test_pause_and_resume(text, db):
+    assert text(ALEX, "PAUSE") == replies.PAUSED and couple_row(db).paused
+    assert text(ALEX, "RESUME") == replies.resumed(19 * 60) and not couple_row(db).paused
+
+
+def test_link_with_a_real_code_and_a_wrong_one(text, db, clock):
+    code = linking.start_link(db, "amzn1.ask.account.TEST", None, clock())
+    db.commit()
+
+    assert text(ALEX, "LINK 000000") == replies.problem("bad_code", None)
+    assert text(ALEX, "LINK") == replies.LINK_HOW
+    assert text(ALEX, f"LINK {code}") == replies.LINKED
+    db.expire_all()
+    assert db.scalar(select(Partner.alexa_user_id).where(Partner.phone == ALEX)) == "amzn1.ask.account.TEST"

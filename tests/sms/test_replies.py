@@ -1,0 +1,112 @@
+"""Reply wording and SMS length rules: every reply fits two segments, cuts are safe, XML stays valid."""
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from sms import replies, segments
+from sms.webhooks import twiml
+
+NAME = "Bartholomew-Maximilian Featherstonehaugh"  # 40 characters, the longest a name can be
+TASK = "remember to " + "call the plumber about the sink " * 6  # longer than a promise may be
+LATEST = 19 * 60 + 30
+
+
+def test_names_and_tasks_here_are_the_longest_possible():
+    assert len(NAME) == 40 and len(TASK) > 200
+
+
+CONSTANTS = [value for name, value in vars(replies).items() if name.isupper() and isinstance(value, str)
+             and name not in {"PROGRAM", "OFFER", "RATES", "OPT_OUT", "EXAMPLE_PROMISE"}]
+BUILT = [
+    replies.welcome(NAME, LATEST), replies.invitation(NAME), replies.invitation_waiting(NAME),
+    replies.invite_sent(NAME), replies.accepted(NAME, LATEST), replies.welcome_back(LATEST),
+    replies.question("x" * 140), replies.answer_saved("both", NAME), replies.answer_saved("waiting_partner", NAME),
+    replies.answer_saved("no_partner", None), replies.mood_saved(5), replies.share_waiting_you(NAME),
+    replies.share_waiting_partner(NAME), replies.thinking_sent(NAME, True),
+    replies.promise_made(TASK, "Dec 24, 2027 at 12:30 PM", "Dec 24, 2027 at 12:00 PM"), replies.promise_when(TASK),
+    replies.kept(TASK), replies.missed(TASK), replies.confirmed(True), replies.confirmed(False),
+    replies.time_set(LATEST), replies.quiet_set(12, 11), replies.quiet_set(8, 8),
+    replies.tz_set("America/Argentina/ComodRivadavia", "12:30 PM"), replies.resumed(LATEST),
+    *(replies.problem(reason, NAME) for reason in replies._PROBLEMS), replies.problem("unheard-of", None),
+]
+
+
+@pytest.mark.parametrize("reply", CONSTANTS + BUILT)
+def test_every_reply_fits_two_gsm_segments_uncut(reply):
+    assert segments.is_gsm7(reply), reply
+    assert segments.cost(reply) <= segments.GSM_LIMIT, (segments.cost(reply), reply)
+    assert segments.fit(reply) == reply
+
+
+def test_no_reply_scolds():
+    words = " ".join(CONSTANTS + BUILT).lower()
+    assert not any(blame in words for blame in ("you failed", "you should have", "disappoint", "shame", "again?"))
+
+
+@pytest.mark.parametrize("minute, words", [(0, "12 AM"), (7 * 60, "7 AM"), (12 * 60, "12 PM"),
+                                           (19 * 60 + 5, "7:05 PM")])
+def test_clock(minute, words):
+    assert replies.clock(minute) == words
+
+
+def test_problem_names_the_partner_or_says_your_partner():
+    assert replies.problem("no_consent", "Sam") == "Sam hasn't turned on texts yet, so I can't send it."
+    assert replies.problem("no_consent", None).startswith("Your partner hasn't")
+
+
+@pytest.mark.parametrize("text, cost", [("hello", 5), ("a{b}", 6), ("\u20ac5", 3), ("caf\u00e9", 4),
+                                        ("hi \U0001F49C", 5), ("\u201cquote\u201d", 7)])
+def test_cost_counts_septets_or_utf16_units(text, cost):
+    assert segments.cost(text) == cost
+
+
+def test_fit_leaves_short_text_and_none_alone():
+    assert segments.fit("Thanks.") == "Thanks."
+    assert segments.fit(None) is None
+
+
+def test_long_gsm_text_is_cut_with_three_dots_and_stays_gsm():
+    cut = segments.fit("word " * 100)
+
+    assert cut.endswith("word...") and segments.is_gsm7(cut)  # cut between words
+    assert segments.cost(cut) <= segments.GSM_LIMIT
+
+
+def test_extension_characters_count_double_when_cutting():
+    cut = segments.fit("{" * 200)
+
+    assert cut == "{" * 151 + "..."
+    assert segments.cost(cut) == 305
+
+
+def test_long_unicode_text_is_cut_to_134_units_without_splitting_an_emoji():
+    cut = segments.fit("\U0001F469\u200D\u2764\uFE0F\u200D\U0001F468 " * 40)
+
+    assert cut.endswith(segments.UCS2_ELLIPSIS) and segments.cost(cut) <= segments.UCS2_LIMIT
+    assert not cut[:-1].endswith(("\u200D", "\uFE0F", " "))
+    cut.encode("utf-16")  # no lone surrogate can be in a str built from whole characters
+
+
+def test_one_emoji_switches_the_limit_to_ucs2():
+    cut = segments.fit("a" * 200 + "\U0001F642")
+
+    assert cut == "a" * 133 + segments.UCS2_ELLIPSIS
+
+
+def test_characters_xml_cannot_carry_are_dropped():
+    reply = segments.fit("ok\x00\x08\x1b\ufffe done")
+
+    assert reply == "ok done"
+    assert ET.fromstring(twiml(reply).data).find("Message").text == "ok done"
+
+
+def test_clip_shortens_quoted_words():
+    assert segments.clip("  call   mom  ", 40) == "call mom"
+    assert segments.clip("x" * 50, 10) == "xxxxxxx..."
+
+
+def test_twiml_escapes_markup():
+    response = twiml("<b>you & me</b>")
+
+    assert ET.fromstring(response.data).find("Message").text == "<b>you & me</b>"
+    assert twiml(None).data.endswith(b"<Response />")
