@@ -7,32 +7,10 @@ from sqlalchemy import func, select, text
 
 from core.errors import InvalidInput
 from core.models import CheckIn, DailyPrompt
-from core.runtime import open_runtime
 from core.services import checkins, couples, questions
 from core.services.checkins import MAX_TEXT
-from tests.conftest import make_settings
 
 LA = "America/Los_Angeles"
-
-
-@pytest.fixture
-def runtime(tmp_path, database_url, gateway, clock):
-    """The conftest runtime, on SQLite and on PostgreSQL."""
-    rt = open_runtime(make_settings(tmp_path, database_url=database_url), gateway, clock=clock)
-    yield rt
-    rt.close()
-
-
-@pytest.fixture
-def alex(session, clock):
-    return couples.create_couple(session, "Alex", "+14155550100", clock(), LA)
-
-
-@pytest.fixture
-def sam(session, alex, clock):
-    partner = couples.invite_partner(session, alex, "+14155550132", "Sam", clock())
-    couples.accept_invite(session, partner, clock())
-    return partner
 
 
 def stored(session) -> int:

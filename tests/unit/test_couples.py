@@ -7,20 +7,10 @@ from sqlalchemy import func, select
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.models import (CheckIn, Couple, InboundMessage, NudgeSchedule, OutboundMessage, PairingCode, Partner,
                          Promise, QuestionHeard)
-from core.runtime import open_runtime
 from core.services import checkins, couples, outbox, promises, questions
-from tests.conftest import make_settings
 
 LA = "America/Los_Angeles"
 ALEX, SAM, KIM = "+14155550100", "+14155550132", "+16505550199"
-
-
-@pytest.fixture
-def runtime(tmp_path, database_url, gateway, clock):
-    """The conftest runtime, on SQLite and on PostgreSQL."""
-    rt = open_runtime(make_settings(tmp_path, database_url=database_url), gateway, clock=clock)
-    yield rt
-    rt.close()
 
 
 @pytest.fixture

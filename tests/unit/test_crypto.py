@@ -17,14 +17,6 @@ LA = "America/Los_Angeles"
 SECRET = "I was scared to tell you about the credit card"
 
 
-@pytest.fixture
-def runtime(tmp_path, database_url, gateway, clock):
-    """The conftest runtime, on SQLite and on PostgreSQL."""
-    rt = open_runtime(make_settings(tmp_path, database_url=database_url), gateway, clock=clock)
-    yield rt
-    rt.close()
-
-
 @pytest.fixture(autouse=True)
 def restore_keyring(monkeypatch):
     """Tests here swap the process-wide keys; put the original back afterwards."""

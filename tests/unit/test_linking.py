@@ -8,20 +8,10 @@ from sqlalchemy import func, select
 
 from core.errors import InvalidInput, NotFound
 from core.models import PairingCode
-from core.runtime import open_runtime
 from core.services import couples, linking
-from tests.conftest import make_settings
 
 LA = "America/Los_Angeles"
 DEVICE = "amzn1.ask.account.SHARED-ECHO"
-
-
-@pytest.fixture
-def runtime(tmp_path, database_url, gateway, clock):
-    """The conftest runtime, on SQLite and on PostgreSQL."""
-    rt = open_runtime(make_settings(tmp_path, database_url=database_url), gateway, clock=clock)
-    yield rt
-    rt.close()
 
 
 @pytest.fixture

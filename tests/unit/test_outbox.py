@@ -6,24 +6,9 @@ from sqlalchemy import func, select
 
 from core.errors import NotAllowed
 from core.models import OutboundMessage
-from core.runtime import open_runtime
 from core.services import couples, outbox, promises
-from tests.conftest import make_settings
 
 LA = "America/Los_Angeles"
-
-
-@pytest.fixture
-def runtime(tmp_path, database_url, gateway, clock):
-    """The conftest runtime, on SQLite and on PostgreSQL."""
-    rt = open_runtime(make_settings(tmp_path, database_url=database_url), gateway, clock=clock)
-    yield rt
-    rt.close()
-
-
-@pytest.fixture
-def alex(session, clock):
-    return couples.create_couple(session, "Alex", "+14155550100", clock(), LA)
 
 
 @pytest.fixture

@@ -7,33 +7,11 @@ from sqlalchemy import func, select
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.models import OutboundMessage, Promise
-from core.runtime import open_runtime
 from core.services import couples, outbox, promises
 from core.services.promises import FOLLOW_UP_AFTER, FOLLOW_UP_STALE
-from tests.conftest import make_settings
 
 LA = "America/Los_Angeles"
 DUE = datetime(2026, 11, 23, 22, 0, tzinfo=timezone.utc)  # 14:00 in LA, five hours after the clock's start
-
-
-@pytest.fixture
-def runtime(tmp_path, database_url, gateway, clock):
-    """The conftest runtime, on SQLite and on PostgreSQL."""
-    rt = open_runtime(make_settings(tmp_path, database_url=database_url), gateway, clock=clock)
-    yield rt
-    rt.close()
-
-
-@pytest.fixture
-def alex(session, clock):
-    return couples.create_couple(session, "Alex", "+14155550100", clock(), LA)
-
-
-@pytest.fixture
-def sam(session, alex, clock):
-    partner = couples.invite_partner(session, alex, "+14155550132", "Sam", clock())
-    couples.accept_invite(session, partner, clock())
-    return partner
 
 
 def texts(session, promise=None) -> dict[str, OutboundMessage]:

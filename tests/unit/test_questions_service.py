@@ -8,23 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from core.models import Couple, DailyPrompt, QuestionHeard
-from core.runtime import open_runtime
 from core.services import checkins, couples, questions
 from core.timezones import at_minute
 from prompts.bank import Question, QuestionBank, load_bank
 from prompts.daily import choose_question
-from tests.conftest import make_settings
 
 LA, NZ = "America/Los_Angeles", "Pacific/Auckland"
 UTC = timezone.utc
-
-
-@pytest.fixture
-def runtime(tmp_path, database_url, gateway, clock):
-    """The conftest runtime, on SQLite and on PostgreSQL."""
-    rt = open_runtime(make_settings(tmp_path, database_url=database_url), gateway, clock=clock)
-    yield rt
-    rt.close()
 
 
 def make_couple(session, tz, now, phones=("+14155550100", "+14155550132")):

@@ -4,24 +4,14 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from core.runtime import open_runtime
 from core.services import checkins, couples, promises, summary
 from core.services.summary import WeekFigures
 from core.timezones import at_minute
-from tests.conftest import make_settings
 
 LA = "America/Los_Angeles"
 NOW = datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc)  # Sunday 29 November, 20:00 in LA
 WEEK = [date(2026, 11, 23) + timedelta(days=n) for n in range(7)]  # Monday 23 to Sunday 29
 GUILT = ("fail", "should", "missed", "disappoint", "blame", "shame", "lazy", "only", "not enough", "behind")
-
-
-@pytest.fixture
-def runtime(tmp_path, database_url, gateway, clock):
-    """The conftest runtime, on SQLite and on PostgreSQL."""
-    rt = open_runtime(make_settings(tmp_path, database_url=database_url), gateway, clock=clock)
-    yield rt
-    rt.close()
 
 
 @pytest.fixture
