@@ -27,9 +27,18 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    # A statement may not outlive Alexa's 8 s: give up at 5 s and answer with an apology instead.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=3,
-                         connect_args={"connect_timeout": 3, "options": "-c statement_timeout=5000"})
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=3,
+                           connect_args={"connect_timeout": 3})
+    event.listen(engine, "connect", _postgres_timeouts)
+    return engine
+
+
+def _postgres_timeouts(dbapi_connection, _record) -> None:
+    """A statement may not outlive Alexa's 8 s: give up at 5 s and answer with an apology instead.
+    (Set per connection, so options given in DATABASE_URL, like a search_path, still apply.)"""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 5000")
+    dbapi_connection.commit()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -100,12 +100,19 @@ def _choose_by_name(handler_input: HandlerInput, current: Turn, attributes: dict
         return
     current.speaker = voice.Speaker(chosen, current.speaker.candidates)
     waiting = attributes.pop("resume", None)
-    if waiting:
+    if _is_resumable(waiting):
         # Rewriting the intent lets the normal dispatch answer what they first asked, as if asked now.
         slots = {name: Slot(name=name, value=value) for name, value in waiting.get("slots", {}).items()}
         handler_input.request_envelope.request.intent = Intent(
             name=waiting["intent"], slots=slots, confirmation_status=IntentConfirmationStatus.NONE)
         speech.add_notice(handler_input, f"Thanks, {chosen.display_name}.")
+
+
+def _is_resumable(waiting: object) -> bool:
+    """Session attributes come back from the device: only a well-formed {intent, slots} is replayed."""
+    return (isinstance(waiting, dict) and isinstance(waiting.get("intent"), str)
+            and isinstance(waiting.get("slots", {}), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in waiting.get("slots", {}).items()))
 
 
 def _tell_phone_problem_once(handler_input: HandlerInput, partner: Partner, attributes: dict) -> None:

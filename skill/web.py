@@ -17,6 +17,22 @@ REQUIRED_TEXT = (("request", "type"), ("request", "requestId"), ("request", "tim
                  ("context", "System", "application", "applicationId"), ("context", "System", "user", "userId"))
 
 
+# Ids we store: at most 255 characters (the column size) of text that encodes as UTF-8.
+ID_FIELDS = (("context", "System", "user", "userId"), ("context", "System", "person", "personId"),
+             ("context", "System", "device", "deviceId"), ("request", "requestId"), ("session", "sessionId"))
+
+
+def _storable_id(value: object) -> bool:
+    """Text of at most 255 characters without lone surrogates (which no database can store)."""
+    if not isinstance(value, str) or len(value) > 255:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class MalformedRequest(Exception):
     """The body is not an Alexa request envelope we can answer; `reason` names what is wrong."""
 
@@ -96,6 +112,10 @@ def _check_shape(data: dict) -> None:
         value = _dig(data, *path)
         if not isinstance(value, str) or not value:
             raise MalformedRequest("missing_" + path[-1])
+    for path in ID_FIELDS:
+        value = _dig(data, *path)
+        if value is not None and not _storable_id(value):
+            raise MalformedRequest("bad_" + path[-1])
     attributes = _dig(data, "session", "attributes")
     if attributes is not None and not isinstance(attributes, dict):
         raise MalformedRequest("bad_attributes")

@@ -194,6 +194,7 @@ _PROBLEMS = {
     "empty_answer": EMPTY,
     "empty_promise": f"What's the promise? e.g. {EXAMPLE_PROMISE}",
     "past_due": f"That time has already passed. When instead? e.g. {EXAMPLE_PROMISE}",
+    "too_far": f"Let's keep promises within the coming year. When instead? e.g. {EXAMPLE_PROMISE}",
     "no_promises": NO_PROMISES,
     "bad_number": "That number isn't on your list. Reply PROMISES to see your open promises.",
     "no_match": "I couldn't tell which promise. Reply PROMISES, then KEPT 1 or MISSED 1.",

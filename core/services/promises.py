@@ -16,6 +16,7 @@ MIN_NOTICE = timedelta(minutes=5)
 FOLLOW_UP_AFTER = timedelta(minutes=30)
 FOLLOW_UP_STALE = timedelta(hours=36)
 STATES = {"kept", "missed", "cancelled"}
+MAX_AHEAD = timedelta(days=366)
 
 
 def make_promise(session: Session, promiser: Partner, text: str, due_at: datetime, tz: str, now: datetime,
@@ -28,6 +29,8 @@ def make_promise(session: Session, promiser: Partner, text: str, due_at: datetim
         raise InvalidInput("what is the promise?", "empty_promise")
     if due_at <= now:
         raise InvalidInput("that time has already passed", "past_due")
+    if due_at - now > MAX_AHEAD:
+        raise InvalidInput("promises are for the coming year", "too_far")
     other = other_partner(promiser)
     promise = Promise(promiser_id=promiser.id, partner_id=other.id if other else None, text=text, due_at=due_at,
                       timezone=tz, lead_minutes=lead_minutes, state="open", source_id=source_id, created_at=now)

@@ -16,6 +16,10 @@ from skill.handlers import slots
 from skill.interceptors import Turn, turn
 from skill.speech import ASK_DAY, ASK_TASK, ASK_TIME, YOUR_TEXTS, reply
 
+# A time that cannot be a promise: say why, then ask for the day again.
+TIME_PROBLEMS = {"past_due": "That time has already passed. ",
+                 "too_far": "Let's keep promises within the coming year. "}
+
 MAX_LISTED = 3
 WHICH_KEPT = "Which one did you keep? Say, for example, 'I kept my promise to', and what it was."
 
@@ -62,9 +66,9 @@ class MakePromiseIntentHandler(AbstractRequestHandler):
             promise = promises.make_promise(current.db, current.partner, task, due, zone, current.now,
                                             source_id=current.source_id)
         except InvalidInput as error:
-            if error.reason != "past_due":
+            if error.reason not in TIME_PROBLEMS:
                 raise
-            return elicit(handler_input, "date", "That time has already passed. " + ASK_DAY)
+            return elicit(handler_input, "date", TIME_PROBLEMS[error.reason] + ASK_DAY)
         return reply(handler_input, confirmation(current, promise, minute))
 
 

@@ -43,9 +43,10 @@ def local_day(value: str | None, today: date) -> date | None:
     if match[1] == "XXXX":
         return _next_month_day(int(match[2]), int(match[3]), today)
     try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
+        day = date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
+    return day if abs((day - today).days) <= 366 else None  # also keeps date arithmetic far from year 9999
 
 
 def _saturday(year: int, week: int) -> date | None:
