@@ -1,17 +1,19 @@
-"""The dispatcher: claims due texts, applies consent, quiet hours and expiry, sends, records the result.
+"""The dispatcher: finds due texts, applies consent, quiet hours and expiry, sends, records the result.
 
-Never twice: a text is claimed (state `sending`, by a conditional UPDATE ... WHERE state = 'queued') in one
-short transaction before it is handed to the gateway, and is never claimed again. A crash between claim
-and record leaves the claimed batch in `sending`; `recover_interrupted` marks those failed (we cannot know
-whether the provider got them) and counts them. A clean stop (`stop()`) puts back the texts not yet
-handed over, so SIGTERM loses nothing. A failure after the request may have reached the provider (a read
-timeout, an unexpected gateway error) is not retried either. On PostgreSQL claims use FOR UPDATE SKIP
-LOCKED, so several dispatchers can run at once; on SQLite the conditional claim still prevents doubles,
-but run one scheduler process (SQLite has one writer).
+Never twice: a text is claimed (state `sending`, by a conditional UPDATE ... WHERE state = 'queued') and
+committed before it is handed to the gateway, and is never claimed again. Only a window of texts (by
+default one per send thread) is `sending` at a time: each transaction that records finished sends also
+claims as many more. So a crash leaves at most that window in `sending`, the texts really in doubt;
+`recover_interrupted` marks them failed (we cannot know whether the provider got them) and counts them.
+A clean stop (`stop()`) claims nothing more, so SIGTERM loses nothing. A failure after the request may
+have reached the provider (a read timeout, an unexpected gateway error) is not retried either. On
+PostgreSQL due rows are read with FOR UPDATE SKIP LOCKED, so several dispatchers can run at once; on
+SQLite the conditional claim still prevents doubles, but run one scheduler process (one writer).
 """
 import logging
 import threading
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,10 +32,11 @@ from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, MaybeSent, apply_
 log = logging.getLogger(__name__)
 
 STATUS_RANK = {"queued": 0, "sending": 1, "sent": 2, "outbox": 2, "delivered": 3, "undelivered": 3, "failed": 3}
-# A commit costs a disk flush; grouping the results of 50 ms of sends keeps that off the critical path
-# while a status callback still finds its message's sid well within a second.
+# Finished sends are recorded (and the window refilled) when the whole window is done or after this long,
+# so one slow send never holds up the others; a status callback still finds its sid within a second.
 RECORD_EVERY = 0.05
 RELEASED = object()  # outcome of a claimed text not handed over because the dispatcher is stopping
+Claim = tuple[int, str, str]  # (message id, phone, body)
 
 
 @dataclass
@@ -64,18 +67,18 @@ class Dispatcher:
 
     def __init__(self, session_factory: sessionmaker[Session], gateway: SmsGateway, clock,
                  status_callback: str | None = None, batch: int = 200, concurrency: int = 4,
-                 max_attempts: int = 6, lease: timedelta = timedelta(minutes=10)):
+                 max_attempts: int = 6, lease: timedelta = timedelta(minutes=10), window: int | None = None):
         self.session_factory, self.gateway, self.clock = session_factory, gateway, clock
         self.status_callback, self.batch, self.concurrency = status_callback, batch, concurrency
-        self.max_attempts, self.lease = max_attempts, lease
+        self.max_attempts, self.lease, self.window = max_attempts, lease, window or concurrency
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="sms-send") if concurrency > 1 else None
         self._stopping = threading.Event()
 
     def run_once(self) -> DispatchStats:
-        """Claim one batch of due texts and send them; returns counts."""
+        """Gate one batch of due texts and send the sendable ones, a window at a time; returns counts."""
         stats = DispatchStats()
         if not self._stopping.is_set():
-            self._send_all(self._claim(stats), stats)
+            self._send_all(*self._gate_batch(stats), stats)
         return stats
 
     def run_until_idle(self, max_passes: int = 1000, budget_seconds: float | None = None) -> DispatchStats:
@@ -90,7 +93,7 @@ class Dispatcher:
         return total
 
     def stop(self) -> None:
-        """Finish the texts already with the gateway, put the rest of the claimed batch back, claim no more."""
+        """Claim nothing more; texts with the gateway finish, claimed ones not yet started go back to the queue."""
         self._stopping.set()
 
     def close(self) -> None:
@@ -98,8 +101,9 @@ class Dispatcher:
         if self._pool:
             self._pool.shutdown(wait=True)
 
-    def _claim(self, stats: DispatchStats) -> list[tuple[int, str, str]]:
-        """In one transaction: gate each due row, then mark the sendable ones `sending` if still queued."""
+    def _gate_batch(self, stats: DispatchStats) -> tuple[list[Claim], list[Claim]]:
+        """In one transaction: gate up to `batch` due rows (deferring or dropping some), claim the first
+        window of the sendable ones; returns (claimed, sendable but not yet claimed)."""
         now = self.clock()
         with transaction(self.session_factory) as session:
             rows = session.scalars(select(OutboundMessage)
@@ -107,15 +111,8 @@ class Dispatcher:
                                    .order_by(OutboundMessage.send_after, OutboundMessage.id)
                                    .limit(self.batch).with_for_update(skip_locked=True)).all()
             partners = _load_partners(session, rows)  # held: the session only keeps weak references
-            wanted = {row.id: row for row in rows if self._gate(session, row, now, stats)}
-            if not wanted:
-                return []
-            # The state check makes a second claimer (another connection on SQLite) get nothing.
-            claimed = session.scalars(
-                update(OutboundMessage).where(OutboundMessage.id.in_(wanted), OutboundMessage.state == "queued")
-                .values(state="sending", claimed_at=now, updated_at=now, attempts=OutboundMessage.attempts + 1)
-                .returning(OutboundMessage.id), execution_options={"synchronize_session": False}).all()
-            return [(mid, wanted[mid].to_phone, wanted[mid].body) for mid in sorted(claimed)]
+            sendable = [(row.id, row.to_phone, row.body) for row in rows if self._gate(session, row, now, stats)]
+            return _claim(session, sendable[:self.window], now), sendable[self.window:]
 
     def _gate(self, session: Session, message: OutboundMessage, now: datetime, stats: DispatchStats) -> bool:
         """Decide for one due text: True to send now; else defer or drop it (with the reason on the row)."""
@@ -132,19 +129,23 @@ class Dispatcher:
             stats.skipped += 1
         return decision == "send"
 
-    def _send_all(self, claimed: list[tuple[int, str, str]], stats: DispatchStats) -> None:
-        """Send through the pool; every RECORD_EVERY seconds record what has finished, in one transaction."""
-        if not self._pool:
-            for claim in claimed:
-                self._record([self._send(claim)], stats)
-            return
-        pending = {self._pool.submit(self._send, claim) for claim in claimed}
-        while pending:
-            done, pending = wait(pending, timeout=RECORD_EVERY)
-            if done:
-                self._record([future.result() for future in done], stats)
+    def _send_all(self, claimed: list[Claim], waiting: list[Claim], stats: DispatchStats) -> None:
+        """Send the claimed window; each record of finished sends claims as many of `waiting` to follow."""
+        waiting, pending = deque(waiting), set()
+        while claimed or pending:
+            outcomes, pending = self._finish_some(claimed, pending)
+            refill = 0 if self._stopping.is_set() else min(len(outcomes), len(waiting))
+            claimed = self._record(outcomes, [waiting.popleft() for _ in range(refill)], stats) if outcomes else []
 
-    def _send(self, claim: tuple[int, str, str]):
+    def _finish_some(self, claimed: list[Claim], pending: set) -> tuple[list, set]:
+        """Start the newly claimed sends; return the outcomes that finished within RECORD_EVERY, and the rest."""
+        if not self._pool:
+            return [self._send(claim) for claim in claimed], set()
+        pending = pending | {self._pool.submit(self._send, claim) for claim in claimed}
+        done, pending = wait(pending, timeout=RECORD_EVERY)
+        return [future.result() for future in done], pending
+
+    def _send(self, claim: Claim):
         """Hand one text to the gateway; returns (id, receipt, SendError or RELEASED). No transaction here."""
         message_id, phone, body = claim
         if self._stopping.is_set():
@@ -157,8 +158,8 @@ class Dispatcher:
             log.exception("gateway crashed sending text %s", message_id)
             return message_id, MaybeSent(f"gateway error: {type(error).__name__}")
 
-    def _record(self, outcomes: list, stats: DispatchStats) -> None:
-        """Store the results of finished sends in one short transaction."""
+    def _record(self, outcomes: list, more: list[Claim], stats: DispatchStats) -> list[Claim]:
+        """In one short transaction: store the results of finished sends and claim `more` to follow."""
         now = self.clock()
         state = "sent" if self.gateway.delivers else "outbox"
         sent = [{"id": mid, "state": state, "provider_sid": result.sid, "sent_at": now, "updated_at": now}
@@ -171,7 +172,9 @@ class Dispatcher:
                     _release(session.get(OutboundMessage, mid), now, stats)
                 elif isinstance(result, SendError):
                     self._record_error(session, session.get(OutboundMessage, mid), result, now, stats)
+            claimed = _claim(session, more, now)
         stats.sent += len(sent)
+        return claimed
 
     def _record_error(self, session, message: OutboundMessage, error: SendError, now, stats) -> None:
         """Retry later with backoff when that is safe and useful; otherwise mark the text failed."""
@@ -202,6 +205,19 @@ class Dispatcher:
         if count:
             log.warning("%d texts were interrupted mid-send; marked failed, not sent again", count)
         return count
+
+
+def _claim(session: Session, candidates: list[Claim], now: datetime) -> list[Claim]:
+    """Mark the candidates `sending` if still queued; the state check means a text another dispatcher (or
+    an opt-out) got to first is left alone. Returns the candidates this call claimed."""
+    if not candidates:
+        return []
+    claimed = set(session.scalars(
+        update(OutboundMessage).where(OutboundMessage.id.in_([c[0] for c in candidates]),
+                                      OutboundMessage.state == "queued")
+        .values(state="sending", claimed_at=now, updated_at=now, attempts=OutboundMessage.attempts + 1)
+        .returning(OutboundMessage.id), execution_options={"synchronize_session": False}))
+    return [claim for claim in candidates if claim[0] in claimed]
 
 
 def _spent(started: float, budget_seconds: float | None) -> bool:

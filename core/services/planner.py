@@ -1,0 +1,141 @@
+"""The planner: finds due work in the couples table and queues texts (the daily question by SMS, the weekly
+summary), in each couple's own time zone.
+
+Each plan_* call handles one batch of due couples, claimed with FOR UPDATE SKIP LOCKED so a second
+scheduler on PostgreSQL skips them, queues texts under unique idempotency keys (a replay queues nothing
+new), advances the couple's next_*_at and returns how many couples it handled. The caller commits, and
+calls again while a full batch came back. What is still useful after downtime is sent; what is stale is
+skipped with a log line; a couple that fails is logged and moved on, so it never blocks the others.
+"""
+import logging
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core import timezones
+from core.models import Couple
+from core.services import checkins, outbox, questions, summary, texts
+
+log = logging.getLogger(__name__)
+
+SUNDAY, SUMMARY_MINUTE = 6, 18 * 60  # the weekly summary: Sunday 18:00 local
+SUMMARY_STALE = timedelta(days=1)  # a summary that reaches Monday morning still reads well; later, it does not
+FIRST_SUMMARY_AFTER = timedelta(days=3)  # a first "week" of a few hours says nothing
+
+
+def plan_questions(session: Session, now: datetime, limit: int = 100, bank=None) -> int:
+    """Text the day's question to partners who have not heard or answered it; advance next_question_at."""
+    couples = _claim_due(session, Couple.next_question_at <= now, limit)
+    for couple in couples:
+        day = _last_day_at(couple, couple.question_minute, now, step=1)
+        _skipped(couple, "daily question", couple.next_question_at, day - timedelta(days=1))
+        _guarded(couple, "daily question", _question, session, couple, day, now, bank)
+        couple.next_question_at = timezones.at_minute(day + timedelta(days=1), couple.question_minute,
+                                                      couple.timezone)
+    return len(couples)
+
+
+def question_window(couple: Couple, day: date) -> tuple[datetime, datetime, bool]:
+    """When `day`'s question is due, until when it is worth sending, and whether quiet hours apply.
+    It expires at the couple's quiet start (or midnight); a question time the couple chose inside their
+    quiet hours is their choice and is sent at that time, until midnight."""
+    tz = couple.timezone
+    due = timezones.at_minute(day, couple.question_minute, tz)
+    midnight = timezones.at_minute(day + timedelta(days=1), 0, tz)
+    chosen_in_quiet = timezones.in_quiet_hours(due, tz, couple.quiet_start, couple.quiet_end)
+    if chosen_in_quiet or couple.quiet_start == couple.quiet_end:
+        return due, midnight, not chosen_in_quiet
+    return due, min(midnight, timezones.next_at_minute(due, couple.quiet_start * 60, tz)), True
+
+
+def _question(session: Session, couple: Couple, day: date, now: datetime, bank) -> None:
+    """Queue `day`'s question for each partner who needs it, unless the couple paused or the day passed."""
+    due, expires, respect_quiet = question_window(couple, day)
+    if couple.paused or now >= expires:
+        log.info("couple %s: daily question of %s skipped (%s)", couple.id, day,
+                 "paused" if couple.paused else "stale: its quiet hours or the next day had begun")
+        return
+    _, question = questions.todays_question(session, couple, now, bank)
+    body = texts.daily_question(question)
+    for partner in couple.partners:
+        if not partner.can_text or questions.has_heard(session, partner, day) \
+                or checkins.answered_on(session, partner, day):
+            continue
+        outbox.queue(session, partner, outbox.Draft(
+            body, "daily_question", f"daily-question:{partner.id}:{day.isoformat()}", send_after=due,
+            expires_at=expires, respect_quiet=respect_quiet), now)
+        questions.mark_heard(session, partner, "sms", now)
+
+
+def plan_summaries(session: Session, now: datetime, limit: int = 100) -> int:
+    """Send each partner the weekly summary on Sunday evening; first give new couples their first date."""
+    fresh = _claim_due(session, Couple.next_summary_at.is_(None), limit)
+    for couple in fresh:
+        start = max(now, couple.created_at + FIRST_SUMMARY_AFTER)
+        couple.next_summary_at = next_weekly(start, SUNDAY, SUMMARY_MINUTE, couple.timezone)
+    couples = _claim_due(session, Couple.next_summary_at <= now, limit)
+    for couple in couples:
+        sunday = _last_day_at(couple, SUMMARY_MINUTE, now, step=7)
+        _skipped(couple, "weekly summary", couple.next_summary_at, sunday - timedelta(days=7))
+        _guarded(couple, "weekly summary", _summary, session, couple, sunday, now)
+        couple.next_summary_at = timezones.at_minute(sunday + timedelta(days=7), SUMMARY_MINUTE, couple.timezone)
+    return len(fresh) + len(couples)
+
+
+def next_weekly(after: datetime, weekday: int, minute: int, tz: str) -> datetime:
+    """The first instant strictly after `after` when it is `weekday` (0 = Monday) at `minute`, local time."""
+    today = timezones.local_date(after, tz)
+    day = today + timedelta(days=(weekday - today.weekday()) % 7)
+    at = timezones.at_minute(day, minute, tz)
+    return at if at > after else timezones.at_minute(day + timedelta(days=7), minute, tz)
+
+
+def _summary(session: Session, couple: Couple, sunday: date, now: datetime) -> None:
+    """Queue the week's summary for each partner who takes texts, unless paused or more than a day late."""
+    due = timezones.at_minute(sunday, SUMMARY_MINUTE, couple.timezone)
+    if couple.paused or now >= due + SUMMARY_STALE:
+        log.info("couple %s: weekly summary of %s skipped (%s)", couple.id, sunday,
+                 "paused" if couple.paused else "stale")
+        return
+    week = timezones.week_start(sunday).isoformat()
+    for partner in couple.partners:
+        if not partner.can_text:
+            continue
+        words = summary.weekly_summary(session, partner, due).text()  # the week that ended at `due`
+        outbox.queue(session, partner, outbox.Draft(
+            texts.weekly_summary(words, f"{partner.id}:{week}"), "weekly_summary",
+            f"weekly-summary:{partner.id}:{week}", send_after=due, expires_at=due + SUMMARY_STALE), now)
+
+
+def _claim_due(session: Session, condition, limit: int) -> list[Couple]:
+    """Up to `limit` matching couples, locked for this transaction; rows another planner holds are skipped."""
+    return list(session.scalars(select(Couple).where(condition).order_by(Couple.id).limit(limit)
+                                .with_for_update(skip_locked=True).options(selectinload(Couple.partners))))
+
+
+def _last_day_at(couple: Couple, minute: int, now: datetime, step: int) -> date:
+    """The latest local day (a Sunday when step is 7) whose `minute` is at or before `now`: after downtime
+    only the most recent occurrence can still be useful."""
+    tz = couple.timezone
+    day = timezones.local_date(now, tz)
+    if step == 7:
+        day -= timedelta(days=(day.weekday() - SUNDAY) % 7)
+    return day if timezones.at_minute(day, minute, tz) <= now else day - timedelta(days=step)
+
+
+def _skipped(couple: Couple, what: str, scheduled: datetime, last_stale: date) -> None:
+    """Say which occurrences downtime made stale: they are never sent."""
+    first = timezones.local_date(scheduled, couple.timezone)
+    if first <= last_stale:
+        log.info("couple %s: %s of %s to %s skipped (stale: the scheduler was not running)", couple.id, what,
+                 first, last_stale)
+
+
+def _guarded(couple: Couple, what: str, work, session: Session, *args) -> None:
+    """Run one couple's work in a savepoint; a failure is logged and rolled back, and the caller moves on."""
+    try:
+        with session.begin_nested():
+            work(session, *args)
+    except Exception:  # one couple's bad data must not stop every other couple's texts
+        log.exception("couple %s: %s failed; skipped this time", couple.id, what)

@@ -1,0 +1,72 @@
+"""The dispatcher's rules for one text: send it now, wait for quiet hours to end, or drop it (and why);
+what a refusal says about the number; and when trying again is safe."""
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from core import timezones
+from core.errors import NotAllowed
+from core.models import OutboundMessage, Partner
+from core.ports import SendError
+from core.services import outbox
+from core.services.couples import opt_out
+
+#: Scheduled texts a paused couple does not get; promise reminders they asked for still come.
+PAUSABLE = {"daily_question", "nudge_offer", "thinking_auto", "weekly_summary", "promise_followup"}
+OPTED_OUT = 21610
+UNREACHABLE = {21211, 21614, 21612, 21408}
+INTERRUPTED = -1  # error_code: left `sending` by a dispatcher that died
+MAYBE_SENT = -2  # error_code: the provider may have the text, so it was not sent again
+
+
+class MaybeSent(SendError):
+    """A send that failed after the request may have reached the provider: retrying could text twice."""
+
+
+def verdict(partner: Partner | None, message: OutboundMessage, now: datetime) -> str:
+    """send | defer | expired | blocked | cancelled."""
+    if message.expires_at is not None and message.expires_at <= now:
+        return "expired"
+    if partner is None or partner.phone != message.to_phone:
+        return "blocked"
+    try:
+        outbox.check_can_text(partner, message.kind)
+    except NotAllowed:
+        return "blocked"
+    couple = partner.couple
+    if couple.paused and message.kind in PAUSABLE:
+        return "cancelled"
+    if message.respect_quiet and timezones.in_quiet_hours(now, couple.timezone, couple.quiet_start,
+                                                           couple.quiet_end):
+        return "defer"
+    return "send"
+
+
+def may_have_arrived(error: SendError) -> bool:
+    """True when the request may have reached the provider: a read timeout (the request was written, the
+    answer never came) or an unexpected gateway error. The exception names are checked because core does
+    not import the HTTP library; a port-level flag on SendError would be cleaner (asked of the SMS adapter)."""
+    if isinstance(error, MaybeSent):
+        return True
+    cause, depth = error.__cause__, 0
+    while cause is not None and depth < 5:
+        if any(cls.__name__ == "ReadTimeout" for cls in type(cause).__mro__):
+            return True
+        cause, depth = cause.__cause__ or cause.__context__, depth + 1
+    return False
+
+
+def apply_error_code(session: Session, message: OutboundMessage, code: int | None, now: datetime) -> None:
+    """Twilio's answer about the number itself: 21610 means the person texted STOP; others, unreachable."""
+    partner = session.get(Partner, message.partner_id) if message.partner_id else None
+    if partner is not None and code == OPTED_OUT:
+        opt_out(session, partner, now)
+    elif partner is not None and code in UNREACHABLE:
+        partner.phone_invalid = True
+
+
+def backoff(attempt: int, base: float = 30.0, cap: float = 3600.0) -> timedelta:
+    """Exponential backoff with jitter: about 30 s, 1 min, 2 min... at most an hour."""
+    delay = min(cap, base * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=delay * random.uniform(0.5, 1.0))

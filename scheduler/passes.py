@@ -1,0 +1,73 @@
+"""One scheduler pass, given the runtime and dispatcher explicitly: the jobs, the console and the tests share
+these. Each planner batch is its own short transaction, so locks are held briefly and a failure loses one
+batch at most (it is planned again on the next tick)."""
+import logging
+from functools import partial
+
+from core.db import transaction
+from core.runtime import Runtime
+from core.services import housekeeping, linking, nudge_plans, planner
+from core.services.dispatch import Dispatcher, DispatchStats
+
+log = logging.getLogger("trustbuilder.scheduler")
+
+PLAN_BATCH = 100
+MAX_BATCHES = 10_000  # a planner bug that never advances its rows must not spin one job run forever
+
+
+def plan(runtime: Runtime, batch: int = PLAN_BATCH) -> dict[str, int]:
+    """Queue what is due now: daily questions by text, weekly summaries, thinking-about-you moments."""
+    steps = {"questions": planner.plan_questions, "summaries": planner.plan_summaries,
+             "nudges": partial(nudge_plans.plan_nudges, daily_cap=runtime.settings.thinking_daily_cap)}
+    counts = {name: _drain(runtime, step, batch) for name, step in steps.items()}
+    if any(counts.values()):
+        log.info("planned: %s", ", ".join(f"{count} {name}" for name, count in counts.items()))
+    return counts
+
+
+def _drain(runtime: Runtime, step, batch: int) -> int:
+    """Call a step (a planner, the redaction) in fresh transactions until it returns a partial batch."""
+    total = 0
+    for _ in range(MAX_BATCHES):
+        with transaction(runtime.sessions) as session:
+            handled = step(session, runtime.clock(), limit=batch)
+        total += handled
+        if handled < batch:
+            break
+    return total
+
+
+def dispatch(dispatcher: Dispatcher, budget_seconds: float | None = None) -> DispatchStats:
+    """Send everything due (within the time budget, if any)."""
+    stats = dispatcher.run_until_idle(budget_seconds=budget_seconds)
+    if stats.claimed or stats.skipped or stats.deferred:
+        log.info("dispatched: %d sent, %d retrying, %d failed, %d deferred to quiet end, %d dropped, %d put back",
+                 stats.sent, stats.retried, stats.failed, stats.deferred, stats.skipped, stats.released)
+    return stats
+
+
+def tidy(runtime: Runtime, dispatcher: Dispatcher) -> dict[str, int]:
+    """The hourly round: account for interrupted sends, remove expired codes, redact old message bodies."""
+    counts = {"interrupted": dispatcher.recover_interrupted()}
+    with transaction(runtime.sessions) as session:
+        counts["codes_removed"] = linking.remove_expired(session, runtime.clock())
+    redact = partial(housekeeping.redact_old_bodies, retention_days=runtime.settings.retention_days)
+    counts["bodies_redacted"] = _drain(runtime, redact, 1000)
+    if any(counts.values()):
+        log.info("housekeeping: %s", ", ".join(f"{name} {count}" for name, count in counts.items()))
+    return counts
+
+
+def run_once(runtime: Runtime, dispatcher: Dispatcher) -> DispatchStats:
+    """One plan + dispatch pass (cron, the local console, `python -m scheduler --once`)."""
+    plan(runtime)
+    return dispatch(dispatcher)
+
+
+def catch_up(runtime: Runtime, dispatcher: Dispatcher) -> DispatchStats:
+    """Start-up after downtime: count the sends a crash interrupted (never re-sent), then plan and send
+    what is still useful; the planners and the dispatcher skip, with a log line, what has gone stale."""
+    interrupted = dispatcher.recover_interrupted()
+    stats = run_once(runtime, dispatcher)
+    log.info("catch-up done: %d interrupted sends accounted for, %d texts sent", interrupted, stats.sent)
+    return stats

@@ -1,0 +1,146 @@
+"""Thinking-about-you schedules: honest offers by default, automatic sending only by choice and within the
+daily cap, a deterministic minute per partner and day, and the recipient's consent respected."""
+import logging
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from core import timezones
+from core.errors import InvalidInput, NotAllowed
+from core.models import NudgeSchedule, Partner
+from core.services import couples, nudge_plans, nudges
+
+LA = "America/Los_Angeles"
+MONDAY = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)  # 09:00 in Los Angeles
+NOON, FOUR = 12 * 60, 16 * 60
+EVERY_DAY, SATURDAY = 0b1111111, 0b0100000
+
+
+@pytest.fixture
+def world(make_world):
+    made = make_world(MONDAY)
+    made.couple(LA, ("+14155550151", "+14155550152"))
+    return made
+
+
+def schedule(world, partner_id=1, start=NOON, end=FOUR, days=EVERY_DAY, auto=False) -> NudgeSchedule:
+    with world.tx() as session:
+        return nudge_plans.set_nudge_schedule(session, session.get(Partner, partner_id), start, end, days,
+                                              world.clock(), auto=auto)
+
+
+def local_day_time(instant: datetime) -> str:
+    return timezones.local_now(instant, LA).strftime("%a %H:%M")
+
+
+@pytest.mark.parametrize("start, end, days", [(NOON, NOON, EVERY_DAY), (FOUR, NOON, EVERY_DAY), (-1, NOON, EVERY_DAY),
+                                              (NOON, 24 * 60, EVERY_DAY), (NOON, FOUR, 0), (NOON, FOUR, 128)])
+def test_a_schedule_needs_a_window_within_one_day_and_at_least_one_weekday(world, start, end, days):
+    with pytest.raises(InvalidInput):
+        schedule(world, start=start, end=end, days=days)
+
+
+def test_the_minute_is_fixed_per_partner_and_day_and_inside_the_window():
+    minutes = {nudge_plans.nudge_minute(7, date(2026, 11, 23) + timedelta(days=n), NOON, FOUR) for n in range(60)}
+    assert all(NOON <= m < FOUR for m in minutes) and len(minutes) > 30
+    assert nudge_plans.nudge_minute(7, date(2026, 11, 23), NOON, FOUR) == \
+        nudge_plans.nudge_minute(7, date(2026, 11, 23), NOON, FOUR)
+
+
+def test_only_chosen_weekdays_and_a_replaced_schedule_starts_afresh(world):
+    first = schedule(world, days=SATURDAY)
+    assert local_day_time(first.next_at).startswith("Sat ")
+    replaced = schedule(world, start=9 * 60 + 30, end=10 * 60, days=EVERY_DAY)
+    assert replaced.id == first.id and local_day_time(replaced.next_at).startswith("Mon 09:")
+
+
+def test_an_offer_asks_the_sender_and_waits_for_their_reply(world):
+    made = schedule(world)
+
+    world.advance_to(MONDAY + timedelta(hours=8))  # 17:00
+
+    [offer] = world.messages(kind="nudge_offer")
+    assert (offer.partner_id, offer.sent_at, offer.idempotency_key) == (1, made.next_at, "nudge-offer:1:2026-11-23:1")
+    with world.tx() as session:
+        alex = session.get(Partner, 1)
+        assert (couples.awaited(alex, made.next_at), alex.awaiting_until) == (
+            "nudge_offer", made.next_at + timedelta(minutes=nudge_plans.OFFER_REPLY_MINUTES))
+    assert world.messages(partner_id=2) == []  # nothing reaches Sam unless Alex replies
+
+
+def test_no_offer_while_another_reply_is_awaited(world, caplog):
+    schedule(world)
+    with world.tx() as session:
+        couples.expect_reply(session.get(Partner, 1), "confirm_kept", world.clock(), ref=1)
+
+    with caplog.at_level(logging.INFO):
+        world.advance_to(MONDAY + timedelta(hours=8))
+
+    assert world.messages() == []
+    assert "offer of 2026-11-23 skipped (a reply is awaited)" in caplog.text
+
+
+def test_automatic_sending_counts_against_the_daily_cap(make_world):
+    world = make_world(MONDAY, thinking_daily_cap=1)
+    world.couple(LA, ("+14155550153", "+14155550154"))
+    made = schedule(world, auto=True)
+    world.advance_to(made.next_at)
+
+    [sent] = world.messages(kind="thinking_auto")
+    assert (sent.partner_id, sent.body) == (2, "Alex is thinking about you right now. (Sent with Trust Builder.)")
+    with world.tx() as session, pytest.raises(NotAllowed):
+        nudges.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMx")
+
+
+def test_automatic_sending_is_skipped_once_the_cap_is_reached(make_world, caplog):
+    world = make_world(MONDAY, thinking_daily_cap=1)
+    world.couple(LA, ("+14155550155", "+14155550156"))
+    schedule(world, auto=True)
+    with world.tx() as session:
+        nudges.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMy")
+
+    with caplog.at_level(logging.INFO):
+        world.advance_to(MONDAY + timedelta(hours=8))
+
+    assert world.messages(kind="thinking_auto") == []
+    assert "automatic thinking-about-you of 2026-11-23 skipped (daily cap)" in caplog.text
+
+
+def test_nothing_when_the_partner_has_said_stop(world, caplog):
+    schedule(world, auto=True)
+    schedule(world, partner_id=2)
+    with world.tx() as session:
+        couples.opt_out(session, session.get(Partner, 2), world.clock())
+
+    with caplog.at_level(logging.INFO):
+        world.advance_to(MONDAY + timedelta(hours=8))
+
+    assert world.messages() == []
+    assert "moment of 2026-11-23 skipped (partner cannot receive texts)" in caplog.text
+
+
+def test_after_downtime_only_a_moment_still_in_its_window_is_used(world, caplog):
+    schedule(world, start=9 * 60 + 30, end=20 * 60)
+    late = timezones.at_minute(date(2026, 11, 25), 19 * 60 + 59, LA)  # Wednesday 19:59, down since Monday
+    world.clock.set(late)
+
+    with caplog.at_level(logging.INFO):
+        world.tick()
+
+    [offer] = world.messages(kind="nudge_offer")
+    assert (offer.idempotency_key, offer.sent_at) == ("nudge-offer:1:2026-11-25:1", late)
+    assert "thinking-about-you moment of 2026-11-24 skipped (stale)" not in caplog.text  # jumped over, silently
+    with world.tx() as session:
+        assert local_day_time(session.get(NudgeSchedule, 1).next_at).startswith("Thu ")
+
+
+def test_stopping_a_schedule(world):
+    schedule(world)
+    with world.tx() as session:
+        alex = session.get(Partner, 1)
+        assert nudge_plans.stop_nudge_schedule(session, alex) is True
+        assert nudge_plans.stop_nudge_schedule(session, alex) is False
+
+    world.advance_to(MONDAY + timedelta(days=2))
+
+    assert world.messages(kind="nudge_offer") == []
