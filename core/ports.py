@@ -12,14 +12,16 @@ class SendReceipt:
 
 
 class SendError(Exception):
-    """A text the gateway could not hand over; `retryable` says whether trying later may work."""
+    """A text the gateway could not hand over; `retryable` says whether trying later may work, `ambiguous`
+    that the request may have reached the provider anyway (so sending again could text someone twice)."""
 
-    def __init__(self, message: str, *, code: int | None = None,
-                 http_status: int | None = None, retryable: bool = False):
+    def __init__(self, message: str, *, code: int | None = None, http_status: int | None = None,
+                 retryable: bool = False, ambiguous: bool = False):
         super().__init__(message)
         self.code = code
         self.http_status = http_status
         self.retryable = retryable
+        self.ambiguous = ambiguous
 
 
 class SmsGateway(Protocol):

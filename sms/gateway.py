@@ -75,7 +75,8 @@ class TwilioGateway:
             raise refused(exc, to) from exc
         except (requests.Timeout, requests.ConnectionError) as exc:
             log.warning("Twilio unreachable sending to %s: %s", mask_phone(to), type(exc).__name__)
-            raise SendError(f"Twilio unreachable: {type(exc).__name__}", retryable=True) from exc
+            raise SendError(f"Twilio unreachable: {type(exc).__name__}", retryable=True,
+                            ambiguous=_may_have_arrived(exc)) from exc
         return SendReceipt(sid=message.sid, status=message.status or "queued")
 
     def close(self) -> None:
@@ -93,6 +94,14 @@ def refused(exc: TwilioRestException | TwilioServiceException, to: str) -> SendE
     log.warning("Twilio refused text to %s: HTTP %s code %s", mask_phone(to), exc.status, code)
     return SendError(f"Twilio refused the text (HTTP {exc.status}, code {code})",
                      code=code, http_status=exc.status, retryable=retryable)
+
+
+def _may_have_arrived(error: requests.RequestException) -> bool:
+    """A read timeout means the request was written and its answer never came: Twilio may have the text.
+    A connect timeout or a refused connection means it never left."""
+    return isinstance(error, requests.ReadTimeout) or (
+        isinstance(error, requests.ConnectionError) and not isinstance(error, requests.ConnectTimeout)
+        and "NewConnectionError" not in repr(error) and "Connection refused" not in repr(error))
 
 
 class OutboxGateway:

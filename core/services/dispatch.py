@@ -26,7 +26,7 @@ from core.db import transaction
 from core.models import OutboundMessage, Partner
 from core.phones import mask_phone
 from core.ports import SendError, SendReceipt, SmsGateway
-from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, MaybeSent, apply_error_code, backoff,
+from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, apply_error_code, backoff,
                                       may_have_arrived, verdict)
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ class Dispatcher:
             return message_id, error
         except Exception as error:  # a gateway bug must not leave the row in `sending` forever
             log.exception("gateway crashed sending text %s", message_id)
-            return message_id, MaybeSent(f"gateway error: {type(error).__name__}")
+            return message_id, SendError(f"gateway error: {type(error).__name__}", ambiguous=True)
 
     def _record(self, outcomes: list, more: list[Claim], stats: DispatchStats) -> list[Claim]:
         """In one short transaction: store the results of finished sends and claim `more` to follow."""

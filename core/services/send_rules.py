@@ -20,10 +20,6 @@ INTERRUPTED = -1  # error_code: left `sending` by a dispatcher that died
 MAYBE_SENT = -2  # error_code: the provider may have the text, so it was not sent again
 
 
-class MaybeSent(SendError):
-    """A send that failed after the request may have reached the provider: retrying could text twice."""
-
-
 def verdict(partner: Partner | None, message: OutboundMessage, now: datetime) -> str:
     """send | defer | expired | blocked | cancelled."""
     if message.expires_at is not None and message.expires_at <= now:
@@ -44,17 +40,9 @@ def verdict(partner: Partner | None, message: OutboundMessage, now: datetime) ->
 
 
 def may_have_arrived(error: SendError) -> bool:
-    """True when the request may have reached the provider: a read timeout (the request was written, the
-    answer never came) or an unexpected gateway error. The exception names are checked because core does
-    not import the HTTP library; a port-level flag on SendError would be cleaner (asked of the SMS adapter)."""
-    if isinstance(error, MaybeSent):
-        return True
-    cause, depth = error.__cause__, 0
-    while cause is not None and depth < 5:
-        if any(cls.__name__ == "ReadTimeout" for cls in type(cause).__mro__):
-            return True
-        cause, depth = cause.__cause__ or cause.__context__, depth + 1
-    return False
+    """True when the request may have reached the provider (the gateway says so, e.g. a read timeout, or
+    the gateway itself crashed mid-send): then it is not sent again."""
+    return error.ambiguous
 
 
 def apply_error_code(session: Session, message: OutboundMessage, code: int | None, now: datetime) -> None:
