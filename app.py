@@ -9,6 +9,7 @@ import web
 from core import crypto, db, logs
 from core.config import ConfigError, Settings, load_settings
 from core.runtime import Runtime, open_runtime
+from prompts.bank import load_bank
 
 VERSION = "0.1.0"
 health = Blueprint("health", __name__)
@@ -27,6 +28,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     # One TLS-terminating proxy in front: trust its X-Forwarded-Proto/Host/For (signatures use PUBLIC_BASE_URL).
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     runtime = runtime or _open(_settings(config))
+    load_bank()  # parse and validate the question bank now, before gunicorn forks, not on a first request
     app.extensions[web.EXTENSION] = runtime
     app.extensions["alexa_skill"] = build_skill(runtime, **(skill_options or {}))
     app.teardown_appcontext(web.close_db)

@@ -16,7 +16,6 @@ from core.models import CheckIn, InboundMessage, OutboundMessage, Promise
 from core.runtime import Runtime, open_runtime
 from core.services.dispatch import Dispatcher
 from scheduler.__main__ import STATUS_PATH
-from skill import build_skill
 from skill.alexa_api import SettingsApi
 from sms.gateway import OutboxGateway
 
@@ -101,20 +100,19 @@ def open_world(db_path: Path = DEFAULT_DB, fresh: bool = False, start: str | Non
     latest = None if start else last_activity(runtime)
     if latest is not None and latest >= clock():
         clock.set(latest + timedelta(minutes=1))
-    app, signer = create_app(settings, runtime=runtime), AlexaSigner(clock())
-    app.extensions["alexa_skill"] = console_skill(runtime, signer)
+    signer = AlexaSigner(clock())
+    app = create_app(settings, runtime=runtime, skill_options=console_skill_options(runtime, signer))
     # As `python -m scheduler` builds it, but one sender thread: the console runs passes in its own thread.
     dispatcher = Dispatcher(runtime.sessions, runtime.gateway, clock,
                             status_callback=settings.public_base_url + STATUS_PATH, concurrency=1)
     return World(settings, runtime, clock, app, signer, dispatcher, clock())
 
 
-def console_skill(runtime: Runtime, signer: AlexaSigner):
-    """The same skill create_app built, through build_skill's hooks: its verifier trusts the console's CA
-    and reads the chain locally, and the Echo's time zone comes from a local Settings API."""
+def console_skill_options(runtime: Runtime, signer: AlexaSigner) -> dict:
+    """build_skill's hooks for the console: the verifier trusts the console's CA and reads the chain
+    locally, and the Echo's time zone comes from a local Settings API."""
     zone = LocalSettingsApi(runtime.settings.default_timezone)
-    return build_skill(runtime, trusted_roots=signer.trusted_roots, fetch=signer.fetch,
-                       settings_api=SettingsApi(get=zone))
+    return {"trusted_roots": signer.trusted_roots, "fetch": signer.fetch, "settings_api": SettingsApi(get=zone)}
 
 
 @dataclass(frozen=True)

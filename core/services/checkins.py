@@ -80,15 +80,20 @@ def answered_on(session: Session, partner: Partner, day: date) -> list[CheckIn]:
         .order_by(CheckIn.created_at, CheckIn.id)))
 
 
+def has_answered(session: Session, partner: Partner, day: date) -> bool:
+    """True when the partner gave a text answer on local `day` (one indexed EXISTS; nothing decrypted)."""
+    return session.scalar(select(CheckIn.id).where(
+        CheckIn.partner_id == partner.id, CheckIn.local_date == day, CheckIn.text.is_not(None)).limit(1)) is not None
+
+
 def reveal_partner_answer(session: Session, partner: Partner, now: datetime) -> Reveal:
     """The partner's answer today, only once both have answered (so nobody answers to please)."""
     other = other_partner(partner)
     if other is None or other.consent == "revoked" and not other.phone:
         return Reveal("no_partner")
     day = timezones.local_date(now, partner.couple.timezone)
-    if not answered_on(session, partner, day):
+    if not has_answered(session, partner, day):
         return Reveal("waiting_you", other.display_name)
-    theirs = answered_on(session, other, day)
-    if not theirs:
+    if not has_answered(session, other, day):
         return Reveal("waiting_partner", other.display_name)
-    return Reveal("both", other.display_name, " ".join(c.text for c in theirs))
+    return Reveal("both", other.display_name, " ".join(c.text for c in answered_on(session, other, day)))

@@ -110,7 +110,7 @@ class Dispatcher:
                                    .where(OutboundMessage.state == "queued", OutboundMessage.send_after <= now)
                                    .order_by(OutboundMessage.send_after, OutboundMessage.id)
                                    .limit(self.batch).with_for_update(skip_locked=True)).all()
-            partners = _load_partners(session, rows)  # held: the session only keeps weak references
+            partners = _load_partners(session, rows)  # noqa: F841 (held: the session only keeps weak references)
             sendable = [(row.id, row.to_phone, row.body) for row in rows if self._gate(session, row, now, stats)]
             return _claim(session, sendable[:self.window], now), sendable[self.window:]
 

@@ -60,7 +60,7 @@ def _question(session: Session, couple: Couple, day: date, now: datetime, bank) 
     body = texts.daily_question(question)
     for partner in couple.partners:
         if not partner.can_text or questions.has_heard(session, partner, day) \
-                or checkins.answered_on(session, partner, day):
+                or checkins.has_answered(session, partner, day):
             continue
         outbox.queue(session, partner, outbox.Draft(
             body, "daily_question", f"daily-question:{partner.id}:{day.isoformat()}", send_after=due,

@@ -44,7 +44,7 @@ def answered_today(handler_input: HandlerInput) -> bool:
     """True when the speaker has already answered today's question."""
     current = turn(handler_input)
     today = timezones.local_date(current.now, current.partner.couple.timezone)
-    return bool(checkins.answered_on(current.db, current.partner, today))
+    return checkins.has_answered(current.db, current.partner, today)
 
 
 class LaunchRequestHandler(AbstractRequestHandler):

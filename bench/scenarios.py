@@ -1,0 +1,76 @@
+"""What the bench sends: each scenario makes one fresh request at a time and knows how to judge its answer."""
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench.seed import Couple
+from bench.traffic import BenchCA, alexa_envelope, answer_request, launch_request, request_id, twilio_inbound
+
+SAYINGS = ["I felt closest to you when we cooked dinner together",
+           "the moment I noticed was when you listened without fixing anything",
+           "honestly I was tired today but your text at lunch helped"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named kind of request to one server ("app" or "baseline").
+
+    `build()` returns (raw request, check-in source id or ""); `check(body)` says whether a 200 is right;
+    `channel` is the check-in channel it stores (None when it stores nothing); `baseline` names the
+    scenario its ratios are taken against."""
+
+    name: str
+    server: str
+    build: Callable[[], tuple[bytes, str]]
+    check: Callable[[bytes], bool]
+    channel: str | None = None
+    baseline: str | None = None
+
+
+def alexa_says(*expected: bytes) -> Callable[[bytes], bool]:
+    """A check: a response envelope with speech, not the apology, containing every `expected` phrase."""
+    def check(body: bytes) -> bool:
+        try:
+            speech = json.dumps(json.loads(body)["response"]["outputSpeech"]).encode()
+        except (ValueError, KeyError, TypeError):
+            return False
+        return b"something went wrong" not in speech and all(e in speech for e in expected)
+    return check
+
+
+def twiml_says(*expected: bytes) -> Callable[[bytes], bool]:
+    """A check: a TwiML document containing every `expected` phrase."""
+    def check(body: bytes) -> bool:
+        return body.lstrip().startswith(b"<?xml") and b"<Response" in body and all(e in body for e in expected)
+    return check
+
+
+def plan(ca: BenchCA, couples: list[Couple], api_endpoint: str, twilio: tuple[str, str]) -> list[Scenario]:
+    """The scenarios in the order they run at each level: each baseline just before what it is compared with.
+    Successive requests take the couples in turn; `twilio` is (account SID, auth token)."""
+    sayings, speakers, texters = itertools.cycle(SAYINGS), itertools.cycle(couples), itertools.cycle(couples)
+
+    def signed(request: dict) -> bytes:
+        return ca.signed_post(alexa_envelope(request, api_endpoint, next(speakers).alexa_user_id))
+
+    def launch() -> tuple[bytes, str]:
+        return signed(launch_request()), ""
+
+    def answer() -> tuple[bytes, str]:
+        raw = signed(answer_request(next(sayings)))
+        return raw, "alexa:" + request_id(raw)  # the skill keys a voice check-in by its Alexa request id
+
+    def text() -> tuple[bytes, str]:
+        return twilio_inbound(next(texters).texting_phone, next(sayings), *twilio)
+
+    def bare_text() -> tuple[bytes, str]:
+        return twilio_inbound(couples[0].texting_phone, next(sayings), *twilio)[0], ""
+
+    return [
+        Scenario("alexa-hello (base)", "baseline", launch, alexa_says(b"hello")),
+        Scenario("alexa-launch", "app", launch, alexa_says(), baseline="alexa-hello (base)"),
+        Scenario("alexa-checkin", "app", answer, alexa_says(b"saved your answer"), "voice", "alexa-hello (base)"),
+        Scenario("twiml (base)", "baseline", bare_text, twiml_says()),
+        Scenario("sms-checkin", "app", text, twiml_says(b"Thank you for sharing"), "sms", "twiml (base)"),
+    ]
