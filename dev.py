@@ -19,6 +19,8 @@ def main() -> int:
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "5000"))
     app = create_app()  # migrates before the scheduler starts, so the two never race on the schema
     scheduler = subprocess.Popen([sys.executable, "-m", "scheduler"])
+    # SIGTERM would otherwise end this process at once and leave the scheduler running on its own.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         app.run(host=host, port=port, use_reloader=False, threaded=True)
     finally:

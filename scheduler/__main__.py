@@ -17,6 +17,7 @@ from datetime import timezone
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from core import logs
 from core.config import ConfigError, Settings, load_settings
 from core.crypto import CryptoError
 from core.db import SchemaError
@@ -127,8 +128,7 @@ def run_forever(scheduler: BlockingScheduler, stopper: Stopper) -> None:
 
 def configure_logging() -> None:
     """The web app's log format; APScheduler's per-run lines only at WARNING (a run every tick is noise)."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
