@@ -107,6 +107,21 @@ def canonical_cert_url(url: str) -> str:
     return f"https://{CERT_HOST}{quote(path)}"
 
 
+class _CachedChain:
+    """A fetched chain, leaf first, and the span of time in which its path to a trusted root was verified.
+    The path check depends only on the certificates, the fixed trust store and the time (no revocation is
+    consulted), so inside that span it cannot come out differently and need not run again."""
+
+    def __init__(self, certs: list[x509.Certificate]):
+        self.certs = certs
+        self.trusted: tuple[datetime, datetime] | None = None  # replaced whole, so threads never see a mix
+
+    def trusted_at(self, now: datetime) -> bool:
+        """True when `now` falls inside the span a verified path covers."""
+        span = self.trusted
+        return span is not None and span[0] <= now <= span[1]
+
+
 class AlexaRequestVerifier:
     """Checks Alexa's signature on skill requests, caching each certificate chain until its leaf expires."""
 
@@ -123,7 +138,7 @@ class AlexaRequestVerifier:
         self._fetch = fetch or fetch_pem_chain
         self._clock = clock or utcnow
         self._max_skew = timedelta(seconds=max_skew_seconds)
-        self._chains: dict[str, list[x509.Certificate]] = {}
+        self._chains: dict[str, _CachedChain] = {}
         self._lock = threading.Lock()
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> dict:
@@ -141,17 +156,17 @@ class AlexaRequestVerifier:
 
     def _chain(self, url: str, now: datetime) -> list[x509.Certificate]:
         """The chain at `url`, validated at `now`; fetched only when not cached or its leaf has expired."""
-        chain = self._cached(url, now) or _parse_chain(self._fetch_chain(url))
+        chain = self._cached(url, now) or _CachedChain(_parse_chain(self._fetch_chain(url)))
         self._validate(chain, now)
         with self._lock:
             self._chains[url] = chain
-        return chain
+        return chain.certs
 
-    def _cached(self, url: str, now: datetime) -> list[x509.Certificate] | None:
+    def _cached(self, url: str, now: datetime) -> _CachedChain | None:
         """The cached chain for `url` while its leaf is still in date."""
         with self._lock:
             chain = self._chains.get(url)
-            if chain is not None and now >= chain[0].not_valid_after_utc:
+            if chain is not None and now >= chain.certs[0].not_valid_after_utc:
                 del self._chains[url]
                 return None
             return chain
@@ -163,21 +178,28 @@ class AlexaRequestVerifier:
         except (requests.RequestException, OSError, ValueError):
             raise VerificationError("cert_fetch_failed") from None
 
-    def _validate(self, chain: list[x509.Certificate], now: datetime) -> None:
+    def _validate(self, chain: _CachedChain, now: datetime) -> None:
         """Check the leaf's dates and name, then that the chain leads to a trusted root at `now`."""
-        leaf = chain[0]
+        leaf = chain.certs[0]
         if now < leaf.not_valid_before_utc:
             raise VerificationError("cert_not_yet_valid")
         if now > leaf.not_valid_after_utc:
             raise VerificationError("cert_expired")
         if SIGNING_DNS_NAME not in _dns_names(leaf):
             raise VerificationError("cert_wrong_name")
+        if not chain.trusted_at(now):
+            self._verify_path(chain, now)
+
+    def _verify_path(self, chain: _CachedChain, now: datetime) -> None:
+        """Build and check the path to a trusted root at `now`; remember the span in which every
+        certificate on that path is in date, since the same check passes anywhere inside it."""
         builder = PolicyBuilder().store(self._store).time(now)
         verifier = builder.build_server_verifier(x509.DNSName(SIGNING_DNS_NAME))
         try:
-            verifier.verify(leaf, chain[1:])
+            path = verifier.verify(chain.certs[0], chain.certs[1:])
         except (ChainError, ValueError):
             raise VerificationError("cert_untrusted") from None
+        chain.trusted = (max(c.not_valid_before_utc for c in path), min(c.not_valid_after_utc for c in path))
 
     def _check_timestamp(self, envelope: dict, now: datetime) -> None:
         """Refuse requests stamped more than max_skew from `now`, either way, to stop replays."""

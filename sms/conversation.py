@@ -6,7 +6,7 @@ the same transaction as the command's effect, so a retried webhook changes nothi
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
@@ -20,6 +20,7 @@ from sms.handlers import account, daily, preferences, promises
 from sms.turn import InboundText, Turn
 
 log = logging.getLogger(__name__)
+BY_SID = select(InboundMessage).where(InboundMessage.message_sid == bindparam("sid"))  # built once: every text runs it
 HANDLERS = {
     "join": account.already_joined, "invite": account.invite, "question": daily.question, "mood": daily.mood,
     "promise": promises.promise, "promises": promises.open_list, "kept": promises.kept,
@@ -48,7 +49,7 @@ AWAITED = {
 def respond(session: Session, settings: Settings, text: InboundText, now: datetime) -> str | None:
     """The reply to one inbound text (None: no reply); the stored one when Twilio retries a MessageSid."""
     partner = couples.find_by_phone(session, text.phone)
-    stored = session.scalar(select(InboundMessage).where(InboundMessage.message_sid == text.sid))
+    stored = session.scalar(BY_SID, {"sid": text.sid})
     if stored is not None:
         return _replayed(stored, partner)
     turn, command = Turn(session, settings, now, text, partner), parse_command(text.body)

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,19 @@ from core.services.questions import todays_question
 
 MAX_TEXT = 2000
 CHANNELS = {"voice", "sms"}
+
+
+def _answered_exists(partner_param: str):
+    """EXISTS a text check-in of the partner bound to `partner_param` on the date bound to "day"."""
+    return exists().where(CheckIn.partner_id == bindparam(partner_param), CheckIn.local_date == bindparam("day"),
+                          CheckIn.text.is_not(None))
+
+
+# Built once: the hot statements of every check-in request. Building a select and its cache key costs more
+# than running it on an indexed row, so these take bound parameters instead of being rebuilt per call.
+BY_SOURCE = select(CheckIn).where(CheckIn.source_id == bindparam("source_id"))
+ANSWERED = select(_answered_exists("partner_id"))
+BOTH_ANSWERED = select(_answered_exists("mine"), _answered_exists("theirs"))
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,7 @@ def _check(channel: str, source_id: str, text: str | None, mood: int | None) -> 
 
 
 def _by_source(session: Session, source_id: str) -> CheckIn | None:
-    return session.scalar(select(CheckIn).where(CheckIn.source_id == source_id))
+    return session.scalar(BY_SOURCE, {"source_id": source_id})
 
 
 def answered_on(session: Session, partner: Partner, day: date) -> list[CheckIn]:
@@ -82,18 +95,29 @@ def answered_on(session: Session, partner: Partner, day: date) -> list[CheckIn]:
 
 def has_answered(session: Session, partner: Partner, day: date) -> bool:
     """True when the partner gave a text answer on local `day` (one indexed EXISTS; nothing decrypted)."""
-    return session.scalar(select(CheckIn.id).where(
-        CheckIn.partner_id == partner.id, CheckIn.local_date == day, CheckIn.text.is_not(None)).limit(1)) is not None
+    return session.scalar(ANSWERED, {"partner_id": partner.id, "day": day})
 
 
-def reveal_partner_answer(session: Session, partner: Partner, now: datetime) -> Reveal:
-    """The partner's answer today, only once both have answered (so nobody answers to please)."""
+def answer_status(session: Session, partner: Partner, now: datetime) -> Reveal:
+    """Who has answered today, as a Reveal without text: nothing is read or decrypted, so replies that only
+    say "saved" stay cheap however many check-ins the day holds. One statement for both partners."""
     other = other_partner(partner)
     if other is None or other.consent == "revoked" and not other.phone:
         return Reveal("no_partner")
     day = timezones.local_date(now, partner.couple.timezone)
-    if not has_answered(session, partner, day):
+    mine, theirs = session.execute(BOTH_ANSWERED, {"mine": partner.id, "theirs": other.id, "day": day}).one()
+    if not mine:
         return Reveal("waiting_you", other.display_name)
-    if not has_answered(session, other, day):
+    if not theirs:
         return Reveal("waiting_partner", other.display_name)
+    return Reveal("both", other.display_name)
+
+
+def reveal_partner_answer(session: Session, partner: Partner, now: datetime, with_text: bool = True) -> Reveal:
+    """The partner's answer today, only once both have answered (so nobody answers to please).
+    `with_text=False` gives only who has answered (answer_status), for replies that never quote it."""
+    reveal = answer_status(session, partner, now)
+    if reveal.status != "both" or not with_text:
+        return reveal
+    other, day = other_partner(partner), timezones.local_date(now, partner.couple.timezone)
     return Reveal("both", other.display_name, " ".join(c.text for c in answered_on(session, other, day)))

@@ -2,14 +2,18 @@
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound
 from core.models import PairingCode, Partner
+from core.services.couples import WITH_COUPLE
 
 LINK_VALID = timedelta(minutes=10)
+# Every Alexa request runs this: built once, with the couple and both partners loaded in the same statement.
+BY_ALEXA_USER = (select(Partner).where(Partner.alexa_user_id == bindparam("user_id")).order_by(Partner.id)
+                 .options(WITH_COUPLE))
 
 
 def start_link(session: Session, alexa_user_id: str, person_id: str | None, now: datetime) -> str:
@@ -52,7 +56,7 @@ def partners_for_alexa(session: Session, user_id: str) -> list[Partner]:
     """Every partner linked to this Alexa account (two partners may share one device)."""
     if not user_id:
         return []
-    return list(session.scalars(select(Partner).where(Partner.alexa_user_id == user_id).order_by(Partner.id)))
+    return list(session.scalars(BY_ALEXA_USER, {"user_id": user_id}).unique())
 
 
 def remove_expired(session: Session, now: datetime) -> int:

@@ -1,7 +1,7 @@
 """Today's question: one per couple per local date, the same for both partners, chosen once and stored."""
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -9,6 +9,12 @@ from core import timezones
 from core.models import Couple, DailyPrompt, Partner, QuestionHeard
 from prompts.bank import Question, QuestionBank, load_bank
 from prompts.daily import choose_question
+
+# Built once with bound parameters: rebuilding a select per call costs more than running it.
+STORED_PROMPT = select(DailyPrompt).where(DailyPrompt.couple_id == bindparam("couple_id"),
+                                          DailyPrompt.local_date == bindparam("day"))
+HEARD = select(QuestionHeard.id).where(QuestionHeard.partner_id == bindparam("partner_id"),
+                                       QuestionHeard.local_date == bindparam("day"))
 
 
 def todays_question(session: Session, couple: Couple, now: datetime,
@@ -25,8 +31,19 @@ def todays_question(session: Session, couple: Couple, now: datetime,
 
 
 def _stored_prompt(session: Session, couple_id: int, day: date) -> DailyPrompt | None:
-    return session.scalar(select(DailyPrompt).where(DailyPrompt.couple_id == couple_id,
-                                                    DailyPrompt.local_date == day))
+    """The stored prompt; remembered on the session because one request often asks twice (an answer, then
+    the day's tip). A prompt whose savepoint was rolled back is no longer persistent and is looked up again."""
+    prompt = session.info.get(_prompt_key(couple_id, day))
+    if prompt is not None and inspect(prompt).persistent:
+        return prompt
+    prompt = session.scalar(STORED_PROMPT, {"couple_id": couple_id, "day": day})
+    session.info[_prompt_key(couple_id, day)] = prompt
+    return prompt
+
+
+def _prompt_key(couple_id: int, day: date) -> tuple:
+    """Where _stored_prompt remembers a couple's prompt of `day` in `session.info`."""
+    return "daily_prompt", couple_id, day
 
 
 def _choose_and_store(session, couple, day, now, bank) -> DailyPrompt:
@@ -38,6 +55,7 @@ def _choose_and_store(session, couple, day, now, bank) -> DailyPrompt:
             session.add(prompt)
     except IntegrityError:
         return _stored_prompt(session, couple.id, day)
+    session.info[_prompt_key(couple.id, day)] = prompt
     return prompt
 
 
@@ -63,5 +81,4 @@ def mark_heard(session: Session, partner: Partner, channel: str, now: datetime) 
 
 def has_heard(session: Session, partner: Partner, day: date) -> bool:
     """True when `partner` heard or was sent the question of `day`."""
-    return session.scalar(select(QuestionHeard.id).where(QuestionHeard.partner_id == partner.id,
-                                                         QuestionHeard.local_date == day)) is not None
+    return session.scalar(HEARD, {"partner_id": partner.id, "day": day}) is not None

@@ -91,7 +91,7 @@ class AnswerIntentHandler(AbstractRequestHandler):
 def _offer_reveal(handler_input: HandlerInput, said: str) -> Response:
     """After an answer: offer the partner's answer when it can be heard now."""
     current = turn(handler_input)
-    reveal = checkins.reveal_partner_answer(current.db, current.partner, current.now)
+    reveal = checkins.reveal_partner_answer(current.db, current.partner, current.now, with_text=False)
     if reveal.status != "both":
         return reply(handler_input, said)
     session_attributes(handler_input)["offer"] = "reveal"

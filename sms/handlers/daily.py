@@ -15,7 +15,7 @@ def question(turn: Turn, command) -> str:
 def answer(turn: Turn, command) -> str:
     """Anything that is not a command: today's answer, kept once per MessageSid, and thanked."""
     checkins.record_check_in(turn.session, turn.partner, turn.text.body, "sms", turn.text.sid, turn.now)
-    reveal = checkins.reveal_partner_answer(turn.session, turn.partner, turn.now)
+    reveal = checkins.reveal_partner_answer(turn.session, turn.partner, turn.now, with_text=False)
     return replies.answer_saved(reveal.status, reveal.partner_name)
 
 
