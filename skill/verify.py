@@ -149,7 +149,7 @@ class AlexaRequestVerifier:
             raise VerificationError("bad_body")
         now = self._clock()
         _check_signature(self._chain(url, now)[0], signature, bytes(body))
-        envelope = _parse_envelope(body)
+        envelope = parse_envelope(body)
         self._check_timestamp(envelope, now)
         self._check_application(envelope)
         return envelope
@@ -269,8 +269,8 @@ def _check_signature(leaf: x509.Certificate, signature: bytes, body: bytes) -> N
         raise VerificationError("bad_signature") from None
 
 
-def _parse_envelope(body: bytes) -> dict:
-    """The JSON object in the body."""
+def parse_envelope(body: bytes) -> dict:
+    """The JSON object in the body; VerificationError("bad_body") otherwise."""
     try:
         envelope = json.loads(body)
     except (ValueError, RecursionError):
