@@ -42,7 +42,7 @@ def resolver():
     ("send my partner some love", "ThinkingOfYouIntent", {}),
     ("how are we doing", "WeeklySummaryIntent", {}),
     ("this is sam", "IdentifyPartnerIntent", {"name": "Sam"}),
-    ("Alex", "IdentifyPartnerIntent", {"name": "Alex"}),
+    ("it's alex here", "IdentifyPartnerIntent", {"name": "Alex"}),
     ("link my phone", "LinkAccountIntent", {}),
     ("help", "AMAZON.HelpIntent", {}),
     ("stop", "AMAZON.StopIntent", {}),
@@ -59,6 +59,8 @@ def test_phrasings_resolve_to_intent_and_slots(resolver, said, intent, slots):
 @pytest.mark.parametrize("said", [
     "what's the weather", "play some music", "set a timer for ten minutes", "turn off the lights",
     "what time is it", "I promise", "remind me", "tell me a joke", "order a pizza", "hello",
+    # A bare name, or "I'm" + a word, is not a sample: outside "who is this?" it reaches no intent.
+    "Alex", "I'm done thinking", "goodbye world",
 ])
 def test_other_requests_go_to_the_fallback(resolver, said):
     assert resolver.resolve(said, NOW, TZ).intent == FALLBACK
@@ -97,6 +99,34 @@ def test_the_most_specific_sample_wins(resolver):
 ])
 def test_a_value_said_alone_fills_an_elicited_slot(resolver, slot, said, value):
     assert resolver.slot_value("MakePromiseIntent", slot, said, NOW, TZ) == value
+
+
+@pytest.mark.parametrize("said, value", [("Sam", "Sam"), ("it's Sam", "Sam"), ("I'm Alex", "Alex"),
+                                         ("done", None), ("what's today's question", None)])
+def test_inside_who_is_this_a_name_alone_is_the_slot_value(resolver, said, value):
+    assert resolver.slot_value("IdentifyPartnerIntent", "name", said, NOW, TZ) == value
+
+
+@pytest.mark.parametrize("said, digits", [("555 555 0123", "5555550123"), ("my number is 555-555-0123", "5555550123"),
+                                          ("five five five, oh one double two three four", "55501223 4".replace(" ", "")),
+                                          ("call Sam", None)])
+def test_a_phone_number_fills_the_set_up_slot(resolver, said, digits):
+    assert resolver.slot_value("SetUpIntent", "phone", said, NOW, TZ) == digits
+
+
+@pytest.mark.parametrize("said, intent", [
+    ("what's todays questions", "TodaysQuestionIntent"),      # another form of a word
+    ("please list my promises", "ListPromisesIntent"),        # a polite word added
+    ("what did partner say", "PartnerAnswerIntent"),          # a light word dropped
+])
+def test_near_phrasings_reach_the_closest_sample(resolver, said, intent):
+    resolution = resolver.resolve(said, NOW, TZ)
+    assert (resolution.intent, resolution.near) == (intent, True)
+
+
+def test_a_listed_custom_value_beats_a_split_into_two_slots(resolver):
+    """"plan date night" is a PromiseTask value: not the task "plan date" at the time "night"."""
+    assert resolver.resolve("I promise to plan date night", NOW, TZ).slots == {"task": "plan date night"}
 
 
 def test_the_delegated_dialog_asks_for_the_first_required_slot(resolver):
