@@ -6,8 +6,11 @@ It behaves like Alexa's matching as far as a console can, and no further:
    custom types, which Alexa also fills with values outside the list). Contractions count as their long
    forms ("what is" = "what's"), apostrophes and punctuation as typed don't matter.
 2. Near: otherwise the sample that needs the fewest word edits, within a small budget that grows with the
-   sample's length (a dropped "the", a "please" added, "promise" for "promises"); short samples must match
-   exactly. Slots still have to be values of their types.
+   sample's length (a dropped "the", a "please" added, "promise" for "promises"), plus at most two words
+   said before or after the whole sample ("can I ...", "... right now"). Short samples allow only a light
+   word; the carrier words of a sample with a free-text or name slot must all be said as written (Alexa's
+   SearchQuery rule), only light words may be added between them.
+   Slots still have to be values of their types.
 3. Otherwise AMAZON.FallbackIntent, as Alexa does for out-of-domain requests.
 Of several candidates the cheapest wins, then the one whose custom-type slots hold listed values, then the one
 whose phrase-like slots caught the fewest characters, then the one with the most literal words. Amazon's own phrasings of the built-in intents are added to the
@@ -47,11 +50,18 @@ CONTRACTIONS = {
     ("let", "us"): "let's", ("do", "not"): "don't", ("did", "not"): "didn't", ("does", "not"): "doesn't",
     ("can", "not"): "can't", ("is", "not"): "isn't", ("was", "not"): "wasn't", ("could", "not"): "couldn't",
     ("have", "not"): "haven't", ("would", "not"): "wouldn't", ("will", "not"): "won't",
-    ("who", "is"): "who's", ("name", "is"): "name's", ("one", "is"): "one's",
+    ("who", "is"): "who's", ("name", "is"): "name's", ("one", "is"): "one's", ("someone", "is"): "someone's",
+    ("i", "would"): "i'd",
 }
+#: Everyday paraphrases compared as one phrase (Alexa's matching is not thrown by them).
+PARAPHRASES = {("id", "like"): ("i", "want"), ("i", "would", "like"): ("i", "want")}
 #: Words whose omission or addition Alexa barely notices: they cost half an edit.
-LIGHT = set("""a an the my our me to of for please just now so well um uh okay ok hey oh alexa actually
-really can you could would will is are it that this some any""".split())
+LIGHT = set("""a an the my our me to of for please thanks just now so well um uh okay ok hey oh alexa actually
+really can you could would will is are it that this some any as in on with then""".split())
+#: Words said before or after a whole sample ("can I ...", "... right now"): Alexa's statistical matching
+#: tolerates a couple; each costs a quarter edit, at most this many (one for a one-word sample).
+EDGE_WORDS = 2
+EDGE_COST = 0.25
 #: Largest edit cost accepted for a near match, by the number of literal words in the sample.
 def budget(literal_words: int) -> float:
     """Short samples must match (a light word at most); longer ones tolerate one or two edits."""
@@ -83,6 +93,7 @@ class Sample:
     slot_types: dict[str, str]
     literal: int
     words: frozenset
+    free: bool  # has a phrase-like slot (SearchQuery, custom type): its carrier words must be said as written
 
 
 class Resolver:
@@ -197,7 +208,8 @@ def compile_sample(intent: str, text: str, slot_types: dict[str, str]) -> Sample
         else:
             parts.append(token)
     literal = [p for p in parts if isinstance(p, str)]
-    return Sample(intent, text, tuple(parts), used, len(literal), frozenset(literal))
+    free = any(slots.is_free(t) for t in used.values())
+    return Sample(intent, text, tuple(parts), used, len(literal), frozenset(literal), free)
 
 
 def tokens(text: str) -> list[str]:
@@ -211,6 +223,15 @@ def _words(text: str) -> list[tuple[str, str]]:
     raw = text.split()
     out, i = [], 0
     while i < len(raw):
+        for phrase, same in PARAPHRASES.items():
+            if tuple(w.lower().replace("'", "") for w in raw[i:i + len(phrase)]) == phrase:
+                out.extend((word, word) for word in same)
+                i += len(phrase)
+                break
+        else:
+            phrase = None
+        if phrase is not None:
+            continue
         pair = tuple(w.lower().replace("'", "") for w in raw[i:i + 2])
         if len(pair) == 2 and pair in CONTRACTIONS:
             out.append((_key(CONTRACTIONS[pair]), " ".join(raw[i:i + 2])))
@@ -237,7 +258,7 @@ def align(sample: Sample, words: list[str], said: list[str], now: datetime, tz: 
     back = [[None] * (m + 1) for _ in range(n + 1)]
     cost[0][0] = 0.0
     for j in range(1, m + 1):  # words said before the sample's first word
-        cost[0][j], back[0][j] = cost[0][j - 1] + _insert(words[j - 1]), ("ins",)
+        cost[0][j], back[0][j] = cost[0][j - 1] + EDGE_COST, ("ins",)
     values_cache: dict[tuple, str | None] = {}
     for i in range(1, n + 1):
         part = sample.tokens[i - 1]
@@ -249,23 +270,26 @@ def align(sample: Sample, words: list[str], said: list[str], now: datetime, tz: 
                         continue
                     if _slot_value(slot_type, said, k, j, now, tz, values_cache) is not None:
                         cost[i][j], back[i][j] = cost[i - 1][k], ("slot", k)
+                if i == n and j > 0 and cost[i][j - 1] + EDGE_COST < cost[i][j]:  # words after a final slot
+                    cost[i][j], back[i][j] = cost[i][j - 1] + EDGE_COST, ("ins",)
                 continue
             best, step = cost[i - 1][j] + _delete(part), ("del",)
             if j > 0:
                 same = _same(part, words[j - 1])
                 if same is not None and cost[i - 1][j - 1] + same < best:
                     best, step = cost[i - 1][j - 1] + same, ("sub",)
-                if cost[i][j - 1] + _insert(words[j - 1]) < best:
-                    best, step = cost[i][j - 1] + _insert(words[j - 1]), ("ins",)
+                inserted = EDGE_COST if i == n else _insert(words[j - 1])  # after the sample's last word
+                if cost[i][j - 1] + inserted < best:
+                    best, step = cost[i][j - 1] + inserted, ("ins",)
             cost[i][j], back[i][j] = best, step
-        if min(cost[i]) > allowed:
+        if min(cost[i]) > allowed + EDGE_WORDS * EDGE_COST:
             return None
     total = cost[n][m]
-    if total > allowed:
+    if total > allowed + EDGE_WORDS * EDGE_COST:
         return None
     if total > 0 and not _shares_words(sample, words):
         return None
-    values, wild, matched, i, j = {}, 0, 0, n, m
+    values, wild, matched, edges, edited, i, j = {}, 0, 0, 0, 0.0, n, m
     while i > 0 or j > 0:
         step = back[i][j]
         if step[0] == "slot":
@@ -276,12 +300,28 @@ def align(sample: Sample, words: list[str], said: list[str], now: datetime, tz: 
                 wild += sum(len(w) for w in words[step[1]:j])
             i, j = i - 1, step[1]
         elif step[0] == "sub":
-            matched += sample.tokens[i - 1] == words[j - 1]
+            same = sample.tokens[i - 1] == words[j - 1]
+            matched += same
+            if not same:
+                edited += _same(sample.tokens[i - 1], words[j - 1])
+                if sample.free:
+                    return None
             i, j = i - 1, j - 1
         elif step[0] == "del":
+            edited += _delete(sample.tokens[i - 1])
+            if sample.free:
+                return None
             i -= 1
         else:
+            if i == 0 or i == n:
+                edges += 1
+            else:
+                edited += _insert(words[j - 1])
+                if sample.free and words[j - 1] not in LIGHT:
+                    return None
             j -= 1
+    if edited > allowed or edges > min(EDGE_WORDS, max(sample.literal, 1)):
+        return None
     if sample.literal - matched > (1 if sample.literal <= 5 else 2):
         return None  # a near match keeps all but one of the sample's words (two of a long one)
     ordered = {name: values[name] for name in sample.slot_types if name in values}  # in the sample's order
@@ -302,8 +342,8 @@ def _same(expected: str, said: str) -> float | None:
     """0 for the same word, 0.5 for the same word in another form (promise/promises), else a substitution."""
     if expected == said:
         return 0.0
-    if _stem(expected) == _stem(said):
-        return 0.5
+    if _stem(expected) == _stem(said) or (expected in LIGHT and said in LIGHT):
+        return 0.5  # "promise"/"promises", "my"/"that"
     return 1.0
 
 
@@ -332,8 +372,10 @@ def _lower_bound(sample: Sample, present: set[str]) -> float:
 
 
 def _shares_words(sample: Sample, words: list[str]) -> bool:
-    """A near match needs at least one of the sample's words that carries meaning."""
-    return any(w in words for w in sample.words if w not in LIGHT)
+    """A near match needs one of the sample's words that carries meaning (all of them, when every literal
+    word of the sample is a light one, as in "this is {name}")."""
+    heavy = [w for w in sample.words if w not in LIGHT]
+    return any(w in words for w in heavy) if heavy else sample.words <= set(words)
 
 
 def clean(utterance: str) -> str:

@@ -110,7 +110,7 @@ def _number(spoken: str, now: datetime, tz: str) -> str | None:
 def _first_name(spoken: str, now: datetime, tz: str) -> str | None:
     """One word that could be a name, capitalised the way Alexa returns it."""
     word = spoken.lower()
-    if not re.fullmatch(FIRST_NAME, word) or word in NOT_NAMES:
+    if not re.fullmatch(FIRST_NAME, word) or word in NOT_NAMES or _looks_like_a_verb_or_adverb(word):
         return None
     return word.capitalize()
 
@@ -129,6 +129,12 @@ def _phone(spoken: str, now: datetime, tz: str) -> str | None:
         repeat = 1
     number = "".join(digits)
     return number if 7 <= len(number) <= 15 else None
+
+
+def _looks_like_a_verb_or_adverb(word: str) -> bool:
+    """ "scaring", "answered", "really": word forms no first-name catalogue holds."""
+    return (len(word) > 5 and word.endswith("ing")) or (len(word) > 5 and word.endswith("ed")) \
+        or (len(word) > 4 and word.endswith("ly"))
 
 
 _READERS = {"AMAZON.DATE": _date, "AMAZON.TIME": _time, "AMAZON.NUMBER": _number, "AMAZON.FirstName": _first_name,

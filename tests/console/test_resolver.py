@@ -60,7 +60,7 @@ def test_phrasings_resolve_to_intent_and_slots(resolver, said, intent, slots):
     "what's the weather", "play some music", "set a timer for ten minutes", "turn off the lights",
     "what time is it", "I promise", "remind me", "tell me a joke", "order a pizza", "hello",
     # A bare name, or "I'm" + a word, is not a sample: outside "who is this?" it reaches no intent.
-    "Alex", "I'm done thinking", "goodbye world",
+    "Alex", "I'm sandwich", "it's lunch",
 ])
 def test_other_requests_go_to_the_fallback(resolver, said):
     assert resolver.resolve(said, NOW, TZ).intent == FALLBACK
