@@ -22,6 +22,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     from skill import build_skill
     from skill.web import blueprint as alexa
     from sms.webhooks import blueprint as sms
+    from pages import blueprint as pages
     logs.configure()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Alexa and Twilio bodies are small
@@ -34,7 +35,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     app.teardown_appcontext(web.close_db)
     app.before_request(_tag_request)
     app.register_error_handler(413, _too_large)
-    for blueprint in (health, alexa, sms):
+    for blueprint in (health, alexa, sms, pages):
         app.register_blueprint(blueprint)
     return app
 
