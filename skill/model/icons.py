@@ -1,6 +1,7 @@
 """Trust Builder's store icons, drawn here (no image library): two overlapping rings on a deep teal tile.
 Pure Python PNG writing (zlib + CRC), deterministic, so the committed PNGs can be checked byte for byte."""
 import math
+from functools import lru_cache
 import struct
 import zlib
 
@@ -11,6 +12,7 @@ SIZES = {"smallIconUri": 108, "largeIconUri": 512}
 SAMPLES = 3  # supersampling per axis, for smooth edges
 
 
+@lru_cache(maxsize=4)
 def draw(size: int) -> bytes:
     """The icon as PNG bytes, `size` x `size`, RGB."""
     rows = []
