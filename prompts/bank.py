@@ -49,13 +49,13 @@ SENTENCE_BREAK = re.compile(r"[.!?]+\s+\S")
 # What we never ask (see docs/questions.md). Matched on lowercased words, so "your part" also catches
 # "your part, however small".
 # Asking someone to own part of a hurt: only ever in the `repairing` wording.
-OWNING = ("your part", "your share", "your role in", "your own part", "played a part", "contributed to",
+OWNING = ("your part", "yours to own", "your share", "your role in", "your own part", "played a part", "contributed to",
           "unmet need", "what you did to", "pushed them", "pushed your partner")
 # Gratitude about a discovery: nobody is asked to be glad they found out.
 GRATEFUL = ("glad", "grateful", "thankful", "silver lining", "blessing", "good thing")
 DISCOVERY = ("found out", "find out", "discover", "hard to hear", "know now", "came out", "learned about")
 # Rumination: nobody is asked to replay a hurt.
-RUMINATION = ("keep returning", "keep going back", "keep thinking", "replay", "over and over", "dwell",
+RUMINATION = ("keep returning", "keep going back", "keep thinking", "replay", "over and over", "dwell on", "dwelling on",
               "cannot stop thinking", "can't stop thinking", "relive")
 
 # Near-duplicates: two wordings whose content words overlap this much (Jaccard) are one question twice.
@@ -335,8 +335,8 @@ def _line_problems(name: str, value: str, limit: int) -> Iterator[str]:
 
 def content_words(text: str) -> frozenset[str]:
     """The stemmed content words of a wording: lowercased, stopwords dropped, simple suffixes folded."""
-    return frozenset(_stem(word) for word in WORD.findall(text.lower().replace("\u2019", "'"))
-                     if word not in STOPWORDS and len(word) > 1)
+    stems = (_stem(word) for word in WORD.findall(text.lower().replace("\u2019", "'")) if word not in STOPWORDS)
+    return frozenset(stem for stem in stems if stem not in STOPWORDS and len(stem) > 1)
 
 
 def _stem(word: str) -> str:
