@@ -249,6 +249,10 @@ def country_of_phone(phone_e164: str | None) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     region = phonenumbers.region_code_for_number(number)
+    if not region and number.country_code != 1:
+        # Not a valid number, but its country code still names one main country (+44 -> GB). +1 is left
+        # to the locale: without a valid area code it cannot tell the US from Canada.
+        region = phonenumbers.region_code_for_country_code(number.country_code)
     return region if region and region != GENERIC else None
 
 
