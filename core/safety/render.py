@@ -57,7 +57,9 @@ def _line_text(line: Line, labels: dict, with_tty: bool, with_urls: bool) -> str
     label = labels[line.kind][0]
     if line.ways:
         return f"{label}: {line.name}, {_ways_text(line, with_tty)}."
-    return f"{label}: local services at {line.url}" if with_urls else f"{label}: ask local police or a doctor about local services."
+    if with_urls:
+        return f"{label}: local services at {line.url}"
+    return f"{label}: ask local police or a doctor about local services."
 
 
 def as_text(resources: CountryResources) -> str:
