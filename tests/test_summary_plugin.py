@@ -22,4 +22,4 @@ def test_skips_are_grouped_by_reason_with_counts(tmp_path):
     assert "41 skipped, by reason" in out
     assert "    40  no server here" in out and "     1  another reason" in out
     assert "SKIPPED [" not in out  # no per-test skip lines
-    assert "test_many.py::test_fails - assert 1 == 2" in out  # failures are still listed
+    assert "FAILED " in out and "test_many.py::test_fails" in out  # failures are still listed
