@@ -55,6 +55,9 @@ def describe_error(error: Exception) -> str:
     if "readonly" in said.replace("-", "").replace(" ", "").lower() or "read-only" in said:
         return (f"DATABASE_URL: the database is read-only ({said}); Trust Builder must write to it: check the "
                 "file's owner and permissions (or the disk), or the PostgreSQL role's privileges")
+    if "permission denied" in said or "must be owner" in said:
+        return (f"DATABASE_URL: the database role lacks a privilege ({said}); if a migration is pending, run "
+                "`alembic upgrade head` with the owner role's URL first (docs/self-hosting.md, Upgrades)")
     if isinstance(error, OperationalError):
         return (f"DATABASE_URL: cannot use the database ({said}); check that the server runs and that the "
                 "role and database in DATABASE_URL exist (deploy/postgres-setup.sh creates them)")
