@@ -150,3 +150,19 @@ def test_backup_then_restore_into_a_new_database_reads_the_encrypted_text_back(m
     with pytest.raises(crypto.CryptoError), Session(engine) as session:
         session.scalars(select(CheckIn.text)).all()
     engine.dispose()
+
+
+def test_the_app_role_on_an_unmigrated_database_says_to_migrate_with_the_owner(made, tmp_path, monkeypatch):
+    from app import create_app
+    from core.config import ENV_NAMES
+    for name in ENV_NAMES.values():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    db = made()
+    config = {"app_env": "development", "database_url": db["app"], "var_dir": str(tmp_path / "var"),
+              "encryption_key": Fernet.generate_key().decode()}
+    with pytest.raises(SystemExit) as stop:
+        create_app(config)
+    message = str(stop.value.code)
+    assert message.startswith("Trust Builder cannot start: DATABASE_URL: the database role lacks a privilege")
+    assert "alembic upgrade head" in message and "\n" not in message
