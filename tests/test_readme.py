@@ -237,6 +237,30 @@ def test_env_example_documents_every_setting_and_each_production_value():
             "TWILIO_FROM_NUMBER", "ALEXA_SKILL_ID", "ENCRYPTION_KEY"} <= production
 
 
+# docs/: the files and commands they name exist and match what generated the locks
+
+
+@pytest.mark.parametrize("doc", ["docs/self-hosting.md", "docs/security.md", "docs/operations.md", "README.md"])
+def test_files_the_docs_name_exist(doc):
+    text = (ROOT / doc).read_text()
+    named = set(re.findall(r"(?<![\w/.-])((?:deploy|docs|tests|skill|bench|migrations)/[\w./-]+\.(?:sh|service|md|py|json))", text))
+    named |= set(re.findall(r"deploy/Caddyfile", text))
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert missing == []
+
+
+def test_the_documented_lock_commands_are_the_ones_that_made_the_locks():
+    documented = (ROOT / "docs" / "security.md").read_text()
+    for lock, source in (("requirements.txt", "requirements.in"), ("requirements-dev.txt", "requirements-dev.in")):
+        header = re.search(r"#    pip-compile (.+)", (ROOT / lock).read_text())[1]
+        line = next(l for l in documented.splitlines() if f"-o {lock} {source}" in l)
+        for option in header.split():
+            if option.startswith("--output-file="):
+                continue
+            assert option.replace("=", " ") in line or option in line or option == source, (lock, option)
+    assert "pip-tools==" in (ROOT / "requirements-dev.in").read_text()
+
+
 def write_excerpt() -> None:
     """Regenerate the README's demo excerpt from the demo's real output."""
     import tempfile
