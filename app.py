@@ -3,6 +3,7 @@ import sys
 import uuid
 
 from flask import Blueprint, Flask, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import web
@@ -51,11 +52,20 @@ def _settings(config) -> Settings:
 
 
 def _open(settings: Settings) -> Runtime:
+    """Connect, migrate and check that the database takes writes; any failure is one clear line."""
     from sms.gateway import gateway_for
     try:
-        return open_runtime(settings, gateway_for(settings))
+        runtime = open_runtime(settings, gateway_for(settings))
     except (db.SchemaError, ConfigError, crypto.CryptoError) as error:
         sys.exit(f"Trust Builder cannot start: {error}")
+    except SQLAlchemyError as error:
+        sys.exit(f"Trust Builder cannot start: {db.describe_error(error)}")
+    try:
+        db.ping(runtime.engine)  # a read-only database would otherwise start and fail on the first text
+    except SQLAlchemyError as error:
+        runtime.close()
+        sys.exit(f"Trust Builder cannot start: {db.describe_error(error)}")
+    return runtime
 
 
 def _tag_request() -> None:
@@ -71,9 +81,11 @@ def _too_large(_error):
 
 @health.get("/healthz")
 def healthz():
-    """Database reachability and versions, for load balancers and uptime checks."""
+    """Ready to serve: the database answers and takes a write (rolled back), for load balancers and uptime
+    checks. 503 names which: `unreachable`, or `read-only` when it answers but refuses writes."""
     try:
         schema = db.ping(web.runtime().engine)
-    except Exception as error:  # any database failure means unhealthy: answer 503, never 500
-        return jsonify(status="error", database="unreachable", error=type(error).__name__, version=VERSION), 503
+    except Exception as error:  # any database failure means not ready: answer 503, never 500
+        state = "read-only" if "read-only" in db.describe_error(error) else "unreachable"
+        return jsonify(status="error", database=state, error=type(error).__name__, version=VERSION), 503
     return jsonify(status="ok", database="ok", schema=schema, version=VERSION)

@@ -9,8 +9,12 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from app import create_app
+from core import logs
+
+ROOT = Path(__file__).resolve().parent
 
 
 def main() -> int:
@@ -18,7 +22,11 @@ def main() -> int:
     os.environ.setdefault("APP_ENV", "development")
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "5000"))
     app = create_app()  # migrates before the scheduler starts, so the two never race on the schema
-    scheduler = subprocess.Popen([sys.executable, "-m", "scheduler"])
+    # The scheduler child finds our packages from any working directory, and does not repeat the start-up
+    # warnings this process has just printed (they are the same settings).
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+               **{logs.WARNED: "1"})
+    scheduler = subprocess.Popen([sys.executable, "-m", "scheduler"], env=env)
     # SIGTERM would otherwise end this process at once and leave the scheduler running on its own.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

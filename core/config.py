@@ -1,6 +1,9 @@
 """Settings: read once from the environment (and an optional .env file), validated at start-up."""
+import functools
 import os
 import re
+import secrets
+import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,16 +18,25 @@ DEFAULT_VAR_DIR = ROOT / "var"
 
 
 class ConfigError(Exception):
-    """A setting that is missing or invalid; the message names it in one line."""
+    """Settings that are missing or invalid. One problem reads as one line naming the setting; several
+    (production checks everything before refusing) read as a short list, one setting per line."""
+
+    def __init__(self, *problems: str):
+        self.problems = tuple(problems)
+        if len(problems) == 1:
+            super().__init__(problems[0])
+        else:
+            super().__init__(f"{len(problems)} settings need attention:\n"
+                             + "\n".join(f"  - {problem}" for problem in problems))
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything the app and the scheduler need to know about their environment."""
 
-    app_env: str = "production"
+    app_env: str = ""  # unset: development on the embedded defaults, production once DATABASE_URL is set
     database_url: str = ""
-    public_base_url: str = "http://localhost:5000"
+    public_base_url: str = ""
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_from_number: str = ""
@@ -44,9 +56,14 @@ class Settings:
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
+    def is_development(self) -> bool:
+        """Only development lifts production's checks (test is held to them, like production)."""
+        return self.app_env == "development"
+
+    @property
     def is_production(self) -> bool:
-        """True unless APP_ENV says development or test."""
-        return self.app_env == "production"
+        """True for production and test: every safety check applies."""
+        return not self.is_development
 
     @property
     def twilio_configured(self) -> bool:
@@ -74,12 +91,14 @@ def load_settings(environ=None, env_file: str | None = ".env", **overrides) -> S
 
 def _coerce(values: dict) -> Settings:
     """Turn strings into typed settings, naming the setting that does not parse."""
-    typed = {}
+    typed, problems = {}, []
     for name, value in values.items():
         try:
             typed[name] = _COERCE.get(name, _as_str)(value)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{name.upper()}: {exc}") from None
+            problems.append(f"{name.upper()}: {exc}")
+    if problems:
+        raise ConfigError(*problems)
     return Settings(**typed)
 
 
@@ -133,71 +152,116 @@ _COERCE = {
 
 
 def validate(settings: Settings) -> Settings:
-    """Check the settings that matter; fill development defaults and collect loud warnings."""
-    if settings.app_env not in {"production", "development", "test"}:
-        raise ConfigError(f"APP_ENV: expected production, development or test, got {settings.app_env!r}")
-    _check_timezone(settings.default_timezone)
-    _check_clock_time("DAILY_QUESTION_TIME", settings.daily_question_time)
-    if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?/?", settings.public_base_url):
-        raise ConfigError(f"PUBLIC_BASE_URL: expected an http(s) origin, got {settings.public_base_url!r}")
-    if settings.twilio_api_url and not re.match(r"^https?://[^/\s]+", settings.twilio_api_url):
-        raise ConfigError(f"TWILIO_API_URL: expected an http(s) URL, got {settings.twilio_api_url!r}")
-    _check_database_url(settings.database_url)
-    _check_encryption_key(settings.encryption_key)
+    """Check every setting, then refuse with ALL the problems at once (so one start shows everything to fix);
+    fill development defaults and collect development's loud warnings."""
+    app_env = settings.app_env or ("production" if settings.database_url else "development")
+    settings = replace(settings, app_env=app_env)
+    problems = []
+    if app_env not in {"production", "development", "test"}:
+        problems.append(f"APP_ENV: expected production, development or test, got {app_env!r}")
+    for check in (_check_timezone, _check_clock_time, _check_public_base_url, _check_twilio_api_url,
+                  _check_database_url, _check_encryption_key):
+        problem = check(settings)
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise ConfigError(*problems)
     warnings = list(settings.warnings)
     if settings.is_production:
-        _require_production(settings)
+        problems = production_problems(settings)
+        if problems:
+            raise ConfigError(*problems)
     else:
         warnings += _development_warnings(settings)
     database_url = settings.database_url or f"sqlite:///{settings.var_dir / 'trustbuilder.db'}"
-    return replace(settings, database_url=database_url, public_base_url=settings.public_base_url.rstrip("/"),
-                   warnings=tuple(warnings))
+    public_base_url = (settings.public_base_url or "http://localhost:5000").rstrip("/")
+    return replace(settings, database_url=database_url, public_base_url=public_base_url, warnings=tuple(warnings))
 
 
-def _check_timezone(name: str) -> None:
+def _check_timezone(settings: Settings) -> str | None:
     try:
-        ZoneInfo(name)
+        ZoneInfo(settings.default_timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"DEFAULT_TIMEZONE: unknown time zone {name!r}") from None
+        return f"DEFAULT_TIMEZONE: unknown time zone {settings.default_timezone!r}"
+    return None
 
 
-def _check_database_url(url: str) -> None:
-    if not url:
-        return
+def _check_clock_time(settings: Settings) -> str | None:
+    value = settings.daily_question_time
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        return f"DAILY_QUESTION_TIME: expected HH:MM, got {value!r}"
+    return None
+
+
+def _check_public_base_url(settings: Settings) -> str | None:
+    url = settings.public_base_url
+    if url and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?/?", url):
+        return f"PUBLIC_BASE_URL: expected an http(s) origin like https://trust.example.com, got {url!r}"
+    return None
+
+
+def _check_twilio_api_url(settings: Settings) -> str | None:
+    if settings.twilio_api_url and not re.match(r"^https?://[^/\s]+", settings.twilio_api_url):
+        return f"TWILIO_API_URL: expected an http(s) URL, got {settings.twilio_api_url!r}"
+    return None
+
+
+def _check_database_url(settings: Settings) -> str | None:
+    if not settings.database_url:
+        return None
     try:
-        make_url(url)
+        make_url(settings.database_url)
     except ArgumentError:
-        raise ConfigError("DATABASE_URL: not a database URL (e.g. postgresql+psycopg://user:pass@host/db)") from None
+        return "DATABASE_URL: not a database URL (e.g. postgresql+psycopg://user:pass@host/db)"
+    return None
 
 
-def _check_encryption_key(keys: str) -> None:
-    for key in filter(None, (k.strip() for k in keys.split(","))):
+def _check_encryption_key(settings: Settings) -> str | None:
+    for key in filter(None, (k.strip() for k in settings.encryption_key.split(","))):
         try:
             Fernet(key)
         except (ValueError, TypeError):
-            raise ConfigError("ENCRYPTION_KEY: not a valid Fernet key (32 url-safe base64 bytes)") from None
+            return "ENCRYPTION_KEY: not a valid Fernet key (32 url-safe base64 bytes)"
+    return None
 
 
-def _check_clock_time(env: str, value: str) -> None:
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ConfigError(f"{env}: expected HH:MM, got {value!r}")
+SKILL_ID = re.compile(r"amzn1\.ask\.skill\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+PLACEHOLDER_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+NEW_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 
 
-def _require_production(settings: Settings) -> None:
-    """Production refuses to start without the settings that keep people's data safe."""
-    if not settings.alexa_verify:
-        raise ConfigError("ALEXA_VERIFY: false is allowed only with APP_ENV=development")
-    if not settings.encryption_key:
-        raise ConfigError("ENCRYPTION_KEY: required in production (generate one with "
-                          "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')")
-    if not settings.twilio_configured:
-        raise ConfigError("TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_FROM_NUMBER or "
-                          "TWILIO_MESSAGING_SERVICE_SID: required in production")
-    if not settings.alexa_skill_id:
-        raise ConfigError("ALEXA_SKILL_ID: required in production")
+def production_problems(settings: Settings) -> list[str]:
+    """Everything production (and test) refuses, each with what to do; empty when it may start."""
+    problems = []
+    url = settings.public_base_url
+    if not url.startswith("https://") or re.match(r"https://(localhost|127\.|\[::1\])", url):
+        problems.append(f"PUBLIC_BASE_URL: set it to the public https origin Twilio and Alexa call "
+                        f"(e.g. https://trust.example.com); got {url or 'nothing'!r}")
     if not settings.database_url:
-        raise ConfigError("DATABASE_URL: required in production")
+        problems.append("DATABASE_URL: required in production: a PostgreSQL URL, e.g. postgresql+psycopg://trustbuilder:PASSWORD@"
+                        "localhost/trustbuilder (deploy/postgres-setup.sh creates the role and database)")
+    elif make_url(settings.database_url).get_backend_name() != "postgresql":
+        problems.append("DATABASE_URL: production needs PostgreSQL (SQLite is for development on one machine); "
+                        "use postgresql+psycopg://...")
+    if not settings.alexa_skill_id or settings.alexa_skill_id == PLACEHOLDER_SKILL_ID:
+        problems.append("ALEXA_SKILL_ID: required in production: your skill's id from the Alexa developer "
+                        "console (amzn1.ask.skill.<uuid>); the all-zeros placeholder is refused")
+    elif not SKILL_ID.fullmatch(settings.alexa_skill_id):
+        problems.append(f"ALEXA_SKILL_ID: expected amzn1.ask.skill.<uuid>, got {settings.alexa_skill_id!r}")
+    if not settings.alexa_verify:
+        problems.append("ALEXA_VERIFY: false is allowed only with APP_ENV=development; remove it")
+    if not settings.encryption_key:
+        problems.append(f"ENCRYPTION_KEY: required in production; generate one with {NEW_KEY} "
+                        "and keep a copy with your backups")
+    missing = [name for name, value in (("TWILIO_ACCOUNT_SID", settings.twilio_account_sid),
+                                        ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token)) if not value]
+    if not (settings.twilio_from_number or settings.twilio_messaging_service_sid):
+        missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+    if missing:
+        problems.append(f"{' / '.join(missing)}: required in production (Twilio console: Account Info, "
+                        "and Phone Numbers or Messaging Services)")
+    return problems
 
 
 def _development_warnings(settings: Settings) -> list[str]:
@@ -210,3 +274,38 @@ def _development_warnings(settings: Settings) -> list[str]:
     if not settings.encryption_key:
         warnings.append(f"ENCRYPTION_KEY not set: using a development key in {settings.var_dir}")
     return warnings
+
+
+def ensure_var_dir(var_dir: Path) -> Path:
+    """The folder for the SQLite file and the development secrets: created 0700, and tightened to 0700
+    if group or others could enter it (it holds everything a partner wrote)."""
+    path = Path(var_dir)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def local_secret(path: Path, make) -> str:
+    """Read the secret in `path`, or create it with `make()`: O_EXCL and 0600, so of two processes starting
+    together one writes it and both read the same value, and nobody else on the machine can."""
+    ensure_var_dir(path.parent)
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        for _ in range(100):  # the other process may be writing it right now
+            value = path.read_text().strip()
+            if value:
+                return value
+            time.sleep(0.02)
+        raise ConfigError(f"{path}: empty secret file; delete it and start again") from None
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(make())
+    return path.read_text().strip()
+
+
+@functools.cache
+def development_webhook_token(var_dir: Path) -> str:
+    """Outside production without TWILIO_AUTH_TOKEN, webhooks are signed with this random token from
+    var/webhook.token (the console signs with it too); nothing public can be used to guess it."""
+    return "dev-" + local_secret(Path(var_dir) / "webhook.token", lambda: secrets.token_hex(24))

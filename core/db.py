@@ -1,4 +1,5 @@
 """The database: engine, sessions, and schema migrations (Alembic) run at start-up."""
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,16 +23,45 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys, its folder is created."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 5})
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            _private_sqlite_file(Path(parsed.database))
+        engine = create_engine(url, connect_args={"timeout": 5}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    # hide_parameters: an error's text never carries the bound values (phone numbers, ciphertext) into logs.
     engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=3,
-                           connect_args={"connect_timeout": 3})
+                           connect_args={"connect_timeout": 3}, hide_parameters=True)
     event.listen(engine, "connect", _postgres_timeouts)
     return engine
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The SQLite file holds everything partners wrote: its folder is created 0700 and the file 0600 (an
+    existing file readable by others is tightened); SQLite gives its -wal and -shm files the same mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
+def describe_error(error: Exception) -> str:
+    """One line for a database that fails at start-up: what it said (never the statement or its values)
+    and what to check."""
+    said = str(getattr(error, "orig", None) or error).strip().splitlines()
+    said = said[0] if said else type(error).__name__
+    if "readonly" in said.replace("-", "").replace(" ", "").lower() or "read-only" in said:
+        return (f"DATABASE_URL: the database is read-only ({said}); Trust Builder must write to it: check the "
+                "file's owner and permissions (or the disk), or the PostgreSQL role's privileges")
+    if "permission denied" in said or "must be owner" in said:
+        return (f"DATABASE_URL: the database role lacks a privilege ({said}); if a migration is pending, run "
+                "`alembic upgrade head` with the owner role's URL first (docs/self-hosting.md, Upgrades)")
+    if isinstance(error, OperationalError):
+        return (f"DATABASE_URL: cannot use the database ({said}); check that the server runs and that the "
+                "role and database in DATABASE_URL exist (deploy/postgres-setup.sh creates them)")
+    return f"DATABASE_URL: the database refused start-up ({said})"
 
 
 def _postgres_timeouts(dbapi_connection, _record) -> None:
@@ -98,6 +129,12 @@ def check_schema(engine: Engine) -> None:
 
 
 def ping(engine: Engine) -> str | None:
-    """The migration version if the database answers, else raise (a plain query: health checks are frequent)."""
+    """The migration version if the database answers AND accepts a write, else raise. The write is a no-op
+    update of the one-row version table, rolled back: one statement, nothing changes, but a read-only
+    database (full disk, read-only file or replica, revoked privilege) fails here instead of on a text."""
     with engine.connect() as connection:
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        try:
+            return connection.execute(text("UPDATE alembic_version SET version_num = version_num "
+                                           "RETURNING version_num")).scalar()
+        finally:
+            connection.rollback()

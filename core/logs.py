@@ -5,10 +5,14 @@ core.phones.mask_phone), so nothing intimate reaches the log files.
 """
 import json
 import logging
+import os
+import re
 import time
 from contextvars import ContextVar
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
+#: Terminal colour codes (werkzeug colours its request lines when stderr is a terminal): never in a JSON line.
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 class JsonFormatter(logging.Formatter):
@@ -17,10 +21,18 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + "Z",
                  "level": record.levelname, "logger": record.name, "request_id": request_id.get(),
-                 "msg": record.getMessage()}
+                 "msg": ANSI.sub("", record.getMessage())}
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = ANSI.sub("", self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
+
+
+#: Set by dev.py for its scheduler child: the web process has already printed the loud start-up warnings.
+WARNED = "TRUSTBUILDER_START_UP_WARNED"
+
+
+def _not_a_start_up_warning(record: logging.LogRecord) -> bool:
+    return not (record.name == "trustbuilder" and str(record.msg).startswith("*** "))
 
 
 def configure(level: int = logging.INFO, json_lines: bool = True) -> None:
@@ -30,6 +42,8 @@ def configure(level: int = logging.INFO, json_lines: bool = True) -> None:
         return
     handler = logging.StreamHandler()
     handler._trustbuilder = True
+    if os.environ.get(WARNED):
+        handler.addFilter(_not_a_start_up_warning)
     handler.setFormatter(JsonFormatter() if json_lines else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import crypto, db
 from core.clock import utcnow
-from core.config import Settings
+from core.config import Settings, ensure_var_dir
 from core.ports import SmsGateway
 
 log = logging.getLogger("trustbuilder")
@@ -38,7 +38,7 @@ def open_runtime(settings: Settings, gateway: SmsGateway, clock=None, migrate: b
     """Apply the encryption key, connect, migrate (or check) the schema, and say loudly what is off."""
     for warning in settings.warnings:
         log.warning("*** %s ***", warning)
-    crypto.configure(settings.encryption_key or crypto.development_key(settings.var_dir))
+    crypto.configure(settings.encryption_key or crypto.development_key(ensure_var_dir(settings.var_dir)))
     engine = db.make_engine(settings.database_url)
     try:
         migrate_schema(engine, settings.var_dir) if migrate else db.check_schema(engine)

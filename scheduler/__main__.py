@@ -16,18 +16,21 @@ from datetime import timezone
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.exc import SQLAlchemyError
 
 from core import logs
 from core.config import ConfigError, Settings, load_settings
 from core.crypto import CryptoError
-from core.db import SchemaError
+from core.db import SchemaError, describe_error, transaction
 from core.runtime import open_runtime
+from core.services import outbox
 from core.services.dispatch import Dispatcher
 from scheduler import jobs
 from sms.gateway import gateway_for
 
 log = logging.getLogger("trustbuilder.scheduler")
 HOUSEKEEPING_SECONDS = 3600
+HEARTBEAT_SECONDS = 300
 STATUS_PATH = "/sms/status"  # sms/webhooks.py answers Twilio's delivery reports here
 
 
@@ -69,6 +72,8 @@ def main(argv=None) -> int:
         runtime = open_runtime(settings, gateway_for(settings))
     except (ConfigError, SchemaError, CryptoError) as error:
         sys.exit(f"Trust Builder scheduler cannot start: {error}")
+    except SQLAlchemyError as error:
+        sys.exit(f"Trust Builder scheduler cannot start: {describe_error(error)}")
     dispatcher = Dispatcher(runtime.sessions, runtime.gateway, runtime.clock,
                             status_callback=settings.public_base_url + STATUS_PATH)
     jobs.install(runtime, dispatcher)
@@ -108,7 +113,17 @@ def build_scheduler(tick_seconds: int) -> BlockingScheduler:
     scheduler.add_job(jobs.dispatch_due, id="dispatch", seconds=tick_seconds,
                       kwargs={"budget_seconds": tick_seconds * 0.9}, **common)
     scheduler.add_job(jobs.housekeep, id="housekeeping", seconds=HOUSEKEEPING_SECONDS, **common)
+    scheduler.add_job(heartbeat, id="heartbeat", seconds=HEARTBEAT_SECONDS, **common)
     return scheduler
+
+
+def heartbeat() -> tuple[int, int]:
+    """Job: one line every few minutes, so an idle scheduler is visibly alive, with the queue's depth."""
+    runtime = jobs.context().runtime
+    with transaction(runtime.sessions) as session:
+        queued, due = outbox.waiting(session, runtime.clock())
+    log.info("scheduler alive: %d texts queued, %d due now", queued, due)
+    return queued, due
 
 
 def run_forever(scheduler: BlockingScheduler, stopper: Stopper) -> None:

@@ -2,14 +2,13 @@
 
 Signature: HMAC as Twilio computes it (twilio's RequestValidator) with `signing_token(settings)`, over
 `PUBLIC_BASE_URL + path (+ "?" + query)`, so it holds behind a TLS-terminating proxy that changes the
-scheme, host or port the app sees. Production always has TWILIO_AUTH_TOKEN (config refuses to start
-without it). In development or test without one, the token is derived from the settings
-("dev-" + a SHA-256 of the encryption key and database URL): requests must still be signed, and the local
-console signs them exactly like Twilio with `signing_token(settings)`. An unsigned or mis-signed request
+scheme, host or port the app sees. Production (and test) always has TWILIO_AUTH_TOKEN (config refuses to
+start without it). In development without one, the token is a random one kept in var/webhook.token:
+requests must still be signed, and the local console signs them exactly like Twilio with
+`signing_token(settings)`. An unsigned or mis-signed request
 gets 403 before anything is read or stored; a signed one with a missing or malformed field gets 400.
 """
 import functools
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from twilio.request_validator import (SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADE
                                       get_signature_algorithm)
 
 import web
-from core.config import Settings
+from core.config import Settings, development_webhook_token
 from core.errors import InvalidInput
 from core.phones import normalize_phone
 from sms.turn import InboundText
@@ -43,8 +42,7 @@ def signing_token(settings: Settings) -> str:
     """The secret webhooks are signed with: the Twilio auth token, or outside production a derived one."""
     if settings.twilio_auth_token or settings.is_production:
         return settings.twilio_auth_token
-    seed = f"trust-builder-sms|{settings.encryption_key}|{settings.database_url}"
-    return "dev-" + hashlib.sha256(seed.encode()).hexdigest()[:32]
+    return development_webhook_token(settings.var_dir)  # random, in var/webhook.token (0600)
 
 
 def public_url(settings: Settings) -> str:
@@ -67,7 +65,9 @@ def twilio_signed(view):
     @functools.wraps(view)
     def guarded(*args, **kwargs):
         if not is_signed(web.runtime().settings):
-            log.warning("refused an unsigned or mis-signed request to %s", request.path)
+            log.warning("refused an unsigned or mis-signed request to %s: signature checked against %s "
+                        "(PUBLIC_BASE_URL + path; it must be the URL set in Twilio's console)",
+                        request.path, public_url(web.runtime().settings))
             abort(403)
         return view(*args, **kwargs)
     return guarded

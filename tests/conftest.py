@@ -20,7 +20,7 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 def make_settings(tmp_path, database_url=None, **overrides):
     """Test settings: development-like but explicit, with a fixed encryption key."""
-    values = dict(app_env="test", database_url=database_url or f"sqlite:///{tmp_path / 'test.db'}",
+    values = dict(app_env="development", database_url=database_url or f"sqlite:///{tmp_path / 'test.db'}",
                   encryption_key=TEST_KEY, var_dir=str(tmp_path), alexa_verify="false",
                   public_base_url="https://tb.example.com", default_timezone="America/Los_Angeles")
     values.update(overrides)

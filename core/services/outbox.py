@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,3 +67,9 @@ def cancel_for_promise(session: Session, promise_id: int, now: datetime) -> None
     for message in session.scalars(select(OutboundMessage).where(
             OutboundMessage.promise_id == promise_id, OutboundMessage.state == "queued")):
         message.state, message.updated_at = "cancelled", now
+
+
+def waiting(session: Session, now: datetime) -> tuple[int, int]:
+    """The queue's depth: texts queued, and how many of them are due now (the scheduler's heartbeat)."""
+    queued = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.state == "queued")
+    return session.scalar(queued), session.scalar(queued.where(OutboundMessage.send_after <= now))

@@ -48,7 +48,7 @@ class SlowTwilio(FakeTwilio):
 def scheduler_env(tmp_path: Path, database_url: str, twilio: FakeTwilio, **extra: str) -> dict:
     """The scheduler's environment: test app env, FakeTwilio as Twilio, a one-second tick."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
-    env.update(PYTHONPATH=str(ROOT), APP_ENV="test", ALEXA_VERIFY="false", ALEXA_SKILL_ID=SKILL_ID,
+    env.update(PYTHONPATH=str(ROOT), APP_ENV="development", ALEXA_VERIFY="false", ALEXA_SKILL_ID=SKILL_ID,
                VAR_DIR=str(tmp_path), PUBLIC_BASE_URL="https://tb.example.com", DATABASE_URL=database_url,
                ENCRYPTION_KEY=Fernet.generate_key().decode(), TWILIO_ACCOUNT_SID=twilio.account_sid,
                TWILIO_AUTH_TOKEN=twilio.auth_token, TWILIO_FROM_NUMBER=FROM, TWILIO_API_URL=twilio.url,

@@ -86,18 +86,36 @@ def test_a_bad_setting_stops_start_up_with_one_line(tmp_path, twilio):
     process = scheduler_process(env, "--once", cwd=tmp_path)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 1
-    assert output.strip().splitlines()[-1].startswith("Trust Builder scheduler cannot start: ALEXA_VERIFY")
+    refusal = output[output.index("Trust Builder scheduler cannot start:"):]
+    assert "ALEXA_VERIFY" in refusal and "DATABASE_URL" in refusal and "Traceback" not in output
+
+
+def test_the_heartbeat_reports_the_queue_depth(tmp_path, twilio, caplog):
+    from scheduler import jobs
+    from scheduler.__main__ import heartbeat
+    env = environment(tmp_path, twilio)
+    seed_due_text(env)
+    runtime = open_runtime(load_settings(environ=env, env_file=None), RecordingGateway())
+    jobs.install(runtime, None)
+    try:
+        with caplog.at_level("INFO", logger="trustbuilder.scheduler"):
+            assert heartbeat() == (1, 1)
+    finally:
+        jobs.uninstall()
+        runtime.close()
+    assert "scheduler alive: 1 texts queued, 1 due now" in caplog.text
 
 
 def test_jobs_have_fixed_ids_one_instance_coalescing_and_no_misfire_limit():
     scheduler = build_scheduler(30)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"plan", "dispatch", "housekeeping"}
+    assert set(jobs) == {"plan", "dispatch", "housekeeping", "heartbeat"}
     for job in jobs.values():
         assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, None)
         assert isinstance(job.trigger, IntervalTrigger)
     assert jobs["plan"].trigger.interval == jobs["dispatch"].trigger.interval == timedelta(seconds=30)
     assert jobs["housekeeping"].trigger.interval == timedelta(hours=1)
+    assert jobs["heartbeat"].trigger.interval == timedelta(minutes=5)
     assert jobs["dispatch"].kwargs == {"budget_seconds": 27.0}
     assert str(scheduler.timezone) == "UTC"
 

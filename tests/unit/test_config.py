@@ -17,7 +17,7 @@ PRODUCTION = {
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
     "TWILIO_AUTH_TOKEN": "t" * 32,
     "TWILIO_FROM_NUMBER": "+14155550100",
-    "ALEXA_SKILL_ID": "amzn1.ask.skill.00000000-0000-0000-0000-000000000000",
+    "ALEXA_SKILL_ID": "amzn1.ask.skill.6f1c2a9e-3b7d-4e21-9a55-0c8d2f4b7e19",
     "PUBLIC_BASE_URL": "https://tb.example.com",
 }
 
@@ -53,8 +53,18 @@ def test_var_dir_moves_the_default_database(tmp_path):
     assert settings.database_url == f"sqlite:///{tmp_path / 'trustbuilder.db'}"
 
 
-def test_no_environment_at_all_means_production_and_refuses_to_start():
-    assert "ENCRYPTION_KEY" in config_error({})
+def test_no_environment_at_all_means_development_on_the_embedded_defaults():
+    settings = load({})
+    assert settings.app_env == "development" and not settings.is_production
+    assert settings.database_url.startswith("sqlite:///")
+
+
+def test_a_database_url_without_app_env_means_production():
+    settings = load({k: v for k, v in PRODUCTION.items() if k != "APP_ENV"})
+    assert settings.app_env == "production" and settings.is_production
+    with pytest.raises(ConfigError) as error:
+        load({"DATABASE_URL": PRODUCTION["DATABASE_URL"]})
+    assert "ENCRYPTION_KEY" in str(error.value)
 
 
 def test_env_file_is_read(tmp_path):
@@ -190,6 +200,79 @@ def test_production_refuses_to_start_without_a_safe_setting(changes, named):
     assert "production" in message or "development" in message
 
 
+@pytest.mark.parametrize("changes, named, advice", [
+    ({"DATABASE_URL": "sqlite:////srv/tb.db"}, "DATABASE_URL", "PostgreSQL"),
+    ({"PUBLIC_BASE_URL": "http://tb.example.com"}, "PUBLIC_BASE_URL", "https"),
+    ({"PUBLIC_BASE_URL": ""}, "PUBLIC_BASE_URL", "https"),
+    ({"PUBLIC_BASE_URL": "https://localhost:8000"}, "PUBLIC_BASE_URL", "public"),
+    ({"ALEXA_SKILL_ID": "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"}, "ALEXA_SKILL_ID", "placeholder"),
+    ({"ALEXA_SKILL_ID": "my-skill"}, "ALEXA_SKILL_ID", "amzn1.ask.skill.<uuid>"),
+])
+def test_production_refuses_unsafe_values_and_says_what_to_do(changes, named, advice):
+    message = config_error({**PRODUCTION, **changes})
+    assert message.startswith(f"{named}:") and advice in message
+
+
+def test_production_lists_every_problem_in_one_start():
+    with pytest.raises(ConfigError) as error:
+        load({"APP_ENV": "production", "ALEXA_VERIFY": "false", "DATABASE_URL": "sqlite:////srv/tb.db",
+              "ALEXA_SKILL_ID": "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"})
+    named = [problem.split(":")[0] for problem in error.value.problems]
+    assert named == ["PUBLIC_BASE_URL", "DATABASE_URL", "ALEXA_SKILL_ID", "ALEXA_VERIFY", "ENCRYPTION_KEY",
+                     "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID"]
+    message = str(error.value)
+    assert message.startswith("6 settings need attention:")
+    assert message.count("\n  - ") == 6
+    assert "t" * 32 not in message  # values of secrets never appear
+
+
+def test_format_errors_are_all_listed_too():
+    with pytest.raises(ConfigError) as error:
+        load({"APP_ENV": "development", "QUIET_HOURS": "late", "RETENTION_DAYS": "0", "DEFAULT_TIMEZONE": "X/Y"})
+    assert {p.split(":")[0] for p in error.value.problems} == {"QUIET_HOURS", "RETENTION_DAYS"}
+
+
+def test_app_env_test_is_held_to_production_checks():
+    # Only development lifts the checks (issue 15.5): APP_ENV=test used to accept ALEXA_VERIFY=false.
+    message = config_error({**PRODUCTION, "APP_ENV": "test", "ALEXA_VERIFY": "false"})
+    assert message.startswith("ALEXA_VERIFY:")
+    settings = load({**PRODUCTION, "APP_ENV": "test"})
+    assert settings.is_production and not settings.is_development and settings.warnings == ()
+
+
+# ./var/ and the development secrets in it
+
+
+def test_the_var_dir_is_created_private_and_tightened(tmp_path):
+    from core.config import ensure_var_dir
+    fresh = ensure_var_dir(tmp_path / "var")
+    assert fresh.stat().st_mode & 0o777 == 0o700
+    loose = tmp_path / "old-var"
+    loose.mkdir(mode=0o755)
+    loose.chmod(0o755)
+    assert ensure_var_dir(loose).stat().st_mode & 0o777 == 0o700
+
+
+def test_open_runtime_makes_var_and_the_key_private(tmp_path):
+    var = tmp_path / "var"
+    settings = make_settings(tmp_path, encryption_key="", var_dir=str(var),
+                             database_url=f"sqlite:///{var / 'trustbuilder.db'}")
+    open_runtime(settings, RecordingGateway()).close()
+    assert var.stat().st_mode & 0o777 == 0o700
+    assert (var / "encryption.key").stat().st_mode & 0o777 == 0o600
+    assert (var / "trustbuilder.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_development_webhook_token_is_random_private_and_stable(tmp_path):
+    from core.config import development_webhook_token
+    first = development_webhook_token(tmp_path / "a")
+    assert first == development_webhook_token(tmp_path / "a")
+    assert first != development_webhook_token(tmp_path / "b")
+    token_file = tmp_path / "a" / "webhook.token"
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    assert first == "dev-" + token_file.read_text().strip() and len(first) == 4 + 48
+
+
 # Development starts, loudly
 
 
@@ -248,7 +331,10 @@ def start_up_failure(create_app, config) -> str:
     ({"app_env": "staging"}, "APP_ENV"),
     ({"app_env": "development", "quiet_hours": "late"}, "QUIET_HOURS"),
     ({"app_env": "development", "default_timezone": "Nowhere/Land"}, "DEFAULT_TIMEZONE"),
-    ({"app_env": "production", "alexa_verify": "false"}, "ALEXA_VERIFY"),
+    ({"app_env": "production", "alexa_verify": "false", "encryption_key": Fernet.generate_key().decode(),
+      "database_url": PRODUCTION["DATABASE_URL"], "public_base_url": "https://tb.example.com",
+      "alexa_skill_id": PRODUCTION["ALEXA_SKILL_ID"], "twilio_account_sid": "AC" + "1" * 32,
+      "twilio_auth_token": "t" * 32, "twilio_from_number": "+14155550100"}, "ALEXA_VERIFY"),
 ])
 def test_create_app_with_a_bad_setting_exits_with_one_clear_line(config, named):
     message = start_up_failure(app_factory(), config)
@@ -263,3 +349,11 @@ def test_create_app_with_a_bad_encryption_key_exits_with_one_clear_line(tmp_path
     message = start_up_failure(app_factory(), config)
     assert message.startswith("Trust Builder cannot start: ENCRYPTION_KEY")
     assert "\n" not in message
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_create_app_in_production_lists_everything_to_fix_in_one_start():
+    message = start_up_failure(app_factory(), {"app_env": "production"})
+    assert message.startswith("Trust Builder cannot start: 5 settings need attention:")
+    for name in ("PUBLIC_BASE_URL", "DATABASE_URL", "ALEXA_SKILL_ID", "ENCRYPTION_KEY", "TWILIO_AUTH_TOKEN"):
+        assert f"  - {name}" in message or f" / {name}" in message

@@ -1,0 +1,75 @@
+"""deploy/: the systemd units pass `systemd-analyze verify` (with the paths of this checkout), run what
+the README runs, and the Caddy site passes exactly the app's routes to gunicorn's bind address."""
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+UNITS = ["trustbuilder-web.service", "trustbuilder-scheduler.service"]
+
+
+def rendered(tmp_path: Path, name: str) -> Path:
+    """The unit with /opt/trustbuilder pointing at this checkout and its virtual environment, so
+    systemd-analyze can check that the commands exist."""
+    venv = Path(sys.prefix)
+    text = (DEPLOY / name).read_text()
+    text = text.replace("/opt/trustbuilder/.venv", str(venv)).replace("/opt/trustbuilder", str(ROOT))
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("name", UNITS)
+def test_unit_passes_systemd_analyze_verify(tmp_path, name):
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed here (Debian: apt-get install systemd)")
+    if not (Path(sys.prefix) / "bin" / "gunicorn").exists():
+        pytest.skip("the tests are not running in the project's virtual environment")
+    result = subprocess.run(["systemd-analyze", "verify", str(rendered(tmp_path, name))],
+                            capture_output=True, text=True, timeout=60)
+    problems = [line for line in result.stderr.splitlines()
+                if name in line or "Unknown" in line or "nvalid" in line or "not executable" in line]
+    assert result.returncode == 0 and problems == [], result.stderr
+
+
+def unit(name: str) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for line in (DEPLOY / name).read_text().splitlines():
+        if "=" in line and not line.startswith(("#", ";")):
+            key, value = line.split("=", 1)
+            values.setdefault(key, []).append(value)
+    return values
+
+
+def test_units_run_the_readme_commands_as_an_unprivileged_user_in_production():
+    web, scheduler = unit(UNITS[0]), unit(UNITS[1])
+    assert web["ExecStart"] == ["/opt/trustbuilder/.venv/bin/gunicorn -c gunicorn.conf.py app:create_app()"]
+    assert scheduler["ExecStart"] == ["/opt/trustbuilder/.venv/bin/python -m scheduler"]
+    for values in (web, scheduler):
+        assert values["User"] == ["trustbuilder"] and values["EnvironmentFile"] == ["/etc/trustbuilder/trustbuilder.env"]
+        assert values["UMask"] == ["0077"] and values["StateDirectoryMode"] == ["0700"]
+        assert values["NoNewPrivileges"] == ["yes"] and values["ProtectSystem"] == ["strict"]
+        assert any("VAR_DIR=/var/lib/trustbuilder" in v for v in values["Environment"])
+    assert "GUNICORN_BIND=127.0.0.1:8000" in web["Environment"][0]
+
+
+def test_caddy_passes_exactly_the_apps_routes_to_gunicorn(app):
+    site = (DEPLOY / "Caddyfile").read_text()
+    matched = set(re.search(r"@app path (.+)", site)[1].split())
+    served = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert matched == served
+    assert "reverse_proxy 127.0.0.1:8000" in site and "max_size 64KB" in site
+    assert "GUNICORN_BIND=127.0.0.1:8000" in (DEPLOY / UNITS[0]).read_text()
+
+
+def test_caddyfile_is_valid_for_caddy():
+    if shutil.which("caddy") is None:
+        pytest.skip("caddy is not installed here (Debian: apt-get install caddy)")
+    result = subprocess.run(["caddy", "validate", "--adapter", "caddyfile", "--config", str(DEPLOY / "Caddyfile")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
