@@ -38,7 +38,7 @@ from core.models import Couple, OutboundMessage, Partner  # noqa: E402
 from core.runtime import open_runtime  # noqa: E402
 from core.services.dispatch import Dispatcher  # noqa: E402
 from sms.gateway import TwilioGateway  # noqa: E402
-from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
+from devkit.fakes.twilio_api import FakeTwilio  # noqa: E402
 
 FROM = "+15550001111"
 CHUNK = 5000

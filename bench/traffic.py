@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from twilio.request_validator import RequestValidator
 
 from bench.benchapp import CERT_URL, CHAIN_FILE, ROOT_FILE
-from tests.fakes.certs import make_chain
+from devkit.certs import make_chain
 
 SKILL_ID = "amzn1.ask.skill.0b3e7c1e-5a1d-4c2e-9f00-00000000b3c4"
 ALEXA_USER = "amzn1.ask.account.BENCHUSER"

@@ -33,8 +33,8 @@ from bench.seed import (count_check_ins, open_database, scratch_database, seed_c
 from bench.server import ROOT, Gunicorn  # noqa: E402
 from bench.traffic import ALEXA_USER, DEVICE_ID, OUR_NUMBER, PUBLIC_BASE_URL, SKILL_ID, BenchCA  # noqa: E402
 from core.config import ENV_NAMES, load_settings  # noqa: E402
-from tests.fakes.alexa_api import FakeAlexa  # noqa: E402
-from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
+from devkit.fakes.alexa_api import FakeAlexa  # noqa: E402
+from devkit.fakes.twilio_api import FakeTwilio  # noqa: E402
 
 TIMEZONE = "America/New_York"
 

@@ -10,7 +10,7 @@ from cryptography import x509
 from twilio.request_validator import RequestValidator
 
 from skill.verify import canonical_cert_url
-from tests.fakes.certs import CA_NOT_AFTER, CA_NOT_BEFORE, make_chain
+from devkit.certs import CA_NOT_AFTER, CA_NOT_BEFORE, make_chain
 
 CERT_URL = "https://s3.amazonaws.com/echo.api/console.pem"
 ROOT_NAME = "Trust Builder Console Root CA"

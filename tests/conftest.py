@@ -11,7 +11,7 @@ from core.clock import SettableClock
 from core.config import load_settings
 from core.db import make_engine, transaction
 from core.runtime import open_runtime
-from tests.fakes.gateway import RecordingGateway
+from devkit.fakes.gateway import RecordingGateway
 
 TEST_KEY = Fernet.generate_key().decode()
 START = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)  # a Monday; 09:00 in Los Angeles

@@ -14,7 +14,7 @@ from core.models import Base
 from core.runtime import open_runtime
 from core.services import couples
 from tests.conftest import POSTGRES_URL, make_settings
-from tests.fakes.gateway import RecordingGateway
+from devkit.fakes.gateway import RecordingGateway
 from tests.skill.envelopes import SKILL_ID, USER_ID
 from tests.sms.conftest import BASE_URL, OUR_NUMBER, TOKEN
 

@@ -14,8 +14,8 @@ from cryptography.fernet import Fernet
 from core.config import load_settings
 from core.runtime import open_runtime
 from core.services import couples, outbox
-from tests.fakes.gateway import RecordingGateway
-from tests.fakes.twilio_api import FakeTwilio
+from devkit.fakes.gateway import RecordingGateway
+from devkit.fakes.twilio_api import FakeTwilio
 from tests.skill.envelopes import SKILL_ID
 
 ROOT = Path(__file__).resolve().parents[2]

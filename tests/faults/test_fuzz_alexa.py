@@ -25,8 +25,8 @@ from core.services import couples
 from skill.alexa_api import SettingsApi
 from skill.speech import MAX_SSML
 from tests.conftest import make_settings
-from tests.fakes.certs import days_around, make_chain, root_ca
-from tests.fakes.gateway import RecordingGateway
+from devkit.certs import days_around, make_chain, root_ca
+from devkit.fakes.gateway import RecordingGateway
 from tests.faults.conftest import ALEX, SAM, leaks_traceback, no_fsync, report, table_counts
 from tests.faults.fuzz import Fuzzer
 from tests.skill.envelopes import SKILL_ID, USER_ID

@@ -24,7 +24,7 @@ from core.services.send_rules import MAYBE_SENT
 from sms.gateway import TwilioGateway, gateway_for
 from tests.conftest import make_settings
 from tests.faults.processes import FROM
-from tests.fakes.twilio_api import FakeTwilio
+from devkit.fakes.twilio_api import FakeTwilio
 
 pytestmark = pytest.mark.faults
 

@@ -19,7 +19,7 @@ from core.services.dispatch import Dispatcher
 from scheduler import passes
 from sms.gateway import gateway_for
 from tests.conftest import POSTGRES_URL, make_settings
-from tests.fakes.twilio_api import FakeTwilio
+from devkit.fakes.twilio_api import FakeTwilio
 
 UTC = timezone.utc
 FROM = "+15550001111"

@@ -17,7 +17,7 @@ from core.config import load_settings
 from core.runtime import open_runtime
 from core.services import couples, outbox
 from scheduler.__main__ import StopRequested, Stopper, build_scheduler
-from tests.fakes.gateway import RecordingGateway
+from devkit.fakes.gateway import RecordingGateway
 
 ROOT = Path(__file__).resolve().parents[2]
 
