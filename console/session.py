@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from console import clockwork, outbox
 from console.build import API_TOKEN, NUMBER, PUBLIC_URL, World
 from console.echo import Echo, Heard
-from console.envelopes import Device
 from console.phone import Phone
 from console.resolver import Resolver
+from devkit.alexa import Device
 from sms.security import signing_token
 
 # Fixed ids, so a console database reopened later still knows this Echo and these voices.
