@@ -3,11 +3,9 @@ goes out at its own time (a reminder at 17:30, its follow-up at 18:30), not all 
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-
 from core import timezones
-from core.models import Couple, NudgeSchedule, OutboundMessage
 from core.when import split_task_and_time
+from devkit.stepping import step_to
 from scheduler import passes
 from scheduler.__main__ import HOUSEKEEPING_SECONDS
 
@@ -37,27 +35,7 @@ def show(instant: datetime, tz: str) -> str:
 
 def advance(world, target: datetime) -> int:
     """Step the clock to `target`, stopping at each due time (and at least every MAX_STEP) to run a pass."""
-    passes = 0
-    while world.clock() < target:
-        now = world.clock()
-        due = next_due(world, now)
-        world.clock.set(min(target, now + MAX_STEP, due or target))
-        run_pass(world)
-        passes += 1
-    return passes
-
-
-def next_due(world, now: datetime) -> datetime | None:
-    """The soonest time after `now` at which the scheduler has something to do, from our own tables."""
-    queries = [select(func.min(OutboundMessage.send_after)).where(OutboundMessage.state == "queued",
-                                                                  OutboundMessage.send_after > now),
-               select(func.min(Couple.next_question_at)).where(Couple.next_question_at > now),
-               select(func.min(Couple.next_summary_at)).where(Couple.next_summary_at > now),
-               select(func.min(NudgeSchedule.next_at)).where(NudgeSchedule.active, NudgeSchedule.next_at > now)]
-    with world.runtime.sessions() as session:
-        times = [session.scalar(query) for query in queries]
-    times = [t for t in times if t is not None]
-    return min(times) if times else None
+    return step_to(world.clock, target, world.runtime.sessions, lambda: run_pass(world), MAX_STEP)
 
 
 def run_pass(world) -> None:

@@ -3,8 +3,7 @@ text the app, TwiML parsing, and a dispatcher to see what would reach phones."""
 import xml.etree.ElementTree as ET
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from core.services.dispatch import Dispatcher
 from devkit import twilio
@@ -70,13 +69,9 @@ def dispatcher(runtime, gateway, clock):
 
 
 @pytest.fixture
-def db(runtime):
-    """A session for looking at what the app stored, on a plain engine of its own: the app's SQLite engine
-    begins IMMEDIATE transactions, so a test session on it would hold the write lock between statements."""
-    engine = create_engine(runtime.settings.database_url)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
+def db(look):
+    """tests/conftest.py's `look`: a plain session for reading what the app stored."""
+    return look
 
 
 def count(session, model, *where) -> int:
