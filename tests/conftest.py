@@ -61,15 +61,17 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
-    with throwaway_database(POSTGRES_URL, "test") as url:
-        yield url
+    yield from own_postgres()
 
 
 @pytest.fixture
 def pg_url():
     """PostgreSQL only (several processes at once), in a database of its own; skipped without TEST_DATABASE_URL."""
+    yield from own_postgres()
+
+
+def own_postgres():
+    """Yield a throwaway database on the TEST_DATABASE_URL server (the test is skipped without one)."""
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
     with throwaway_database(POSTGRES_URL, "test") as url:
