@@ -7,7 +7,7 @@ import pytest
 from console import clockwork
 from console.commands import ConsoleError, execute, substitute
 from console.echo import plain
-from console.session import PLAYERS
+from console.players import PLAYERS
 from devkit import alexa as envelopes
 from devkit.twilio import inbound_form, twiml_messages
 
