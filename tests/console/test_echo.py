@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from console.echo import Echo, card_text
 from console.build import console_signer
+from console.echo import Echo, card_text
 from console.resolver import Resolver
 from core.clock import SettableClock
 from devkit.alexa import Device

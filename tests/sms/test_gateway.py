@@ -6,9 +6,9 @@ import pytest
 import requests
 
 from core.ports import SendError
-from sms.gateway import OutboxGateway, TwilioGateway, mask_phone
 from devkit.fakes.alexa_api import FakeAlexa
 from devkit.fakes.twilio_api import FakeTwilio
+from sms.gateway import OutboxGateway, TwilioGateway, mask_phone
 
 TO = "+15555550100"
 FROM = "+15550001111"
