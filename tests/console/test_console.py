@@ -10,17 +10,10 @@ from console.echo import plain
 from console.players import PLAYERS
 from devkit import alexa as envelopes
 from devkit.twilio import inbound_form, twiml_messages
+from tests.console.conftest import run
 
 TZ = "America/New_York"
 MONDAY_9 = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
-
-
-def run(console, *lines):
-    """Run lines and return all printed lines of the last one."""
-    reply = None
-    for line in lines:
-        reply = execute(console, line)
-    return reply.lines
 
 
 def join_and_link(console):

@@ -8,17 +8,10 @@ import pytest
 from console import clockwork
 from console.commands import HELP, execute
 from console.session import Console
+from tests.console.conftest import run
 
 TZ = "America/New_York"
 MONDAY_9 = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # 09:00 in New York
-
-
-def run(console, *lines):
-    """Run lines and return all printed lines of the last one."""
-    reply = None
-    for line in lines:
-        reply = execute(console, line)
-    return reply.lines
 
 
 def test_a_partner_alex_invites_can_be_played_by_name(console):
