@@ -75,7 +75,8 @@ class Console:
         """Move the clock forward, running the scheduler at every due time on the way."""
         target = clockwork.parse_target(spec, self.world.clock(), self.tz)
         if target is None:
-            return Reply("console", [f"Can't read {spec!r}: try +3h, +30m, +1d, 18:30, 'tomorrow 19:00' or 'fri 18:45'."])
+            return Reply("console", [f"Can't read {spec!r}: try +3h, +30m, +1d, 18:30, 'tomorrow 19:00' "
+                                     "or 'fri 18:45'."])
         stops = clockwork.advance(self.world, target)
         lines = [f"Clock: {clockwork.show(target, self.tz)} ({stops} scheduler passes)."]
         return Reply("console", lines + self._new_texts())
