@@ -19,7 +19,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ if __package__ in (None, ""):  # run as a script: import from the repository, no
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import func, insert, select, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from core.clock import utcnow  # noqa: E402
@@ -37,8 +36,9 @@ from core.config import load_settings  # noqa: E402
 from core.models import Couple, OutboundMessage, Partner  # noqa: E402
 from core.runtime import open_runtime  # noqa: E402
 from core.services.dispatch import Dispatcher  # noqa: E402
+from devkit.databases import scratch_database  # noqa: E402
+from devkit.fakes.twilio_api import FakeTwilio  # noqa: E402
 from sms.gateway import TwilioGateway  # noqa: E402
-from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
 
 FROM = "+15550001111"
 CHUNK = 5000
@@ -59,20 +59,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def database(url: str | None):
     """Yield (url, label): a temporary SQLite file, or a temporary database on the given PostgreSQL server
     (created beside the one named in the URL and dropped afterwards, so your tables are never touched)."""
-    if not url:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.db", "SQLite (temporary file)"
-        return
-    name, admin = f"bench_dispatch_{uuid.uuid4().hex[:8]}", create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False), \
-            f"PostgreSQL (temporary database {name})"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with tempfile.TemporaryDirectory() as folder, scratch_database(url, Path(folder), "bench_dispatch") as scratch:
+        yield scratch, (f"PostgreSQL (temporary database {make_url(scratch).database})" if url
+                        else "SQLite (temporary file)")
 
 
 def seed(sessions, couples: int) -> int:

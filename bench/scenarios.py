@@ -5,7 +5,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.seed import Couple
-from bench.traffic import BenchCA, alexa_envelope, answer_request, launch_request, request_id, twilio_inbound
+from bench.traffic import (alexa_envelope, answer_request, launch_request, request_id, signed_alexa_post,
+                           twilio_inbound)
+from devkit.certs import AlexaSigner
 
 SAYINGS = ["I felt closest to you when we cooked dinner together",
            "the moment I noticed was when you listened without fixing anything",
@@ -46,13 +48,13 @@ def twiml_says(*expected: bytes) -> Callable[[bytes], bool]:
     return check
 
 
-def plan(ca: BenchCA, couples: list[Couple], api_endpoint: str, twilio: tuple[str, str]) -> list[Scenario]:
+def plan(ca: AlexaSigner, couples: list[Couple], api_endpoint: str, twilio: tuple[str, str]) -> list[Scenario]:
     """The scenarios in the order they run at each level: each baseline just before what it is compared with.
     Successive requests take the couples in turn; `twilio` is (account SID, auth token)."""
     sayings, speakers, texters = itertools.cycle(SAYINGS), itertools.cycle(couples), itertools.cycle(couples)
 
     def signed(request: dict) -> bytes:
-        return ca.signed_post(alexa_envelope(request, api_endpoint, next(speakers).alexa_user_id))
+        return signed_alexa_post(ca, alexa_envelope(request, api_endpoint, next(speakers).alexa_user_id))
 
     def launch() -> tuple[bytes, str]:
         return signed(launch_request()), ""

@@ -1,12 +1,9 @@
 """The bench's data: linked couples made through the core services, and their check-ins counted afterwards."""
 import random
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from core.config import Settings
 from core.db import transaction
@@ -14,7 +11,7 @@ from core.errors import InvalidInput
 from core.models import CheckIn, Partner
 from core.phones import normalize_phone
 from core.runtime import Runtime, open_runtime
-from core.services import couples
+from devkit.seeding import seed_couple
 from sms.gateway import OutboxGateway
 
 AREA_CODES = ("201", "202", "206", "212", "213", "303", "305", "312", "404", "415",
@@ -30,25 +27,6 @@ class Couple:
     alexa_user_id: str
 
 
-@contextmanager
-def scratch_database(url: str, folder: Path):
-    """Yield a database URL: a SQLite file in `folder`, or a temporary database created beside the one `url`
-    names on its PostgreSQL server (the role needs CREATEDB) and dropped afterwards, so no table of yours
-    is touched."""
-    if not url:
-        yield f"sqlite:///{folder / 'bench.db'}"
-        return
-    name, admin = f"bench_web_{uuid.uuid4().hex[:8]}", create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def open_database(settings: Settings) -> Runtime:
     """Migrate the bench database (before gunicorn starts) and open it; nothing is ever sent from here."""
     return open_runtime(settings, OutboxGateway())
@@ -60,10 +38,8 @@ def seed_couples(runtime: Runtime, count: int, alexa_user_prefix: str) -> list[C
     with transaction(runtime.sessions) as session:
         phones = free_phones(session, 2 * count)
         made = []
-        for alex_phone, sam_phone in zip(phones[::2], phones[1::2]):
-            alex = couples.create_couple(session, "Alex", alex_phone, now, zone)
-            sam = couples.invite_partner(session, alex, sam_phone, "Sam", now)
-            couples.accept_invite(session, sam, now)
+        for pair in zip(phones[::2], phones[1::2]):
+            alex, sam = seed_couple(session, now, zone, pair)
             sam.alexa_user_id = f"{alexa_user_prefix}.{uuid.uuid4().hex[:12]}"  # what `LINK <code>` stores
             made.append(Couple(alex.couple_id, alex.phone, sam.alexa_user_id))
         session.flush()

@@ -28,13 +28,13 @@ from cryptography.fernet import Fernet  # noqa: E402
 
 from bench import report, scenarios  # noqa: E402
 from bench.loadgen import run_load  # noqa: E402
-from bench.seed import (count_check_ins, open_database, scratch_database, seed_couples,  # noqa: E402
-                        stored_source_ids)
+from bench.seed import count_check_ins, open_database, seed_couples, stored_source_ids  # noqa: E402
 from bench.server import ROOT, Gunicorn  # noqa: E402
-from bench.traffic import ALEXA_USER, DEVICE_ID, OUR_NUMBER, PUBLIC_BASE_URL, SKILL_ID, BenchCA  # noqa: E402
+from bench.traffic import ALEXA_USER, DEVICE_ID, OUR_NUMBER, PUBLIC_BASE_URL, SKILL_ID, bench_ca  # noqa: E402
 from core.config import ENV_NAMES, load_settings  # noqa: E402
-from tests.fakes.alexa_api import FakeAlexa  # noqa: E402
-from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
+from devkit.databases import scratch_database  # noqa: E402
+from devkit.fakes.alexa_api import FakeAlexa  # noqa: E402
+from devkit.fakes.twilio_api import FakeTwilio  # noqa: E402
 
 TIMEZONE = "America/New_York"
 
@@ -107,10 +107,10 @@ def check_database(runtime, couples, answered: set[str]) -> tuple[bool, str]:
 
 def run(args, workdir: Path) -> int:
     """Everything, in `workdir`; returns 0 when the database check matched (the targets are only reported)."""
-    ca = BenchCA()
+    ca = bench_ca()
     ca_dir = ca.write(workdir / "ca")
     with FakeAlexa({DEVICE_ID: TIMEZONE}) as alexa, FakeTwilio() as twilio, \
-            scratch_database(args.database_url, workdir) as database_url:
+            scratch_database(args.database_url, workdir, "bench_web") as database_url:
         env = server_env(database_url, workdir, twilio, ca_dir)
         runtime = open_database(load_settings(environ=env, env_file=None))
         couples = seed_couples(runtime, args.couples, ALEXA_USER)

@@ -9,12 +9,12 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app import create_app
-from console.signer import AlexaSigner
 from core.clock import SettableClock
 from core.config import Settings, load_settings
 from core.models import CheckIn, InboundMessage, OutboundMessage, Promise
 from core.runtime import Runtime, open_runtime
 from core.services.dispatch import Dispatcher
+from devkit.certs import AlexaSigner
 from scheduler.__main__ import STATUS_PATH
 from skill.alexa_api import SettingsApi
 from sms.gateway import OutboxGateway
@@ -24,6 +24,9 @@ SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-00000c0e501e"
 PUBLIC_URL = "http://localhost:5000"
 NUMBER = "+14155550100"  # the pretend Trust Builder number (555-01xx numbers are reserved for fiction)
 API_TOKEN = "console-api-access-token"  # the Echo's apiAccessToken; the local Settings API wants it
+#: Alexa requests are signed by the console's own test CA, whose chain the app "downloads" from this URL.
+CERT_URL = "https://s3.amazonaws.com/echo.api/console.pem"
+ROOT_NAME = "Trust Builder Console Root CA"
 #: No Twilio account, whatever .env says, so every text goes to the outbox; the number is only read out by Alexa.
 NO_TWILIO = dict(twilio_account_sid="", twilio_auth_token="", twilio_from_number=NUMBER,
                  twilio_messaging_service_sid="", twilio_api_url="")
@@ -100,12 +103,17 @@ def open_world(db_path: Path = DEFAULT_DB, fresh: bool = False, start: str | Non
     latest = None if start else last_activity(runtime)
     if latest is not None and latest >= clock():
         clock.set(latest + timedelta(minutes=1))
-    signer = AlexaSigner(clock())
+    signer = console_signer(clock())
     app = create_app(settings, runtime=runtime, skill_options=console_skill_options(runtime, signer))
     # As `python -m scheduler` builds it, but one sender thread: the console runs passes in its own thread.
     dispatcher = Dispatcher(runtime.sessions, runtime.gateway, clock,
                             status_callback=settings.public_base_url + STATUS_PATH, concurrency=1)
     return World(settings, runtime, clock, app, signer, dispatcher, clock())
+
+
+def console_signer(now: datetime) -> AlexaSigner:
+    """The console's Alexa: a leaf of the console's own CA, valid from a day before `now` for 400 days."""
+    return AlexaSigner.around(now, CERT_URL, root_name=ROOT_NAME)
 
 
 def console_skill_options(runtime: Runtime, signer: AlexaSigner) -> dict:

@@ -1,14 +1,18 @@
 """Console commands: one typed line -> the Console method that answers it."""
 import re
 
-from console.session import PLAYERS, Console, Reply
+from console.session import Console, Reply
 
-HELP = f"""Commands (anything else you type is said to the Echo):
+HELP = """Commands (anything else you type is said to the Echo):
   say <words>         speak to the Echo as the current partner, e.g. say open trust builder
   text <message>      text the Trust Builder number from the current partner's phone, e.g. text JOIN Alex
-  as <name>           switch partner: {' or '.join(PLAYERS)} (one shared Echo, one phone each)
+  as <name> [phone]   switch player: alex or sam (one shared Echo, a voice profile and a phone each);
+                      stranger (a phone nobody invited, a voice the Echo does not know); anyone the
+                      database knows by name (e.g. a partner Alex invited); or a new player with a phone
+                      of their own, e.g. as jo +1 415 555 0103
   outbox [N]          the last N texts the service queued or would have sent (default 20)
-  clock [when]        show the time, or move it and run the scheduler: +3h, +30m, +1d, 18:30, tomorrow 19:00
+  clock [when]        show the time, or move it and run the scheduler: +3h, +30m, +1d, 18:30, tomorrow 19:00,
+                      fri 18:45 or mon 09:00 (the next such weekday at that time; today if still to come)
   help                this list;  quit  leave (the database stays; --fresh starts over)
 $code in a line is the last link code Alexa spoke (e.g. text LINK $code). Lines starting with # are notes.
 With no Alexa session open, a plain sentence is a one-shot "Alexa, ask Trust Builder <sentence>"."""

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from console import envelopes
-from console.envelopes import AlexaSession, Device
 from console.resolver import Resolution, Resolver
-from console.signer import AlexaSigner
+from devkit import alexa as envelopes
+from devkit.alexa import AlexaSession, Device
+from devkit.certs import AlexaSigner
 
 #: Said in the middle of a dialog, these leave it instead of answering it.
 ESCAPES = {"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.HelpIntent"}
@@ -79,7 +79,8 @@ class Echo:
         """Post an IntentRequest with every slot of the intent (filled or not)."""
         state = state if intent in self.resolver.dialog else None
         self.last = (intent, dict(values), state)
-        request = envelopes.intent_request(self.clock(), intent, self._slots(intent, values), state, confirmation)
+        request = envelopes.intent_request(intent, self.clock(), self._slots(intent, values), state,
+                                           confirmation=confirmation)
         shown = " ".join(f"{name}={value!r}" for name, value in values.items())
         return self.send(person_id, request, f"IntentRequest {intent} {shown}".rstrip())
 
@@ -96,7 +97,7 @@ class Echo:
 
     def send(self, person_id: str | None, request: dict, sent: str) -> Heard:
         """Sign and post one envelope; a refused request ends the session."""
-        body = json.dumps(envelopes.envelope(self.device, person_id, self.session, request)).encode()
+        body = json.dumps(envelopes.envelope(request, self.device, person_id, self.session)).encode()
         status, answer = self.post(body, self.signer.headers(body))
         self.session.new = False
         try:

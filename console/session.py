@@ -1,4 +1,4 @@
-"""One console run: the app, the shared Echo, each partner's phone, whose turn it is, and the clock.
+"""One console run: the app, the shared Echo, each player's phone, whose turn it is, and the clock.
 
 Every command is answered by the real code paths: voice through POST /alexa (signed, verified), texts
 through POST /sms/inbound (signed, validated), time through the scheduler's own plan-and-dispatch pass.
@@ -9,28 +9,17 @@ from dataclasses import dataclass
 from console import clockwork, outbox
 from console.build import API_TOKEN, NUMBER, PUBLIC_URL, World
 from console.echo import Echo, Heard
-from console.envelopes import Device
 from console.phone import Phone
+from console.players import PLAYERS, Cast, UnknownPlayer
 from console.resolver import Resolver
+from core.errors import InvalidInput
+from devkit.alexa import Device
 from sms.security import signing_token
 
 # Fixed ids, so a console database reopened later still knows this Echo and these voices.
 USER_ID, DEVICE_ID = "amzn1.ask.account.CONSOLE-ECHO-OWNER", "amzn1.ask.device.CONSOLE-ECHO"
 API_ENDPOINT = "https://api.amazonalexa.com"  # never called: the skill's Settings API is answered in-process
 CODE = re.compile(r"\bcode\s+(?:is\s+)?((?:\d[\s,]*){4,10})", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Player:
-    """A partner at the console: their name, phone and Alexa voice profile (person id)."""
-
-    name: str
-    phone: str
-    person_id: str
-
-
-PLAYERS = {"alex": Player("Alex", "+14155550101", "amzn1.ask.person.CONSOLE-ALEX"),
-           "sam": Player("Sam", "+14155550102", "amzn1.ask.person.CONSOLE-SAM")}
 
 
 @dataclass(frozen=True)
@@ -46,6 +35,7 @@ class Console:
 
     def __init__(self, world: World):
         self.world, self.player, self.variables = world, PLAYERS["alex"], {}
+        self.cast = Cast(world.runtime.sessions)
         self.client = world.app.test_client()
         self.tz = world.settings.default_timezone
         device = Device(world.settings.alexa_skill_id, USER_ID, DEVICE_ID, API_ENDPOINT, API_TOKEN)
@@ -66,13 +56,14 @@ class Console:
         lines = [f"ERROR: {error}"] if error else [f"Trust Builder: {r}" for r in replies] or ["(no reply)"]
         return Reply(f"{self.player.name} (phone)", lines + self._tick())
 
-    def switch(self, name: str) -> Reply:
-        """Play the other partner (same Echo, their own voice profile and phone)."""
-        player = PLAYERS.get(name.strip().lower())
-        if player is None:
-            return Reply("console", [f"Unknown partner {name!r}: try {' or '.join(PLAYERS)}."])
-        self.player = player
-        return Reply("console", [f"You are now {player.name} (phone {player.phone})."])
+    def switch(self, spec: str) -> Reply:
+        """Play someone else: `name` (a partner the console knows) or `name phone` (a new player)."""
+        try:
+            self.player = self.cast.find(spec)
+        except (UnknownPlayer, InvalidInput) as error:
+            return Reply("console", [str(error)])
+        voice = "" if self.player.person_id else " The Echo has no voice profile for them."
+        return Reply("console", [f"You are now {self.player.name} (phone {self.player.phone}).{voice}"])
 
     def show_outbox(self, limit: int = 20) -> Reply:
         """The last texts the service queued or would have sent."""
@@ -84,7 +75,8 @@ class Console:
         """Move the clock forward, running the scheduler at every due time on the way."""
         target = clockwork.parse_target(spec, self.world.clock(), self.tz)
         if target is None:
-            return Reply("console", [f"Can't read {spec!r}: try +3h, +30m, +1d, 18:30 or 'tomorrow 19:00'."])
+            return Reply("console", [f"Can't read {spec!r}: try +3h, +30m, +1d, 18:30, 'tomorrow 19:00' "
+                                     "or 'fri 18:45'."])
         stops = clockwork.advance(self.world, target)
         lines = [f"Clock: {clockwork.show(target, self.tz)} ({stops} scheduler passes)."]
         return Reply("console", lines + self._new_texts())

@@ -2,6 +2,7 @@
 import pytest
 
 from console.build import open_world
+from console.commands import execute
 from console.session import Console
 from tests.conftest import TEST_KEY
 
@@ -19,3 +20,11 @@ def world(tmp_path):
 @pytest.fixture
 def console(world):
     return Console(world)
+
+
+def run(console, *lines):
+    """Run lines and return all printed lines of the last one."""
+    reply = None
+    for line in lines:
+        reply = execute(console, line)
+    return reply.lines

@@ -4,22 +4,16 @@ from datetime import datetime, timezone
 
 import pytest
 
-from console import clockwork, envelopes
+from console import clockwork
 from console.commands import ConsoleError, execute, substitute
 from console.echo import plain
-from console.phone import inbound_form, twiml_messages
-from console.session import PLAYERS
+from console.players import PLAYERS
+from devkit import alexa as envelopes
+from devkit.twilio import inbound_form, twiml_messages
+from tests.console.conftest import run
 
 TZ = "America/New_York"
 MONDAY_9 = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
-
-
-def run(console, *lines):
-    """Run lines and return all printed lines of the last one."""
-    reply = None
-    for line in lines:
-        reply = execute(console, line)
-    return reply.lines
 
 
 def join_and_link(console):
@@ -75,8 +69,8 @@ def test_alexa_requests_are_verified_by_the_app(console):
 
 def envelope(console, intent):
     """A bare envelope from the console's Echo for `intent`."""
-    request = envelopes.intent_request(console.world.clock(), intent, {})
-    return envelopes.envelope(console.echo.device, PLAYERS["alex"].person_id, None, request)
+    request = envelopes.intent_request(intent, console.world.clock(), {})
+    return envelopes.envelope(request, console.echo.device, PLAYERS["alex"].person_id)
 
 
 def test_texts_are_validated_with_twilios_signature(console):

@@ -4,11 +4,11 @@ from datetime import datetime, timezone
 
 import pytest
 
+from console.build import console_signer
 from console.echo import Echo, card_text
-from console.envelopes import Device
 from console.resolver import Resolver
-from console.signer import AlexaSigner
 from core.clock import SettableClock
+from devkit.alexa import Device
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
 DEVICE = Device("amzn1.ask.skill.console", "amzn1.ask.account.A", "amzn1.ask.device.D", "https://api.example", "t")
@@ -40,7 +40,7 @@ def intent(name, **values):
 
 @pytest.fixture(scope="module")
 def signer():
-    return AlexaSigner(NOW)
+    return console_signer(NOW)
 
 
 def echo_for(skill, signer):

@@ -13,9 +13,10 @@ from cryptography.fernet import Fernet
 
 from core.config import load_settings
 from core.runtime import open_runtime
-from core.services import couples, outbox
-from tests.fakes.gateway import RecordingGateway
-from tests.fakes.twilio_api import FakeTwilio
+from core.services import outbox
+from devkit.fakes.gateway import RecordingGateway
+from devkit.fakes.twilio_api import FakeTwilio
+from devkit.seeding import seed_couple
 from tests.skill.envelopes import SKILL_ID
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,9 +72,8 @@ def seed_due_texts(env: dict, couples_count: int = 100, per_partner: int = 10) -
     try:
         with runtime.sessions.begin() as session:
             for n in range(couples_count):
-                alex = couples.create_couple(session, "Alex", f"+1415556{2 * n:04d}", now, "UTC", far_minute, (0, 0))
-                sam = couples.invite_partner(session, alex, f"+1415556{2 * n + 1:04d}", "Sam", now)
-                couples.accept_invite(session, sam, now)
+                phones = (f"+1415556{2 * n:04d}", f"+1415556{2 * n + 1:04d}")
+                alex, sam = seed_couple(session, now, "UTC", phones, question_minute=far_minute, quiet=(0, 0))
                 for partner in (alex, sam):
                     for k in range(per_partner):
                         key = f"{KEY_PREFIX}{partner.id}:{k}"

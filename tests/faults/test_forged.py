@@ -16,9 +16,9 @@ from twilio.request_validator import RequestValidator
 
 from core.models import OutboundMessage, Partner
 from core.services import outbox
+from devkit.certs import days_around, make_chain, root_ca, rsa_key
 from tests.conftest import make_settings
 from tests.faults.conftest import ALEX, leaks_traceback, table_counts
-from tests.fakes.certs import days_around, make_chain, root_ca, rsa_key
 from tests.skill.conftest import make_app
 from tests.skill.envelopes import SKILL_ID, envelope, intent_request
 from tests.sms.conftest import BASE_URL, OUR_NUMBER, TOKEN, inbound_form, new_sid

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from app import create_app
 from core.models import CheckIn, OutboundMessage, Partner, Promise
 from core.runtime import open_runtime
-from core.services import couples
+from devkit.certs import days_around, make_chain, root_ca
+from devkit.fakes.gateway import RecordingGateway
+from devkit.seeding import seed_couple
 from skill.alexa_api import SettingsApi
 from skill.speech import MAX_SSML
 from tests.conftest import make_settings
-from tests.fakes.certs import days_around, make_chain, root_ca
-from tests.fakes.gateway import RecordingGateway
 from tests.faults.conftest import ALEX, SAM, leaks_traceback, no_fsync, report, table_counts
 from tests.faults.fuzz import Fuzzer
 from tests.skill.envelopes import SKILL_ID, USER_ID
@@ -175,9 +175,8 @@ def signed_app(tmp_path, clock):
     runtime, chain = open_runtime(settings, RecordingGateway(), clock=clock), make_chain(*days_around(clock()))
     no_fsync(runtime.engine)
     with runtime.sessions.begin() as s:
-        alex = couples.create_couple(s, "Alex", ALEX, clock(), "America/Los_Angeles")
+        alex, _ = seed_couple(s, clock(), "America/Los_Angeles", (ALEX, SAM))
         alex.alexa_user_id = USER_ID
-        couples.accept_invite(s, couples.invite_partner(s, alex, SAM, "Sam", clock()), clock())
     app = create_app(runtime=runtime, skill_options={
         "settings_api": SettingsApi(get=zones), "trusted_roots": [root_ca()], "fetch": lambda url: chain.pem()})
     yield app, chain, runtime

@@ -26,8 +26,9 @@ from sqlalchemy import select
 from core.models import OutboundMessage
 from core.services.dispatch import Dispatcher
 from core.services.send_rules import INTERRUPTED
-from tests.conftest import POSTGRES_URL
-from tests.faults.conftest import NO_POSTGRES, private_database, report
+from devkit.databases import throwaway_database
+from tests.conftest import NO_POSTGRES, POSTGRES_URL
+from tests.faults.conftest import report
 from tests.faults.processes import (KEY_PREFIX, SlowTwilio, open_env_runtime, scheduler_env, seed_due_texts,
                                     start_scheduler, stop, wait_until)
 
@@ -124,11 +125,8 @@ def outcome(request, tmp_path_factory):
     else:
         if not POSTGRES_URL:
             pytest.skip(NO_POSTGRES)
-        database = private_database(POSTGRES_URL)
-        try:
-            result = kill_restart_recover(tmp_path, next(database))
-        finally:
-            database.close()
+        with throwaway_database(POSTGRES_URL, "faults") as url:
+            result = kill_restart_recover(tmp_path, url)
     report(describe(request.param, result))
     return result
 

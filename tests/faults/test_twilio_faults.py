@@ -18,13 +18,14 @@ from sqlalchemy import select
 from core.clock import SettableClock
 from core.models import OutboundMessage, Partner
 from core.runtime import open_runtime
-from core.services import couples, outbox
+from core.services import outbox
 from core.services.dispatch import Dispatcher
 from core.services.send_rules import MAYBE_SENT
+from devkit.fakes.twilio_api import FakeTwilio
+from devkit.seeding import seed_couple
 from sms.gateway import TwilioGateway, gateway_for
 from tests.conftest import make_settings
 from tests.faults.processes import FROM
-from tests.fakes.twilio_api import FakeTwilio
 
 pytestmark = pytest.mark.faults
 
@@ -58,8 +59,7 @@ def world(tmp_path, db_url, twilio):
 def queue_texts(runtime, clock, count: int) -> dict[str, str]:
     """A couple (both opted in) and `count` due texts for Alex; returns body -> idempotency key."""
     with runtime.sessions.begin() as session:
-        alex = couples.create_couple(session, "Alex", "+14155550121", clock(), "America/Los_Angeles")
-        couples.accept_invite(session, couples.invite_partner(session, alex, "+14155550122", "Sam", clock()), clock())
+        alex, _ = seed_couple(session, clock(), "America/Los_Angeles", ("+14155550121", "+14155550122"))
         drafts = [outbox.Draft(f"fault text {n}", "thinking", f"twilio-fault:{n}") for n in range(count)]
         for draft in drafts:
             outbox.queue(session, session.get(Partner, alex.id), draft, clock())

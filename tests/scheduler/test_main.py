@@ -16,8 +16,8 @@ from core.clock import utcnow
 from core.config import load_settings
 from core.runtime import open_runtime
 from core.services import couples, outbox
+from devkit.fakes.gateway import RecordingGateway
 from scheduler.__main__ import StopRequested, Stopper, build_scheduler
-from tests.fakes.gateway import RecordingGateway
 
 ROOT = Path(__file__).resolve().parents[2]
 

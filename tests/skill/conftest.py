@@ -1,16 +1,12 @@
-"""Skill fixtures: the real app over the test runtime, a couple (Alex linked to this Echo, Sam not yet),
-and an Alexa conversation driver posting real envelopes to /alexa."""
-from types import SimpleNamespace
-
+"""Skill fixtures: the real app over the test runtime (the couple is tests/conftest.py's: Alex linked to
+this Echo, Sam not yet), and an Alexa conversation driver posting real envelopes to /alexa."""
 import pytest
 
-from core.services import couples
 from skill import build_skill
-from tests.conftest import make_settings
+from tests.conftest import ALEX as ALEX_PHONE, SAM as SAM_PHONE, make_settings  # noqa: F401
 from tests.skill.envelopes import SKILL_ID, USER_ID, Alexa
 
 OUR_NUMBER = "+14155550199"
-ALEX_PHONE, SAM_PHONE = "+14155550100", "+14155550101"
 
 
 def make_app(runtime, **skill_options):
@@ -33,20 +29,5 @@ def app(runtime):
 
 
 @pytest.fixture
-def couple(tx, clock):
-    """Alex (texts on, linked to USER_ID without a voice profile) and Sam (texts on, not linked)."""
-    with tx() as s:
-        alex = couples.create_couple(s, "Alex", ALEX_PHONE, clock(), "America/Los_Angeles")
-        alex.alexa_user_id = USER_ID
-        sam = couples.invite_partner(s, alex, SAM_PHONE, "Sam", clock())
-        couples.accept_invite(s, sam, clock())
-        s.flush()
-        return SimpleNamespace(alex=alex.id, sam=sam.id, couple=alex.couple_id)
-
-
-@pytest.fixture
 def alexa(client, clock):
     return Alexa(client, clock)
-
-
-

@@ -1,4 +1,4 @@
-"""Alexa request envelopes built exactly as Alexa sends them, and a small conversation driver.
+"""The test Echo's identity, its envelopes (built by devkit.alexa) and a small conversation driver.
 
     alexa = Alexa(client, clock)
     said = alexa.launch()                    # -> Reply (speech, reprompt, ended, directives, attributes)
@@ -7,8 +7,10 @@
 import itertools
 import json
 import re
-import uuid
 from dataclasses import dataclass, field
+
+from devkit import alexa
+from devkit.alexa import AlexaSession, Device, intent_request, launch_request, session_ended_request  # noqa: F401
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 USER_ID = "amzn1.ask.account.AHOUSEHOLD"
@@ -18,59 +20,11 @@ TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.test-token"
 _sessions = itertools.count(1)
 
 
-def stamp(now) -> str:
-    """Alexa's request timestamp format."""
-    return now.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def request_id() -> str:
-    """A fresh request id in Alexa's format."""
-    return f"amzn1.echo-api.request.{uuid.uuid4()}"
-
-
 def envelope(request: dict, *, user_id=USER_ID, person_id=None, device_id=DEVICE_ID, api_endpoint=API_ENDPOINT,
              token=TOKEN, attributes=None, new=True, session_id="amzn1.echo-api.session.1", app_id=SKILL_ID) -> dict:
-    """The whole envelope around `request`: version, session, context.System (with person when given)."""
-    system = {"application": {"applicationId": app_id}, "user": {"userId": user_id},
-              "device": {"deviceId": device_id, "supportedInterfaces": {}},
-              "apiEndpoint": api_endpoint, "apiAccessToken": token}
-    if person_id:
-        system["person"] = {"personId": person_id}
-    return {
-        "version": "1.0",
-        "session": {"new": new, "sessionId": session_id, "application": {"applicationId": app_id},
-                    "attributes": attributes or {}, "user": {"userId": user_id}},
-        "context": {"System": system},
-        "request": request,
-    }
-
-
-def launch_request(now, rid=None) -> dict:
-    """A LaunchRequest ("open Trust Builder")."""
-    return {"type": "LaunchRequest", "requestId": rid or request_id(), "timestamp": stamp(now), "locale": "en-US"}
-
-
-def intent_request(name, now, slots=None, dialog_state=None, rid=None) -> dict:
-    """An IntentRequest; `slots` maps slot name to value (None means the slot was not filled)."""
-    request = {"type": "IntentRequest", "requestId": rid or request_id(), "timestamp": stamp(now), "locale": "en-US",
-               "intent": {"name": name, "confirmationStatus": "NONE",
-                          "slots": {k: _slot(k, v) for k, v in (slots or {}).items()}}}
-    if dialog_state:
-        request["dialogState"] = dialog_state
-    return request
-
-
-def _slot(name, value) -> dict:
-    slot = {"name": name, "confirmationStatus": "NONE"}
-    if value is not None:
-        slot["value"] = value
-    return slot
-
-
-def session_ended_request(now, reason="USER_INITIATED", rid=None) -> dict:
-    """A SessionEndedRequest."""
-    return {"type": "SessionEndedRequest", "requestId": rid or request_id(), "timestamp": stamp(now),
-            "locale": "en-US", "reason": reason}
+    """devkit's envelope around `request` from the test Echo, always in a session."""
+    device = Device(app_id, user_id, device_id, api_endpoint, token)
+    return alexa.envelope(request, device, person_id, AlexaSession(session_id, new, attributes or {}))
 
 
 @dataclass

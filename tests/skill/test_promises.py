@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from core.models import OutboundMessage, Promise
 from core.services import couples, promises
+from devkit.fakes.alexa_api import FakeAlexa
 from skill.alexa_api import SettingsApi
-from tests.fakes.alexa_api import FakeAlexa
 from tests.skill.conftest import make_app
 from tests.skill.envelopes import DEVICE_ID, TOKEN, Alexa, intent_request
 

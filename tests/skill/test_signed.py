@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.models import CheckIn
+from devkit.certs import days_around, make_chain, root_ca
 from tests.conftest import make_settings
-from tests.fakes.certs import days_around, make_chain, root_ca
 from tests.skill.conftest import OUR_NUMBER, make_app
 from tests.skill.envelopes import SKILL_ID, envelope, intent_request
 

@@ -23,7 +23,7 @@ from skill.verify import (
     fetch_pem_chain,
 )
 
-from tests.fakes.certs import CA_NOT_AFTER, make_chain, root_ca, rsa_key
+from devkit.certs import CA_NOT_AFTER, make_chain, root_ca, rsa_key
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"

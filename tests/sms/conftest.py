@@ -1,14 +1,13 @@
 """SMS test helpers: settings with a Twilio token, requests signed exactly as Twilio signs them, people who
 text the app, TwiML parsing, and a dispatcher to see what would reach phones."""
-import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import Session
-from twilio.request_validator import RequestValidator
+from sqlalchemy import func, select
 
 from core.services.dispatch import Dispatcher
+from devkit import twilio
+from devkit.twilio import new_sid  # noqa: F401  (the tests' MessageSids)
 from tests.conftest import make_settings
 
 TOKEN = "test-token"
@@ -16,26 +15,16 @@ BASE_URL = "https://tb.example.com"
 OUR_NUMBER = "+14155550199"
 ACCOUNT_SID = "AC" + "0" * 32
 ALEX, SAM, STRANGER = "+14155550100", "+14155550101", "+12025550123"
-_sids = itertools.count(1)
-
-
-def new_sid() -> str:
-    """A fresh MessageSid in Twilio's format."""
-    return f"SM{next(_sids):032x}"
 
 
 def signed_post(client, path: str, form: dict, token: str = TOKEN, base_url: str = BASE_URL, headers=None):
     """POST `form` to `path` with the X-Twilio-Signature Twilio computes over the public URL and the form."""
-    signature = RequestValidator(token).compute_signature(base_url + path, form)
-    return client.post(path, data=form, headers={"X-Twilio-Signature": signature, **(headers or {})})
+    return client.post(path, data=form, headers={**twilio.signed_headers(token, base_url + path, form), **(headers or {})})
 
 
 def inbound_form(phone: str, body: str, sid: str | None = None) -> dict:
-    """The fields Twilio posts for an inbound SMS."""
-    sid = sid or new_sid()
-    return {"ToCountry": "US", "SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received",
-            "Body": body, "To": OUR_NUMBER, "NumSegments": "1", "MessageSid": sid, "AccountSid": ACCOUNT_SID,
-            "From": phone, "ApiVersion": "2010-04-01"}
+    """The fields Twilio posts for an inbound SMS from `phone` to our test number."""
+    return twilio.inbound_form(phone, OUR_NUMBER, body, sid, ACCOUNT_SID)
 
 
 def twiml_message(response) -> str | None:
@@ -80,13 +69,9 @@ def dispatcher(runtime, gateway, clock):
 
 
 @pytest.fixture
-def db(runtime):
-    """A session for looking at what the app stored, on a plain engine of its own: the app's SQLite engine
-    begins IMMEDIATE transactions, so a test session on it would hold the write lock between statements."""
-    engine = create_engine(runtime.settings.database_url)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
+def db(look):
+    """tests/conftest.py's `look`: a plain session for reading what the app stored."""
+    return look
 
 
 def count(session, model, *where) -> int:

@@ -6,9 +6,9 @@ import pytest
 import requests
 
 from core.ports import SendError
+from devkit.fakes.alexa_api import FakeAlexa
+from devkit.fakes.twilio_api import FakeTwilio
 from sms.gateway import OutboxGateway, TwilioGateway, mask_phone
-from tests.fakes.alexa_api import FakeAlexa
-from tests.fakes.twilio_api import FakeTwilio
 
 TO = "+15555550100"
 FROM = "+15550001111"

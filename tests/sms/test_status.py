@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from core.models import OutboundMessage, Partner
 from core.services.dispatch import Dispatcher
+from devkit.fakes.twilio_api import FakeTwilio
 from sms.gateway import TwilioGateway
-from tests.fakes.twilio_api import FakeTwilio
 from tests.sms.conftest import ALEX, BASE_URL, SAM, count, new_sid, signed_post, twiml_message
 
 PATH = "/sms/status"

@@ -7,8 +7,8 @@ from cryptography.fernet import Fernet
 
 from core.config import DEFAULT_VAR_DIR, ENV_NAMES, ConfigError, load_settings
 from core.runtime import open_runtime
+from devkit.fakes.gateway import RecordingGateway
 from tests.conftest import make_settings
-from tests.fakes.gateway import RecordingGateway
 
 PRODUCTION = {
     "APP_ENV": "production",

@@ -16,8 +16,8 @@ from core import db
 from core.db import ROOT, SchemaError, alembic_config, check_schema, make_engine, upgrade
 from core.models import Base
 from core.runtime import open_runtime
+from devkit.fakes.gateway import RecordingGateway
 from tests.conftest import make_settings
-from tests.fakes.gateway import RecordingGateway
 
 MODEL_TABLES = set(Base.metadata.tables)
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,4 +1,8 @@
-"""Alexa request envelopes, shaped like the ones the Alexa service posts to a skill's endpoint."""
+"""Alexa request envelopes, shaped like the ones the Alexa service posts to a skill's endpoint.
+
+    device = Device(skill_id, user_id, device_id, api_endpoint, api_access_token)
+    body = envelope(intent_request("AnswerIntent", now, {"answer": "I felt heard"}), device, session=AlexaSession())
+"""
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -8,7 +12,7 @@ LOCALE = "en-US"
 
 @dataclass(frozen=True)
 class Device:
-    """One Echo in the console: the account on it, the device, and where the Alexa APIs answer."""
+    """One Echo: the account on it, the device, and where the Alexa APIs answer."""
 
     skill_id: str
     user_id: str
@@ -32,29 +36,31 @@ def request_id() -> str:
 
 
 def timestamp(now: datetime) -> str:
-    """Alexa's request timestamp: UTC, whole seconds, with a Z."""
+    """Alexa's request timestamp: UTC, whole seconds, with a Z (a naive `now` is taken as UTC)."""
+    now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
     return now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def launch_request(now: datetime) -> dict:
+def launch_request(now: datetime, rid: str | None = None) -> dict:
     """The request part of "Alexa, open <skill>"."""
-    return {"type": "LaunchRequest", "requestId": request_id(), "timestamp": timestamp(now), "locale": LOCALE}
+    return {"type": "LaunchRequest", "requestId": rid or request_id(), "timestamp": timestamp(now), "locale": LOCALE}
 
 
-def intent_request(now: datetime, intent: str, slots: dict[str, dict], dialog_state: str | None = None,
-                   confirmation: str = "NONE") -> dict:
-    """The request part of an IntentRequest with its slot objects (see `slot`); Alexa sends a
-    dialogState only for intents that have a dialog model."""
-    request = {"type": "IntentRequest", "requestId": request_id(), "timestamp": timestamp(now), "locale": LOCALE,
-               "intent": {"name": intent, "confirmationStatus": confirmation, "slots": slots}}
+def intent_request(name: str, now: datetime, slots: dict | None = None, dialog_state: str | None = None,
+                   rid: str | None = None, confirmation: str = "NONE") -> dict:
+    """An IntentRequest. `slots` maps a slot's name to its value (None: not filled) or to a whole slot object
+    (see `slot`); Alexa sends a dialogState only for intents that have a dialog model."""
+    objects = {key: value if isinstance(value, dict) else slot(key, value) for key, value in (slots or {}).items()}
+    request = {"type": "IntentRequest", "requestId": rid or request_id(), "timestamp": timestamp(now),
+               "locale": LOCALE, "intent": {"name": name, "confirmationStatus": confirmation, "slots": objects}}
     if dialog_state:
         request["dialogState"] = dialog_state
     return request
 
 
-def session_ended_request(now: datetime, reason: str = "USER_INITIATED") -> dict:
+def session_ended_request(now: datetime, reason: str = "USER_INITIATED", rid: str | None = None) -> dict:
     """What Alexa sends when a session closes without the skill ending it."""
-    return {"type": "SessionEndedRequest", "requestId": request_id(), "timestamp": timestamp(now),
+    return {"type": "SessionEndedRequest", "requestId": rid or request_id(), "timestamp": timestamp(now),
             "locale": LOCALE, "reason": reason}
 
 
@@ -81,8 +87,9 @@ def custom_resolution(skill_id: str, slot_type: str, value: str, values: list[di
     return {"authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}
 
 
-def envelope(device: Device, person_id: str | None, session: AlexaSession | None, request: dict) -> dict:
-    """The whole envelope: version, session (absent outside one), context.System and the request."""
+def envelope(request: dict, device: Device, person_id: str | None = None, session: AlexaSession | None = None) -> dict:
+    """The whole envelope: version, session (absent outside one), context.System (with the speaker's person id
+    when a voice profile was recognised) and the request."""
     application = {"applicationId": device.skill_id}
     user = {"userId": device.user_id}
     system = {"application": application, "user": user,

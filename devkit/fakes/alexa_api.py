@@ -5,7 +5,7 @@
 """
 import re
 
-from tests.fakes.twilio_api import LoopbackServer, QuietHandler
+from devkit.fakes.twilio_api import LoopbackServer, QuietHandler
 
 TIMEZONE_PATH = re.compile(r"^/v2/devices/(?P<device>[^/]+)/settings/System\.timeZone$")
 

@@ -1,4 +1,4 @@
-"""The envelope builder and signer: what the console sends is what our verifier accepts from Alexa."""
+"""devkit.alexa and devkit.certs: what the simulators send is what our verifier accepts from Alexa."""
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -6,10 +6,11 @@ import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-from console import envelopes
-from console.envelopes import AlexaSession, Device
-from console.signer import CERT_URL, AlexaSigner
+from console.build import CERT_URL, console_signer
 from core.clock import SettableClock
+from devkit import alexa as envelopes
+from devkit.alexa import AlexaSession, Device
+from devkit.certs import CA_NOT_AFTER, AlexaSigner
 from skill.verify import AlexaRequestVerifier, VerificationError
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
@@ -19,7 +20,7 @@ DEVICE = Device("amzn1.ask.skill.console", "amzn1.ask.account.A", "amzn1.ask.dev
 
 @pytest.fixture(scope="module")
 def signer():
-    return AlexaSigner(NOW)
+    return console_signer(NOW)
 
 
 @pytest.fixture
@@ -35,8 +36,8 @@ def verifier(signer, clock):
 def promise_body(session=None, person="amzn1.ask.person.P") -> bytes:
     slots = {"task": envelopes.slot("task", "call Sam"), "date": envelopes.slot("date"),
              "time": envelopes.slot("time", "18:00")}
-    request = envelopes.intent_request(NOW, "MakePromiseIntent", slots, "STARTED")
-    return json.dumps(envelopes.envelope(DEVICE, person, session or AlexaSession(), request)).encode()
+    request = envelopes.intent_request("MakePromiseIntent", NOW, slots, "STARTED")
+    return json.dumps(envelopes.envelope(request, DEVICE, person, session or AlexaSession())).encode()
 
 
 def test_a_signed_envelope_passes_every_check_of_our_verifier(verifier, signer):
@@ -89,8 +90,8 @@ def test_the_envelope_has_alexas_shape_and_parses_with_the_sdk():
 
 
 def test_outside_a_session_there_is_no_session_object_and_no_dialog_state():
-    request = envelopes.intent_request(NOW, "WeeklySummaryIntent", {})
-    data = envelopes.envelope(DEVICE, None, None, request)
+    request = envelopes.intent_request("WeeklySummaryIntent", NOW, {})
+    data = envelopes.envelope(request, DEVICE)
     assert "session" not in data and "person" not in data["context"]["System"] and "dialogState" not in request
 
 
@@ -105,3 +106,26 @@ def test_custom_slot_values_carry_entity_resolution():
 def test_the_leaf_is_valid_around_the_start_and_for_a_long_simulation(signer):
     leaf = signer.chain.leaf
     assert leaf.not_valid_before_utc < NOW < NOW + timedelta(days=300) < leaf.not_valid_after_utc
+
+
+def test_plain_slot_values_become_alexas_slot_objects():
+    request = envelopes.intent_request("AnswerIntent", NOW, {"answer": "I felt heard", "extra": None})
+    slots = request["intent"]["slots"]
+    assert slots["answer"] == {"name": "answer", "confirmationStatus": "NONE", "source": "USER",
+                               "value": "I felt heard", "slotValue": {"type": "Simple", "value": "I felt heard"}}
+    assert "value" not in slots["extra"]
+
+
+def test_a_signer_outside_the_cas_years_is_refused():
+    with pytest.raises(ValueError, match="valid from 2020 to 2045"):
+        AlexaSigner.around(CA_NOT_AFTER - timedelta(days=10), CERT_URL)
+    short = AlexaSigner.around(NOW, CERT_URL, before=timedelta(hours=1), after=timedelta(days=1))
+    assert short.chain.leaf.not_valid_after_utc == NOW + timedelta(days=1)
+
+
+def test_a_written_ca_is_read_back_by_another_process(signer, clock, tmp_path):
+    from devkit.certs import read_ca
+    roots, fetch = read_ca(signer.write(tmp_path / "ca"), CERT_URL)
+    verifier = AlexaRequestVerifier(DEVICE.skill_id, trusted_roots=roots, fetch=fetch, clock=clock)
+    body = promise_body()
+    assert verifier.verify(signer.headers(body), body) == json.loads(body)

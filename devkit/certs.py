@@ -1,18 +1,23 @@
-"""A throwaway PKI for tests: a root CA, an intermediate and an Alexa-like signing leaf."""
+"""A throwaway PKI: a root CA, an intermediate and an Alexa-like signing leaf, and `AlexaSigner`, which signs
+request bodies with such a chain and serves the chain to the verifier of an app that trusts its root."""
 import base64
 import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from skill.verify import canonical_cert_url
+
 ALEXA_DNS = "echo-api.amazon.com"
 # CA certificates span every instant the tests use, so only the leaf's dates vary.
 CA_NOT_BEFORE = datetime(2020, 1, 1, tzinfo=timezone.utc)
 CA_NOT_AFTER = datetime(2045, 1, 1, tzinfo=timezone.utc)
+ROOT_FILE, CHAIN_FILE = "root.pem", "chain.pem"  # what AlexaSigner.write saves and read_ca reads
 
 
 @functools.cache
@@ -123,3 +128,58 @@ def make_chain(
 def days_around(now: datetime, before: float = 1, after: float = 30) -> tuple[datetime, datetime]:
     """A (not_before, not_after) pair from `before` days before `now` to `after` days after it."""
     return now - timedelta(days=before), now + timedelta(days=after)
+
+
+@dataclass(frozen=True)
+class ChainServer:
+    """A verifier's `fetch`: the chain for `cert_url` and nothing else (an OSError is a failed download)."""
+
+    cert_url: str
+    pem: bytes
+
+    def __call__(self, url: str) -> bytes:
+        if url != canonical_cert_url(self.cert_url):
+            raise OSError(f"no certificate chain is served at {url}")
+        return self.pem
+
+
+class AlexaSigner:
+    """Signs request bodies as Alexa does, with a fresh leaf of `root_name`'s CA, named by `cert_url`."""
+
+    def __init__(self, not_before: datetime, not_after: datetime, cert_url: str, root_name: str = "Test Root CA"):
+        self.chain, self.cert_url = make_chain(not_before, not_after, root_name=root_name), cert_url
+        self.fetch = ChainServer(cert_url, self.chain.pem())
+
+    @classmethod
+    def around(cls, now: datetime, cert_url: str, before: timedelta = timedelta(days=1),
+               after: timedelta = timedelta(days=400), root_name: str = "Test Root CA") -> "AlexaSigner":
+        """A leaf valid from `before` ahead of `now` to `after` past it (cut at the CA's end, but at least
+        30 days or `after` must remain); ValueError when `now` is outside the CA's years."""
+        not_before, not_after = now - before, min(now + after, CA_NOT_AFTER)
+        if not CA_NOT_BEFORE <= not_before < now + min(after, timedelta(days=30)) <= not_after:
+            raise ValueError(f"the test CA is valid from {CA_NOT_BEFORE.year} to {CA_NOT_AFTER.year}: "
+                             "start the simulation inside those years")
+        return cls(not_before, not_after, cert_url, root_name)
+
+    @property
+    def trusted_roots(self) -> list[x509.Certificate]:
+        """The one root the app under simulation should trust (instead of the public roots)."""
+        return [self.chain.root]
+
+    def headers(self, body: bytes) -> dict[str, str]:
+        """The headers Alexa sends with every request."""
+        return {"SignatureCertChainUrl": self.cert_url, "Signature-256": self.chain.sign(body),
+                "Content-Type": "application/json; charset=utf-8"}
+
+    def write(self, folder: Path) -> Path:
+        """Save the root (to trust) and the chain (to serve) in `folder`, for an app in another process."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / ROOT_FILE).write_bytes(self.chain.root.public_bytes(serialization.Encoding.PEM))
+        (folder / CHAIN_FILE).write_bytes(self.chain.pem())
+        return folder
+
+
+def read_ca(folder: Path, cert_url: str) -> tuple[list[x509.Certificate], ChainServer]:
+    """What AlexaSigner.write saved: (trusted roots, fetch) for the verifier of an app in another process."""
+    root = x509.load_pem_x509_certificate((folder / ROOT_FILE).read_bytes())
+    return [root], ChainServer(cert_url, (folder / CHAIN_FILE).read_bytes())

@@ -1,0 +1,1 @@
+"""Loopback fakes of the services Trust Builder calls, and a recording SMS gateway."""
