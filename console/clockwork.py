@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from core import timezones
+from core import local_time
 from core.models import Couple, NudgeSchedule, OutboundMessage
-from core.when import split_task_and_time
+from core.time_phrases import split_task_and_time
 from scheduler import passes
 from scheduler.__main__ import HOUSEKEEPING_SECONDS
 
@@ -32,7 +32,7 @@ def parse_target(spec: str, now: datetime, tz: str) -> datetime | None:
 
 def show(instant: datetime, tz: str) -> str:
     """Local day and time, e.g. "Mon 09:00"."""
-    return timezones.local_now(instant, tz).strftime("%a %H:%M")
+    return local_time.local_now(instant, tz).strftime("%a %H:%M")
 
 
 def advance(world, target: datetime) -> int:

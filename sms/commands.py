@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.when import parse_clock
+from core.time_phrases import parse_clock
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "join": ("name",), "invite": ("phone", "name"), "yes": (), "no": (), "question": (), "mood": ("value",),

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import timezones
+from core import local_time
 from core.errors import InvalidInput
 from core.models import CheckIn, Partner
 from core.services.couples import other_partner
@@ -104,7 +104,7 @@ def answer_status(session: Session, partner: Partner, now: datetime) -> Reveal:
     other = other_partner(partner)
     if other is None or other.consent == "revoked" and not other.phone:
         return Reveal("no_partner")
-    day = timezones.local_date(now, partner.couple.timezone)
+    day = local_time.local_date(now, partner.couple.timezone)
     mine, theirs = session.execute(BOTH_ANSWERED, {"mine": partner.id, "theirs": other.id, "day": day}).one()
     if not mine:
         return Reveal("waiting_you", other.display_name)
@@ -119,5 +119,5 @@ def reveal_partner_answer(session: Session, partner: Partner, now: datetime, wit
     reveal = answer_status(session, partner, now)
     if reveal.status != "both" or not with_text:
         return reveal
-    other, day = other_partner(partner), timezones.local_date(now, partner.couple.timezone)
+    other, day = other_partner(partner), local_time.local_date(now, partner.couple.timezone)
     return Reveal("both", other.display_name, " ".join(c.text for c in answered_on(session, other, day)))

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from core import timezones
+from core import local_time
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import (CheckIn, Couple, InboundMessage, NudgeSchedule, OutboundMessage, PairingCode, Partner,
                          Promise, QuestionHeard)
@@ -30,7 +30,7 @@ def create_couple(session: Session, name: str, phone: str, now: datetime, timezo
         raise Conflict("this number is already in Trust Builder", "already_joined")
     couple = Couple(timezone=timezone, question_minute=question_minute, quiet_start=quiet_hours[0],
                     quiet_end=quiet_hours[1], created_at=now)
-    couple.next_question_at = timezones.next_at_minute(now, question_minute, timezone)
+    couple.next_question_at = local_time.next_at_minute(now, question_minute, timezone)
     partner = Partner(couple=couple, display_name=clean_name(name), phone=phone, consent="granted",
                       consent_at=now, created_at=now)
     session.add_all([couple, partner])
@@ -110,7 +110,7 @@ def set_question_time(session: Session, couple: Couple, minute_of_day: int, now:
     if not 0 <= minute_of_day < 24 * 60:
         raise InvalidInput("a time of day is needed", "bad_time")
     couple.question_minute = minute_of_day
-    couple.next_question_at = timezones.next_at_minute(now, minute_of_day, couple.timezone)
+    couple.next_question_at = local_time.next_at_minute(now, minute_of_day, couple.timezone)
     session.flush()
 
 
@@ -125,7 +125,7 @@ def set_quiet_hours(session: Session, couple: Couple, start: int, end: int) -> N
 def set_timezone(session: Session, couple: Couple, tz: str, now: datetime) -> None:
     """Change the couple's time zone and re-plan its daily question."""
     couple.timezone = tz
-    couple.next_question_at = timezones.next_at_minute(now, couple.question_minute, tz)
+    couple.next_question_at = local_time.next_at_minute(now, couple.question_minute, tz)
     couple.next_summary_at = None
     session.flush()
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from core import timezones
+from core import local_time
 from core.db import transaction
 from core.models import OutboundMessage, Partner
 from core.phones import mask_phone
@@ -120,7 +120,7 @@ class Dispatcher:
         decision = verdict(partner, message, now)
         if decision == "defer":
             couple = partner.couple
-            message.send_after = timezones.quiet_hours_end(now, couple.timezone, couple.quiet_start, couple.quiet_end)
+            message.send_after = local_time.quiet_hours_end(now, couple.timezone, couple.quiet_start, couple.quiet_end)
             message.updated_at = now
             stats.deferred += 1
         elif decision != "send":

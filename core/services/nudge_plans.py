@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import timezones
+from core import local_time
 from core.errors import InvalidInput
 from core.models import NudgeSchedule, Partner
 from core.services import nudges, outbox, texts
@@ -60,12 +60,12 @@ def nudge_minute(partner_id: int, day: date, window_start: int, window_end: int)
 
 def next_nudge_at(schedule: NudgeSchedule, tz: str, after: datetime) -> datetime | None:
     """The first chosen moment strictly after `after`, on a chosen weekday (DST-safe via local minutes)."""
-    first = timezones.local_date(after, tz)
+    first = local_time.local_date(after, tz)
     for offset in range(8):
         day = first + timedelta(days=offset)
         if schedule.weekdays >> day.weekday() & 1:
             minute = nudge_minute(schedule.partner_id, day, schedule.window_start, schedule.window_end)
-            at = timezones.at_minute(day, minute, tz)
+            at = local_time.at_minute(day, minute, tz)
             if at > after:
                 return at
     return None
@@ -102,8 +102,8 @@ def _nudge(session: Session, sender: Partner, schedule: NudgeSchedule, moment: d
            daily_cap: int) -> None:
     """One moment: skip it when stale, paused or the partner cannot receive; else offer or send."""
     tz = sender.couple.timezone
-    day = timezones.local_date(moment, tz)
-    window_end = timezones.at_minute(day, schedule.window_end, tz)
+    day = local_time.local_date(moment, tz)
+    window_end = local_time.at_minute(day, schedule.window_end, tz)
     recipient = other_partner(sender)
     # A sender who said STOP has left texting: nothing more goes out in their name either.
     reason = ("stale" if now >= window_end else "paused" if sender.couple.paused

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import timezones
+from core import local_time
 from core.errors import NotAllowed, NotFound
 from core.models import OutboundMessage, Partner
 from core.services import outbox
@@ -32,8 +32,8 @@ def send_thinking(session: Session, sender: Partner, now: datetime, daily_cap: i
 
 def sent_today(session: Session, sender: Partner, now: datetime) -> int:
     """How many thinking-about-you texts the sender queued in their local day so far."""
-    day = timezones.local_date(now, sender.couple.timezone)
-    start = timezones.at_minute(day, 0, sender.couple.timezone)
+    day = local_time.local_date(now, sender.couple.timezone)
+    start = local_time.at_minute(day, 0, sender.couple.timezone)
     recipient = other_partner(sender)
     if recipient is None:
         return 0

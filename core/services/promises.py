@@ -9,7 +9,7 @@ from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.models import Promise, Partner
 from core.services import outbox
 from core.services.couples import expect_reply, other_partner
-from core.when import describe_local
+from core.words.times import describe_local
 
 MAX_TEXT = 200
 MIN_NOTICE = timedelta(minutes=5)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from core import timezones
+from core import local_time
 from core.errors import NotAllowed
 from core.models import OutboundMessage, Partner
 from core.ports import SendError
@@ -33,7 +33,7 @@ def verdict(partner: Partner | None, message: OutboundMessage, now: datetime) ->
     couple = partner.couple
     if couple.paused and message.kind in PAUSABLE:
         return "cancelled"
-    if message.respect_quiet and timezones.in_quiet_hours(now, couple.timezone, couple.quiet_start,
+    if message.respect_quiet and local_time.in_quiet_hours(now, couple.timezone, couple.quiet_start,
                                                            couple.quiet_end):
         return "defer"
     return "send"

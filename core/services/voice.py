@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import timezones
+from core import local_time
 from core.errors import NotAllowed
 from core.models import PairingCode, Partner, Promise
 from core.services import linking, outbox, promises
@@ -74,13 +74,13 @@ def link_code(session: Session, user_id: str, person_id: str | None, now: dateti
 
 def promise_due(day: date | None, minute_of_day: int, tz: str, now: datetime) -> datetime:
     """The UTC instant of a spoken day and time in `tz`; with no day, a time already past means tomorrow.
-    A time inside a spring-forward gap moves to the gap's end (timezones.local_to_utc)."""
-    local_now = timezones.local_now(now, tz).replace(tzinfo=None)
+    A time inside a spring-forward gap moves to the gap's end (local_time.local_to_utc)."""
+    local_now = local_time.local_now(now, tz).replace(tzinfo=None)
     clock = time(minute_of_day // 60, minute_of_day % 60)
     local = datetime.combine(day or local_now.date(), clock)
     if day is None and local <= local_now:
         local += timedelta(days=1)
-    return timezones.local_to_utc(local, tz)
+    return local_time.local_to_utc(local, tz)
 
 
 def reminder_plan(promiser: Partner, promise: Promise, now: datetime) -> tuple[datetime | None, str | None]:

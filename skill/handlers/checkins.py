@@ -4,7 +4,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from core import timezones
+from core import local_time
 from core.errors import InvalidInput
 from core.services import checkins, questions
 from skill.handlers.slots import slot_value
@@ -43,7 +43,7 @@ def tell_partner_answer(handler_input: HandlerInput) -> Response:
 def answered_today(handler_input: HandlerInput) -> bool:
     """True when the speaker has already answered today's question."""
     current = turn(handler_input)
-    today = timezones.local_date(current.now, current.partner.couple.timezone)
+    today = local_time.local_date(current.now, current.partner.couple.timezone)
     return checkins.has_answered(current.db, current.partner, today)
 
 

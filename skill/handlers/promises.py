@@ -7,11 +7,11 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 
-from core import timezones
+from core import local_time
 from core.errors import InvalidInput, NotFound
 from core.models import Promise
 from core.services import promises, voice
-from core.when import describe_local
+from core.words.times import describe_local
 from skill.handlers import slots
 from skill.interceptors import Turn, turn
 from skill.speech import ASK_DAY, ASK_TASK, ASK_TIME, YOUR_TEXTS, reply
@@ -58,7 +58,7 @@ class MakePromiseIntentHandler(AbstractRequestHandler):
         """Work out the due instant in the device's zone and store the promise (once per request id)."""
         current = turn(handler_input)
         zone = device_zone(handler_input, current)
-        day = slots.local_day(day_said, timezones.local_date(current.now, zone)) if day_said else None
+        day = slots.local_day(day_said, local_time.local_date(current.now, zone)) if day_said else None
         if day_said and day is None:
             return elicit(handler_input, "date", ASK_DAY)
         due = voice.promise_due(day, minute, zone, current.now)
@@ -88,7 +88,7 @@ def confirmation(current: Turn, promise: Promise, minute: int) -> str:
 
 def _moved_by_clock_change(promise: Promise, minute: int) -> str:
     """A note when the asked time does not exist that day (clocks spring forward)."""
-    local = timezones.local_now(promise.due_at, promise.timezone)
+    local = local_time.local_now(promise.due_at, promise.timezone)
     if local.hour * 60 + local.minute == minute:
         return ""
     return " The clocks change that night, so I've set it for the first time that exists."
@@ -96,7 +96,7 @@ def _moved_by_clock_change(promise: Promise, minute: int) -> str:
 
 def _reminder_words(remind_at: datetime, promise: Promise, now: datetime) -> str:
     """"at 5:30 PM" on the due day, otherwise with the day ("tomorrow at 8 PM")."""
-    same_day = (timezones.local_date(remind_at, promise.timezone) == timezones.local_date(promise.due_at,
+    same_day = (local_time.local_date(remind_at, promise.timezone) == local_time.local_date(promise.due_at,
                                                                                           promise.timezone))
     words = describe_local(remind_at, promise.timezone, now)
     return "at " + words.split(" at ", 1)[1] if same_day and " at " in words else words

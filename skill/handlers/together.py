@@ -2,7 +2,7 @@
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name
 
-from core import timezones
+from core import local_time
 from core.errors import DomainError
 from core.services import nudges, summary, voice
 from core.services.couples import other_partner
@@ -46,7 +46,7 @@ def cannot_send(reason: str, partner, current: Turn) -> str:
 def _quiet_note(current: Turn) -> str:
     """When quiet hours hold the text until morning, say so."""
     couple = current.partner.couple
-    if timezones.in_quiet_hours(current.now, couple.timezone, couple.quiet_start, couple.quiet_end):
+    if local_time.in_quiet_hours(current.now, couple.timezone, couple.quiet_start, couple.quiet_end):
         return " It's quiet hours, so it will reach them in the morning."
     return ""
 

@@ -1,5 +1,6 @@
 """The couple's settings by text: question time, quiet hours, time zone, pause; and linking Alexa."""
-from core import timezones, when
+from core import local_time, time_phrases, zone_names
+from core.words.times import describe_local
 from core.services import couples, linking
 from sms import replies
 from sms.turn import Turn
@@ -33,11 +34,11 @@ def time_zone(turn: Turn, command) -> str:
     """TZ America/Chicago or TZ Denver; the reply shows the local time so a wrong guess is obvious."""
     if not command.get("zone"):
         return replies.TZ_HOW
-    zone = when.resolve_timezone(command.get("zone"))
+    zone = zone_names.resolve_timezone(command.get("zone"))
     if zone is None:
         return replies.TZ_UNKNOWN
     couples.set_timezone(turn.session, turn.partner.couple, zone, turn.now)
-    local = timezones.local_now(turn.now, zone)
+    local = local_time.local_now(turn.now, zone)
     return replies.tz_set(zone, replies.clock(local.hour * 60 + local.minute))
 
 

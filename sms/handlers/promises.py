@@ -1,5 +1,6 @@
 """Promises by text: make one with a time, list them, say kept or missed, confirm a partner's."""
-from core import timezones, when
+from core import local_time, time_phrases, zone_names
+from core.words.times import describe_local
 from core.errors import NotFound
 from core.models import Promise
 from core.services import couples, promises
@@ -11,12 +12,12 @@ def promise(turn: Turn, command) -> str:
     """PROMISE <what> <when>: confirm the exact time understood, or ask again when there is none."""
     if not command.get("rest"):
         return replies.PROMISE_HOW
-    task, due = when.split_task_and_time(command.get("rest"), turn.tz, turn.now)
+    task, due = time_phrases.split_task_and_time(command.get("rest"), turn.tz, turn.now)
     if due is None:
         return replies.promise_when(task)
     made = promises.make_promise(turn.session, turn.partner, task, due, turn.tz, turn.now,
                                  source_id=turn.text.sid)
-    return replies.promise_made(made.text, when.describe_local(made.due_at, made.timezone, turn.now),
+    return replies.promise_made(made.text, describe_local(made.due_at, made.timezone, turn.now),
                                 _reminder_words(turn, made))
 
 
@@ -25,8 +26,8 @@ def _reminder_words(turn: Turn, made: Promise) -> str | None:
     at = promises.reminder_time(made, turn.now) if turn.partner.can_text else None
     if at is None:
         return None
-    words = when.describe_local(at, made.timezone, turn.now)
-    same_day = timezones.local_date(at, made.timezone) == timezones.local_date(made.due_at, made.timezone)
+    words = describe_local(at, made.timezone, turn.now)
+    same_day = local_time.local_date(at, made.timezone) == local_time.local_date(made.due_at, made.timezone)
     return "at " + words.rsplit(" at ", 1)[-1] if same_day else words
 
 
@@ -35,7 +36,7 @@ def open_list(turn: Turn, command) -> str:
     items = promises.open_promises(turn.session, turn.partner)
     if not items:
         return replies.NO_PROMISES
-    return replies.promise_list([(p.text, when.describe_local(p.due_at, p.timezone, turn.now)) for p in items])
+    return replies.promise_list([(p.text, describe_local(p.due_at, p.timezone, turn.now)) for p in items])
 
 
 def kept(turn: Turn, command) -> str:

@@ -2,7 +2,7 @@
 import logging
 from datetime import datetime, time, timedelta, timezone
 
-from core import timezones
+from core import local_time
 from core.models import Couple, Partner
 from core.services import promises
 from core.services.dispatch import Dispatcher
@@ -15,11 +15,11 @@ PHONES = ("+14155550111", "+14155550112")
 
 def at(day_offset: int, hour: int, minute: int = 0) -> datetime:
     """A Los Angeles wall-clock time, `day_offset` days after Monday 2026-11-23, as UTC."""
-    return timezones.at_minute(MONDAY.date() + timedelta(days=day_offset), hour * 60 + minute, LA)
+    return local_time.at_minute(MONDAY.date() + timedelta(days=day_offset), hour * 60 + minute, LA)
 
 
 def local_time(instant: datetime) -> time:
-    return timezones.local_now(instant, LA).time()
+    return local_time.local_now(instant, LA).time()
 
 
 def start_up(world, when: datetime):

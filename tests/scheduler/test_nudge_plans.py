@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from core import timezones
+from core import local_time
 from core.errors import InvalidInput, NotAllowed
 from core.models import NudgeSchedule, Partner
 from core.services import couples, nudge_plans, nudges
@@ -30,7 +30,7 @@ def schedule(world, partner_id=1, start=NOON, end=FOUR, days=EVERY_DAY, auto=Fal
 
 
 def local_day_time(instant: datetime) -> str:
-    return timezones.local_now(instant, LA).strftime("%a %H:%M")
+    return local_time.local_now(instant, LA).strftime("%a %H:%M")
 
 
 @pytest.mark.parametrize("start, end, days", [(NOON, NOON, EVERY_DAY), (FOUR, NOON, EVERY_DAY), (-1, NOON, EVERY_DAY),
@@ -121,7 +121,7 @@ def test_nothing_when_the_partner_has_said_stop(world, caplog):
 
 def test_after_downtime_only_a_moment_still_in_its_window_is_used(world, caplog):
     schedule(world, start=9 * 60 + 30, end=20 * 60)
-    late = timezones.at_minute(date(2026, 11, 25), 19 * 60 + 59, LA)  # Wednesday 19:59, down since Monday
+    late = local_time.at_minute(date(2026, 11, 25), 19 * 60 + 59, LA)  # Wednesday 19:59, down since Monday
     world.clock.set(late)
 
     with caplog.at_level(logging.INFO):
