@@ -6,7 +6,7 @@ from functools import partial
 
 from core.db import transaction
 from core.runtime import Runtime
-from core.services import housekeeping, linking, nudge_plans, planner
+from core.services import housekeeping, linking, planner, thinking_moments
 from core.services.dispatch import Dispatcher, DispatchStats
 
 log = logging.getLogger("trustbuilder.scheduler")
@@ -18,7 +18,7 @@ MAX_BATCHES = 10_000  # a planner bug that never advances its rows must not spin
 def plan(runtime: Runtime, batch: int = PLAN_BATCH) -> dict[str, int]:
     """Queue what is due now: daily questions by text, weekly summaries, thinking-about-you moments."""
     steps = {"questions": planner.plan_questions, "summaries": planner.plan_summaries,
-             "nudges": partial(nudge_plans.plan_nudges, daily_cap=runtime.settings.thinking_daily_cap)}
+             "nudges": partial(thinking_moments.plan_nudges, daily_cap=runtime.settings.thinking_daily_cap)}
     counts = {name: _drain(runtime, step, batch) for name, step in steps.items()}
     if any(counts.values()):
         log.info("planned: %s", ", ".join(f"{count} {name}" for name, count in counts.items()))

@@ -4,7 +4,7 @@ from ask_sdk_core.utils import is_intent_name
 
 from core import local_time
 from core.errors import DomainError
-from core.services import nudges, summary, voice
+from core.services import summary, thinking, voice
 from core.services.couples import other_partner
 from skill.handlers.slots import slot_value
 from skill.interceptors import Turn, turn
@@ -24,7 +24,7 @@ class ThinkingOfYouIntentHandler(AbstractRequestHandler):
             return reply(handler_input, f"I can only send these to your partner, {partner.display_name}. "
                                         "To send one, say 'tell my partner I'm thinking of them'.")
         try:
-            nudges.send_thinking(current.db, current.partner, current.now,
+            thinking.send_thinking(current.db, current.partner, current.now,
                                  daily_cap=current.settings.thinking_daily_cap, source_id=current.source_id)
         except DomainError as error:
             return reply(handler_input, cannot_send(error.reason, partner, current))

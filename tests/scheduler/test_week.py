@@ -7,7 +7,7 @@ import pytest
 
 from core import local_time
 from core.models import Partner
-from core.services import couples, nudge_plans, promises
+from core.services import couples, thinking_moments, promises
 
 UTC = timezone.utc
 ZONES = {
@@ -30,13 +30,13 @@ def local(instant: datetime, tz: str) -> datetime:
 
 
 def setup_couple(world, tz: str, dst_day: date, dst_time: time) -> tuple[int, int]:
-    """Alex is offered nudges on weekdays 12-16 and makes three promises; Sam auto-sends nudges 9-10."""
+    """Alex is offered thinking on weekdays 12-16 and makes three promises; Sam auto-sends thinking 9-10."""
     alex_id, sam_id = world.couple(tz, ZONES[tz])
     now = world.clock()
     with world.tx() as session:
         alex, sam = session.get(Partner, alex_id), session.get(Partner, sam_id)
-        nudge_plans.set_nudge_schedule(session, alex, 12 * 60, 16 * 60, WEEKDAYS, now)
-        nudge_plans.set_nudge_schedule(session, sam, 9 * 60, 10 * 60, EVERY_DAY, now, auto=True)
+        thinking_moments.set_nudge_schedule(session, alex, 12 * 60, 16 * 60, WEEKDAYS, now)
+        thinking_moments.set_nudge_schedule(session, sam, 9 * 60, 10 * 60, EVERY_DAY, now, auto=True)
         first = local_time.local_date(now, tz) + timedelta(days=1)
         for day, at in ((first, time(18)), (first + timedelta(days=1), time(23, 30)), (dst_day, dst_time)):
             due = local_time.local_to_utc(datetime.combine(day, at), tz)
