@@ -92,3 +92,16 @@ def names(partners) -> str:
     """"Alex or Sam" (or "Alex, Sam or Jo")."""
     first = [p.display_name for p in partners]
     return first[0] if len(first) == 1 else ", ".join(first[:-1]) + " or " + first[-1]
+
+
+def promise_confirmation(intake) -> str:
+    """"OK: call Sam, today at 6 PM. I'll text you a reminder at 5:30 PM." (or why I can't), from an Intake."""
+    moved = " The clocks change that night, so I've set it for the first time that exists." if intake.clock_moved \
+        else ""
+    if intake.reminder_words:
+        after = f"I'll text you a reminder {intake.reminder_words}."
+    elif intake.no_reminder == "too_soon":
+        after = "That's too soon for a reminder, but I'll text you afterwards to ask how it went."
+    else:
+        after = f"I can't text you a reminder, because {YOUR_TEXTS.get(intake.no_reminder, 'texts are off for you')}."
+    return f"OK: {intake.task}, {intake.due_words}.{moved} {after}"

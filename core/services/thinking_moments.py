@@ -1,4 +1,4 @@
-""""Thinking about you" moments on a schedule: a partner picks a daily window and weekdays (e.g. 12:00-16:00 on weekdays).
+""""Thinking about you" moments on a schedule: a daily window and weekdays (e.g. 12:00-16:00 on weekdays).
 
 At a random minute in the window (the same minute for a partner and day however often it is computed) the
 sender is asked "Want to tell Sam you're thinking of them? Reply 1 to send": honest by default, only their
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core import local_time
 from core.errors import InvalidInput
 from core.models import NudgeSchedule, Partner
-from core.services import outbox, texts, thinking
+from core.services import outbox, texts, thinking_of_you
 from core.services.couples import awaited, expect_reply, other_partner
 
 log = logging.getLogger(__name__)
@@ -134,12 +134,12 @@ def _offer(session: Session, sender: Partner, recipient: Partner, day: date, mom
 def _send_for(session: Session, sender: Partner, recipient: Partner, day: date, moment: datetime,
               window_end: datetime, now: datetime, daily_cap: int) -> None:
     """The sender opted in to automatic sending: queue it to their partner, unless today's cap is reached."""
-    if thinking.sent_today(session, sender, now) >= daily_cap:
+    if thinking_of_you.sent_today(session, sender, now) >= daily_cap:
         log.info("partner %s: automatic thinking-about-you of %s skipped (daily cap)", sender.id, day)
         return
-    # The key shares thinking.sent_today's `thinking:<sender>:` prefix, so it counts against the cap.
+    # The key shares thinking_of_you.sent_today's `thinking:<sender>:` prefix, so it counts against the cap.
     outbox.queue(session, recipient, outbox.Draft(
-        thinking.thinking_body(sender), "thinking_auto", f"thinking:{sender.id}:auto:{day.isoformat()}",
+        thinking_of_you.thinking_body(sender), "thinking_auto", f"thinking:{sender.id}:auto:{day.isoformat()}",
         send_after=moment, expires_at=window_end), now)
 
 

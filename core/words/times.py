@@ -31,3 +31,13 @@ def day_words(day: date, today: date) -> str:
         return WEEKDAYS[day.weekday()].capitalize()
     year = f", {day.year}" if day.year != today.year and abs(ahead) > 183 else ""
     return f"{MONTHS[day.month - 1].capitalize()} {day.day}{year}"
+
+
+def describe_near(dt_utc: datetime, anchor_utc: datetime, tz: str, now: datetime) -> str:
+    """"at 5:30 PM" when `dt_utc` falls on `anchor_utc`'s local day (a reminder on the promise's day), else the
+    whole describe_local ("tomorrow at 8 PM")."""
+    zone = ZoneInfo(tz)
+    local, anchor = as_utc(dt_utc).astimezone(zone), as_utc(anchor_utc).astimezone(zone)
+    if local.date() == anchor.date():
+        return f"at {clock(local.hour * 60 + local.minute)}"
+    return describe_local(dt_utc, tz, now)

@@ -4,7 +4,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from core.services import voice
+from core.services import linking, speakers
 from skill.handlers.slots import slot_value
 from skill.interceptors import session_attributes, turn
 from skill.speech import ANYTHING_ELSE, ASK_ANSWER_AGAIN, SUGGEST, link_instructions, names, reply
@@ -17,7 +17,7 @@ def speak_link_code(handler_input: HandlerInput, before: str) -> Response:
     """A one-time code for this Alexa user (and voice), and how to text it to us."""
     current, system = turn(handler_input), handler_input.request_envelope.context.system
     person = system.person.person_id if system.person else None
-    code = voice.link_code(current.db, system.user.user_id, person, current.now)
+    code = linking.link_code(current.db, system.user.user_id, person, current.now)
     number = current.settings.twilio_from_number
     return reply(handler_input, f"{before} {link_instructions(code, number)} Then open Trust Builder again.")
 
@@ -54,10 +54,10 @@ class IdentifyPartnerIntentHandler(AbstractRequestHandler):
         if speaker.partner is None:
             return ask_who(handler_input, "Sorry, I didn't catch that.")
         name = slot_value(handler_input, "name")
-        named = voice.pick_by_name(speaker.candidates, name)
+        named = speakers.pick_by_name(speaker.candidates, name)
         if named is not None:
             return reply(handler_input, f"Hi, {named.display_name}. {ANYTHING_ELSE}", SUGGEST)
-        in_couple = voice.pick_by_name(tuple(speaker.partner.couple.partners), name)
+        in_couple = speakers.pick_by_name(tuple(speaker.partner.couple.partners), name)
         if in_couple is None and session_attributes(handler_input).get("awaiting") == "answer":
             # After the question a lone word is heard as a name; it was most likely an answer.
             return reply(handler_input, ASK_ANSWER_AGAIN, ASK_ANSWER_AGAIN)

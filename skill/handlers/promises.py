@@ -10,11 +10,11 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from core import local_time
 from core.errors import InvalidInput, NotFound
 from core.models import Promise
-from core.services import promises, voice
+from core.services import promise_intake, promises
 from core.words.times import describe_local
 from skill.handlers import slots
 from skill.interceptors import Turn, turn
-from skill.speech import ASK_DAY, ASK_TASK, ASK_TIME, YOUR_TEXTS, reply
+from skill.speech import ASK_DAY, ASK_TASK, ASK_TIME, promise_confirmation, reply
 
 # A time that cannot be a promise: say why, then ask for the day again.
 TIME_PROBLEMS = {"past_due": "That time has already passed. ",
@@ -61,45 +61,14 @@ class MakePromiseIntentHandler(AbstractRequestHandler):
         day = slots.local_day(day_said, local_time.local_date(current.now, zone)) if day_said else None
         if day_said and day is None:
             return elicit(handler_input, "date", ASK_DAY)
-        due = voice.promise_due(day, minute, zone, current.now)
         try:
-            promise = promises.make_promise(current.db, current.partner, task, due, zone, current.now,
-                                            source_id=current.source_id)
+            intake = promise_intake.take_spoken(current.db, current.partner, task, day, minute, zone, current.now,
+                                                source_id=current.source_id)
         except InvalidInput as error:
             if error.reason not in TIME_PROBLEMS:
                 raise
             return elicit(handler_input, "date", TIME_PROBLEMS[error.reason] + ASK_DAY)
-        return reply(handler_input, confirmation(current, promise, minute))
-
-
-def confirmation(current: Turn, promise: Promise, minute: int) -> str:
-    """"OK: call Sam, today at 6 PM. I'll text you a reminder at 5:30 PM." (or why I can't)."""
-    due = describe_local(promise.due_at, promise.timezone, current.now)
-    moved = _moved_by_clock_change(promise, minute)
-    remind_at, problem = voice.reminder_plan(current.partner, promise, current.now)
-    if problem:
-        after = f"I can't text you a reminder, because {YOUR_TEXTS.get(problem, 'texts are off for you')}."
-    elif remind_at is None:
-        after = "That's too soon for a reminder, but I'll text you afterwards to ask how it went."
-    else:
-        after = f"I'll text you a reminder {_reminder_words(remind_at, promise, current.now)}."
-    return f"OK: {promise.text}, {due}.{moved} {after}"
-
-
-def _moved_by_clock_change(promise: Promise, minute: int) -> str:
-    """A note when the asked time does not exist that day (clocks spring forward)."""
-    local = local_time.local_now(promise.due_at, promise.timezone)
-    if local.hour * 60 + local.minute == minute:
-        return ""
-    return " The clocks change that night, so I've set it for the first time that exists."
-
-
-def _reminder_words(remind_at: datetime, promise: Promise, now: datetime) -> str:
-    """"at 5:30 PM" on the due day, otherwise with the day ("tomorrow at 8 PM")."""
-    same_day = (local_time.local_date(remind_at, promise.timezone) == local_time.local_date(promise.due_at,
-                                                                                          promise.timezone))
-    words = describe_local(remind_at, promise.timezone, now)
-    return "at " + words.split(" at ", 1)[1] if same_day and " at " in words else words
+        return reply(handler_input, promise_confirmation(intake))
 
 
 class ListPromisesIntentHandler(AbstractRequestHandler):

@@ -4,7 +4,7 @@ from ask_sdk_core.utils import is_intent_name
 
 from core import local_time
 from core.errors import DomainError
-from core.services import summary, thinking, voice
+from core.services import speakers, summary, thinking_of_you
 from core.services.couples import other_partner
 from skill.handlers.slots import slot_value
 from skill.interceptors import Turn, turn
@@ -20,11 +20,11 @@ class ThinkingOfYouIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         current, named = turn(handler_input), slot_value(handler_input, "name")
         partner = other_partner(current.partner)
-        if partner is not None and named and voice.pick_by_name((partner,), named) is None:
+        if partner is not None and named and speakers.pick_by_name((partner,), named) is None:
             return reply(handler_input, f"I can only send these to your partner, {partner.display_name}. "
                                         "To send one, say 'tell my partner I'm thinking of them'.")
         try:
-            thinking.send_thinking(current.db, current.partner, current.now,
+            thinking_of_you.send_thinking(current.db, current.partner, current.now,
                                  daily_cap=current.settings.thinking_daily_cap, source_id=current.source_id)
         except DomainError as error:
             return reply(handler_input, cannot_send(error.reason, partner, current))

@@ -1,6 +1,6 @@
 """The daily habit by text: the question, answers and moods, SHARE, the summary, thinking of you."""
 from core import local_time
-from core.services import checkins, couples, questions, summary, thinking
+from core.services import checkins, couples, questions, summary, thinking_of_you
 from sms import replies
 from sms.turn import Turn
 
@@ -52,7 +52,7 @@ def weekly(turn: Turn, command) -> str:
 
 def thinking(turn: Turn, command) -> str:
     """THINKING or a heart: queue a thinking-of-you text to the partner (capped per day)."""
-    thinking.send_thinking(turn.session, turn.partner, turn.now, turn.settings.thinking_daily_cap, turn.text.sid)
+    thinking_of_you.send_thinking(turn.session, turn.partner, turn.now, turn.settings.thinking_daily_cap, turn.text.sid)
     couple = turn.partner.couple
     quiet = local_time.in_quiet_hours(turn.now, couple.timezone, couple.quiet_start, couple.quiet_end)
     return replies.thinking_sent(turn.other_name, quiet)

@@ -1,9 +1,8 @@
 """Promises by text: make one with a time, list them, say kept or missed, confirm a partner's."""
-from core import local_time, time_phrases, zone_names
-from core.words.times import describe_local
 from core.errors import NotFound
 from core.models import Promise
-from core.services import couples, promises
+from core.services import couples, promise_intake, promises
+from core.words.times import describe_local
 from sms import replies
 from sms.turn import Turn
 
@@ -12,23 +11,11 @@ def promise(turn: Turn, command) -> str:
     """PROMISE <what> <when>: confirm the exact time understood, or ask again when there is none."""
     if not command.get("rest"):
         return replies.PROMISE_HOW
-    task, due = time_phrases.split_task_and_time(command.get("rest"), turn.tz, turn.now)
-    if due is None:
-        return replies.promise_when(task)
-    made = promises.make_promise(turn.session, turn.partner, task, due, turn.tz, turn.now,
-                                 source_id=turn.text.sid)
-    return replies.promise_made(made.text, describe_local(made.due_at, made.timezone, turn.now),
-                                _reminder_words(turn, made))
-
-
-def _reminder_words(turn: Turn, made: Promise) -> str | None:
-    """"at 5:30 PM" on the day it is due, else "Friday at 8:30 PM"; None when no reminder will go."""
-    at = promises.reminder_time(made, turn.now) if turn.partner.can_text else None
-    if at is None:
-        return None
-    words = describe_local(at, made.timezone, turn.now)
-    same_day = local_time.local_date(at, made.timezone) == local_time.local_date(made.due_at, made.timezone)
-    return "at " + words.rsplit(" at ", 1)[-1] if same_day else words
+    intake = promise_intake.take_texted(turn.session, turn.partner, command.get("rest"), turn.tz, turn.now,
+                                        source_id=turn.text.sid)
+    if intake.promise is None:
+        return replies.promise_when(intake.task)
+    return replies.promise_made(intake.task, intake.due_words, intake.reminder_words)
 
 
 def open_list(turn: Turn, command) -> str:

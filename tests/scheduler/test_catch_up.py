@@ -18,7 +18,7 @@ def at(day_offset: int, hour: int, minute: int = 0) -> datetime:
     return local_time.at_minute(MONDAY.date() + timedelta(days=day_offset), hour * 60 + minute, LA)
 
 
-def local_time(instant: datetime) -> time:
+def wall_clock(instant: datetime) -> time:
     return local_time.local_now(instant, LA).time()
 
 
@@ -40,7 +40,7 @@ def test_todays_question_is_still_sent_before_quiet_hours(make_world):
     start_up(world, at(0, 20, 30))
 
     questions = world.messages(kind="daily_question", state="sent")
-    assert [(m.partner_id, local_time(m.send_after), local_time(m.sent_at)) for m in questions] == [
+    assert [(m.partner_id, wall_clock(m.send_after), wall_clock(m.sent_at)) for m in questions] == [
         (alex, time(19), time(20, 30)), (sam, time(19), time(20, 30))]
 
 
@@ -85,7 +85,7 @@ def test_a_late_weekly_summary_goes_the_next_morning_but_not_a_day_late(make_wor
     start_up(world, at(7, 7))  # Monday 07:00: quiet hours, so it waits for 08:00
     world.advance_to(at(7, 9))
     [summary, _] = world.messages(kind="weekly_summary", state="sent")
-    assert (local_time(summary.send_after), local_time(summary.sent_at)) == (time(8), time(8))
+    assert (wall_clock(summary.send_after), wall_clock(summary.sent_at)) == (time(8), time(8))
     assert summary.partner_id == first[0]
 
     with caplog.at_level(logging.INFO):

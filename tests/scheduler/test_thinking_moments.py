@@ -8,7 +8,7 @@ import pytest
 from core import local_time
 from core.errors import InvalidInput, NotAllowed
 from core.models import NudgeSchedule, Partner
-from core.services import couples, thinking, thinking_moments
+from core.services import couples, thinking_moments, thinking_of_you
 
 LA = "America/Los_Angeles"
 MONDAY = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)  # 09:00 in Los Angeles
@@ -89,7 +89,7 @@ def test_automatic_sending_counts_against_the_daily_cap(make_world):
     [sent] = world.messages(kind="thinking_auto")
     assert (sent.partner_id, sent.body) == (2, "Alex is thinking about you right now. (Sent with Trust Builder.)")
     with world.tx() as session, pytest.raises(NotAllowed):
-        thinking.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMx")
+        thinking_of_you.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMx")
 
 
 def test_automatic_sending_is_skipped_once_the_cap_is_reached(make_world, caplog):
@@ -97,7 +97,7 @@ def test_automatic_sending_is_skipped_once_the_cap_is_reached(make_world, caplog
     world.couple(LA, ("+14155550155", "+14155550156"))
     schedule(world, auto=True)
     with world.tx() as session:
-        thinking.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMy")
+        thinking_of_you.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMy")
 
     with caplog.at_level(logging.INFO):
         world.advance_to(MONDAY + timedelta(hours=8))

@@ -7,7 +7,7 @@ import pytest
 
 from core import local_time
 from core.models import Partner
-from core.services import couples, thinking_moments, promises
+from core.services import couples, promises, thinking_moments
 
 UTC = timezone.utc
 ZONES = {
