@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from core import local_time
 from core.models import Couple, NudgeSchedule, OutboundMessage
 from core.time_phrases import split_task_and_time
-from scheduler import passes
+from scheduler import jobs
 from scheduler.__main__ import HOUSEKEEPING_SECONDS
 
 HOUSEKEEPING = timedelta(seconds=HOUSEKEEPING_SECONDS)
@@ -63,7 +63,7 @@ def next_due(world, now: datetime) -> datetime | None:
 def run_pass(world) -> None:
     """One scheduler pass at the clock's time, the same one `python -m scheduler --once` runs (plan what is
     due into the outbox, then dispatch), plus the hourly housekeeping round when an hour has gone by."""
-    passes.run_once(world.runtime, world.dispatcher)
+    jobs.run_once(world.runtime, world.dispatcher)
     if world.clock() - world.tidied >= HOUSEKEEPING:
-        passes.tidy(world.runtime, world.dispatcher)
+        jobs.tidy(world.runtime, world.dispatcher)
         world.tidied = world.clock()

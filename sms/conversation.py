@@ -17,7 +17,8 @@ from core.services import couples
 from sms import replies, segments
 from sms.commands import Command, parse_command
 from sms.handlers import account, daily, preferences, promises
-from sms.turn import InboundText, Turn
+from sms.forms import InboundText
+from sms.turn import Turn
 
 log = logging.getLogger(__name__)
 BY_SID = select(InboundMessage).where(InboundMessage.message_sid == bindparam("sid"))  # built once: every text runs it

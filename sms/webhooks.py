@@ -9,8 +9,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 import web
 from core.crypto import CryptoError
-from core.services import dispatch
-from sms import conversation, security
+from core.services import delivery_reports
+from sms import conversation, forms, security
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sms", __name__, url_prefix="/sms")
@@ -20,7 +20,7 @@ blueprint = Blueprint("sms", __name__, url_prefix="/sms")
 @security.twilio_signed
 def inbound():
     """A text to our number: handle it once and answer with TwiML (an empty <Response/> means no reply)."""
-    text = security.parse_inbound(request.form)
+    text = forms.parse_inbound(request.form)
     runtime = web.runtime()
     reply = committed(lambda session: conversation.respond(session, runtime.settings, text, runtime.clock()))
     return twiml(reply)
@@ -30,9 +30,10 @@ def inbound():
 @security.twilio_signed
 def status():
     """A delivery report for a text we sent; an unknown MessageSid changes nothing."""
-    report = security.parse_status(request.form)
+    report = forms.parse_status(request.form)
     now = web.runtime().clock()
-    committed(lambda session: dispatch.update_status(session, report.sid, report.status, report.error_code, now))
+    committed(lambda session: delivery_reports.update_status(session, report.sid, report.status, report.error_code,
+                                                             now))
     return twiml(None)
 
 

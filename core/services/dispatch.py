@@ -31,7 +31,6 @@ from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, apply_error_code,
 
 log = logging.getLogger(__name__)
 
-STATUS_RANK = {"queued": 0, "sending": 1, "sent": 2, "outbox": 2, "delivered": 3, "undelivered": 3, "failed": 3}
 # Finished sends are recorded (and the window refilled) when the whole window is done or after this long,
 # so one slow send never holds up the others; a status callback still finds its sid within a second.
 RECORD_EVERY = 0.05
@@ -237,17 +236,3 @@ def _release(message: OutboundMessage, now: datetime, stats: DispatchStats) -> N
     message.state, message.claimed_at, message.updated_at = "queued", None, now
     message.attempts -= 1
     stats.released += 1
-
-
-def update_status(session: Session, sid: str, status: str, error_code: int | None, now: datetime) -> bool:
-    """Apply a Twilio status callback; states only move forward (a late `sent` never undoes `delivered`)."""
-    message = session.scalar(select(OutboundMessage).where(OutboundMessage.provider_sid == sid))
-    if message is None or status not in STATUS_RANK:
-        return False
-    if STATUS_RANK[status] <= STATUS_RANK.get(message.state, 0):
-        return False
-    message.state, message.updated_at = status, now
-    if error_code:
-        message.error_code = error_code
-        apply_error_code(session, message, error_code, now)
-    return True

@@ -16,7 +16,7 @@ from core.models import Couple, NudgeSchedule, OutboundMessage
 from core.runtime import Runtime, open_runtime
 from core.services import couples
 from core.services.dispatch import Dispatcher
-from scheduler import passes
+from scheduler import jobs
 from sms.gateway import gateway_for
 from tests.conftest import POSTGRES_URL, make_settings
 from tests.fakes.twilio_api import FakeTwilio
@@ -97,7 +97,7 @@ class World:
 
     def tick(self):
         """One scheduler pass at the current time."""
-        return passes.run_once(self.runtime, self.dispatcher)
+        return jobs.run_once(self.runtime, self.dispatcher)
 
     def advance_to(self, until: datetime, max_step: timedelta = timedelta(hours=1)) -> None:
         """Run a pass, jump to the next due time (at most `max_step` ahead), repeat until `until`."""

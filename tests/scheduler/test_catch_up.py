@@ -6,7 +6,7 @@ from core import local_time
 from core.models import Couple, Partner
 from core.services import promises
 from core.services.dispatch import Dispatcher
-from scheduler import passes
+from scheduler import jobs
 
 LA = "America/Los_Angeles"
 MONDAY = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)  # 09:00 in Los Angeles
@@ -25,7 +25,7 @@ def wall_clock(instant: datetime) -> time:
 def start_up(world, when: datetime):
     """The scheduler was down until `when`: start-up catch-up, as `python -m scheduler` does."""
     world.clock.set(when)
-    return passes.catch_up(world.runtime, world.dispatcher)
+    return jobs.catch_up(world.runtime, world.dispatcher)
 
 
 def promise(world, partner_id: int, words: str, due: datetime) -> None:
@@ -103,7 +103,7 @@ def test_restarting_twice_sends_nothing_twice(make_world):
 
     again = Dispatcher(world.runtime.sessions, world.runtime.gateway, world.clock)
     try:
-        stats = passes.catch_up(world.runtime, again)
+        stats = jobs.catch_up(world.runtime, again)
     finally:
         again.close()
 

@@ -90,7 +90,8 @@ def test_a_bad_setting_stops_start_up_with_one_line(tmp_path, twilio):
 
 
 def test_jobs_have_fixed_ids_one_instance_coalescing_and_no_misfire_limit():
-    scheduler = build_scheduler(30)
+    runtime, dispatcher = object(), object()  # only handed to the jobs as arguments
+    scheduler = build_scheduler(runtime, dispatcher, 30)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"plan", "dispatch", "housekeeping"}
     for job in jobs.values():
@@ -99,6 +100,8 @@ def test_jobs_have_fixed_ids_one_instance_coalescing_and_no_misfire_limit():
     assert jobs["plan"].trigger.interval == jobs["dispatch"].trigger.interval == timedelta(seconds=30)
     assert jobs["housekeeping"].trigger.interval == timedelta(hours=1)
     assert jobs["dispatch"].kwargs == {"budget_seconds": 27.0}
+    assert (jobs["plan"].args, jobs["dispatch"].args, jobs["housekeeping"].args) == (
+        (runtime,), (dispatcher,), (runtime, dispatcher))
     assert str(scheduler.timezone) == "UTC"
 
 
