@@ -5,7 +5,7 @@ import uuid
 from flask import Blueprint, Flask, jsonify, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import web
+import request_scope
 from core import crypto, db, logs
 from core.config import ConfigError, Settings, load_settings
 from core.runtime import Runtime, open_runtime
@@ -20,7 +20,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     """Build the app: settings, database (migrated), SMS gateway, Alexa skill, blueprints.
     `skill_options` go to build_skill (the console and benchmarks pass a test CA to trust)."""
     from skill import build_skill
-    from skill.web import blueprint as alexa
+    from skill.endpoint import blueprint as alexa
     from sms.webhooks import blueprint as sms
     logs.configure()
     app = Flask(__name__)
@@ -29,9 +29,9 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     runtime = runtime or _open(_settings(config))
     load_bank()  # parse and validate the question bank now, before gunicorn forks, not on a first request
-    app.extensions[web.EXTENSION] = runtime
+    app.extensions[request_scope.EXTENSION] = runtime
     app.extensions["alexa_skill"] = build_skill(runtime, **(skill_options or {}))
-    app.teardown_appcontext(web.close_db)
+    app.teardown_appcontext(request_scope.close_db)
     app.before_request(_tag_request)
     app.register_error_handler(413, _too_large)
     for blueprint in (health, alexa, sms):
@@ -72,7 +72,7 @@ def _too_large(_error):
 def healthz():
     """Database reachability and versions, for load balancers and uptime checks."""
     try:
-        schema = db.ping(web.runtime().engine)
+        schema = db.ping(request_scope.runtime().engine)
     except Exception as error:  # any database failure means unhealthy: answer 503, never 500
         return jsonify(status="error", database="unreachable", error=type(error).__name__, version=VERSION), 503
     return jsonify(status="ok", database="ok", schema=schema, version=VERSION)

@@ -52,12 +52,6 @@ def intent_request(now: datetime, intent: str, slots: dict[str, dict], dialog_st
     return request
 
 
-def session_ended_request(now: datetime, reason: str = "USER_INITIATED") -> dict:
-    """What Alexa sends when a session closes without the skill ending it."""
-    return {"type": "SessionEndedRequest", "requestId": request_id(), "timestamp": timestamp(now),
-            "locale": LOCALE, "reason": reason}
-
-
 def slot(name: str, value: str | None = None, resolution: dict | None = None, confirmation: str = "NONE") -> dict:
     """One slot as Alexa sends it: an unfilled slot has no value; a filled one also carries `slotValue`."""
     body = {"name": name, "confirmationStatus": confirmation, "source": "USER"}

@@ -16,7 +16,7 @@ from flask import abort, request
 from twilio.request_validator import (SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, RequestValidator,
                                       get_signature_algorithm)
 
-import web
+import request_scope
 from core.config import Settings
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def twilio_signed(view):
     """Decorator: 403 unless the request is signed by Twilio (checked before the view reads anything)."""
     @functools.wraps(view)
     def guarded(*args, **kwargs):
-        if not is_signed(web.runtime().settings):
+        if not is_signed(request_scope.runtime().settings):
             log.warning("refused an unsigned or mis-signed request to %s", request.path)
             abort(403)
         return view(*args, **kwargs)

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, request
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
-import web
+import request_scope
 from core.crypto import CryptoError
 from core.services import delivery_reports
 from sms import conversation, forms, security
@@ -21,7 +21,7 @@ blueprint = Blueprint("sms", __name__, url_prefix="/sms")
 def inbound():
     """A text to our number: handle it once and answer with TwiML (an empty <Response/> means no reply)."""
     text = forms.parse_inbound(request.form)
-    runtime = web.runtime()
+    runtime = request_scope.runtime()
     reply = committed(lambda session: conversation.respond(session, runtime.settings, text, runtime.clock()))
     return twiml(reply)
 
@@ -31,7 +31,7 @@ def inbound():
 def status():
     """A delivery report for a text we sent; an unknown MessageSid changes nothing."""
     report = forms.parse_status(request.form)
-    now = web.runtime().clock()
+    now = request_scope.runtime().clock()
     committed(lambda session: delivery_reports.update_status(session, report.sid, report.status, report.error_code,
                                                              now))
     return twiml(None)
@@ -40,7 +40,7 @@ def status():
 def committed(work, attempts: int = 2):
     """Run `work(session)` and commit. A unique-key race (the same MessageSid twice at once) runs once more,
     which replays the first one's reply; other database trouble rolls back and answers 503."""
-    session = web.db()
+    session = request_scope.db()
     for attempt in range(1, attempts + 1):
         try:
             result = work(session)
