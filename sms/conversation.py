@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.errors import DomainError
-from core.models import InboundMessage, Partner
+from core.models import Awaiting, Consent, InboundMessage, Partner
 from core.phones import mask_phone
 from core.services import couples
 from sms import replies, segments
@@ -40,9 +40,9 @@ INVITEE = {"yes": account.accept, "start": account.start, "stop": account.stop, 
            "delete": account.delete}
 #: What a partner was asked (couples.awaited) -> (which short replies answer it, the handler).
 AWAITED = {
-    "delete": (lambda c: c.name in ("yes", "no", "delete"), account.confirm_delete),
-    "confirm_kept": (lambda c: c.name in ("yes", "no"), promises.confirm),
-    "nudge_offer": (lambda c: c.name in ("yes", "no") or c.name == "number" and c.get("value") == 1,
+    Awaiting.DELETE: (lambda c: c.name in ("yes", "no", "delete"), account.confirm_delete),
+    Awaiting.CONFIRM_KEPT: (lambda c: c.name in ("yes", "no"), promises.confirm),
+    Awaiting.NUDGE_OFFER: (lambda c: c.name in ("yes", "no") or c.name == "number" and c.get("value") == 1,
                     daily.nudge_offer),
 }
 
@@ -88,6 +88,6 @@ def route(turn: Turn, command: Command):
     accepts, handler = AWAITED.get(couples.awaited(partner, turn.now), (None, None))
     if accepts and accepts(command):
         return handler
-    if partner.consent != "granted":
+    if partner.consent != Consent.GRANTED:
         return INVITEE.get(name, account.invitation_waiting)
     return HANDLERS.get(name, daily.answer)

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 
 from core import local_time
 from core.errors import InvalidInput
-from core.models import CheckIn, Partner
+from core.models import Channel, CheckIn, Consent, Partner
 from core.services.couples import other_partner
 from core.services.questions import todays_question
 
 MAX_TEXT = 2000
-CHANNELS = {"voice", "sms"}
+CHANNELS = set(Channel)
 
 
 def _answered_exists(partner_param: str):
@@ -102,7 +102,7 @@ def answer_status(session: Session, partner: Partner, now: datetime) -> Reveal:
     """Who has answered today, as a Reveal without text: nothing is read or decrypted, so replies that only
     say "saved" stay cheap however many check-ins the day holds. One statement for both partners."""
     other = other_partner(partner)
-    if other is None or other.consent == "revoked" and not other.phone:
+    if other is None or other.consent == Consent.REVOKED and not other.phone:
         return Reveal("no_partner")
     day = local_time.local_date(now, partner.couple.timezone)
     mine, theirs = session.execute(BOTH_ANSWERED, {"mine": partner.id, "theirs": other.id, "day": day}).one()

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from core import local_time
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import (CheckIn, Couple, InboundMessage, NudgeSchedule, OutboundMessage, PairingCode, Partner,
-                         Promise, QuestionHeard)
+from core.models import (CheckIn, Consent, Couple, InboundMessage, NudgeSchedule, OutboundMessage, PairingCode,
+                         Partner, Promise, QuestionHeard, TextState)
 from core.phones import normalize_phone
 
 MAX_NAME = 40
@@ -31,7 +31,7 @@ def create_couple(session: Session, name: str, phone: str, now: datetime, timezo
     couple = Couple(timezone=timezone, question_minute=question_minute, quiet_start=quiet_hours[0],
                     quiet_end=quiet_hours[1], created_at=now)
     couple.next_question_at = local_time.next_at_minute(now, question_minute, timezone)
-    partner = Partner(couple=couple, display_name=clean_name(name), phone=phone, consent="granted",
+    partner = Partner(couple=couple, display_name=clean_name(name), phone=phone, consent=Consent.GRANTED,
                       consent_at=now, created_at=now)
     session.add_all([couple, partner])
     session.flush()
@@ -46,7 +46,7 @@ def invite_partner(session: Session, inviter: Partner, phone: str, name: str, no
     if find_by_phone(session, phone):
         raise Conflict("that number is already in Trust Builder", "phone_taken")
     partner = Partner(couple_id=inviter.couple_id, display_name=clean_name(name), phone=phone,
-                      consent="invited", consent_requested_at=now, created_at=now)
+                      consent=Consent.INVITED, consent_requested_at=now, created_at=now)
     session.add(partner)
     session.flush()
     session.refresh(inviter.couple, ["partners"])
@@ -55,9 +55,9 @@ def invite_partner(session: Session, inviter: Partner, phone: str, name: str, no
 
 def accept_invite(session: Session, partner: Partner, now: datetime) -> Partner:
     """The invited partner said YES: they now consent to texts."""
-    if partner.consent != "invited":
+    if partner.consent != Consent.INVITED:
         raise Conflict("there is no invitation waiting", "no_invite")
-    partner.consent, partner.consent_at = "granted", now
+    partner.consent, partner.consent_at = Consent.GRANTED, now
     session.flush()
     return partner
 
@@ -90,18 +90,18 @@ def other_partner(partner: Partner) -> Partner | None:
 def opt_out(session: Session, partner: Partner, now: datetime) -> None:
     """STOP: record it at once and cancel every text still waiting for this partner."""
     partner.opted_out, partner.opted_out_at = True, now
-    if partner.consent == "granted":
-        partner.consent = "revoked"
+    if partner.consent == Consent.GRANTED:
+        partner.consent = Consent.REVOKED
     session.execute(update(OutboundMessage)
-                    .where(OutboundMessage.partner_id == partner.id, OutboundMessage.state == "queued")
-                    .values(state="cancelled", updated_at=now))
+                    .where(OutboundMessage.partner_id == partner.id, OutboundMessage.state == TextState.QUEUED)
+                    .values(state=TextState.CANCELLED, updated_at=now))
     session.flush()
 
 
 def opt_in(session: Session, partner: Partner, now: datetime) -> None:
     """START after STOP: texts may be sent again."""
     partner.opted_out, partner.opted_out_at = False, None
-    partner.consent, partner.consent_at = "granted", now
+    partner.consent, partner.consent_at = Consent.GRANTED, now
     session.flush()
 
 
@@ -164,21 +164,21 @@ def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
     session.execute(delete(CheckIn).where(CheckIn.partner_id == pid))
     their_promises = select(Promise.id).where(Promise.promiser_id == pid)
     session.execute(update(OutboundMessage).where(OutboundMessage.promise_id.in_(their_promises))
-                    .where(OutboundMessage.state == "queued").values(state="cancelled", updated_at=now))
+                    .where(OutboundMessage.state == TextState.QUEUED).values(state=TextState.CANCELLED, updated_at=now))
     session.execute(update(OutboundMessage).where(OutboundMessage.promise_id.in_(their_promises))
                     .values(promise_id=None, body=None))
     _forget_awaited_promises(session, partner, their_promises, now)
     session.execute(delete(Promise).where(Promise.promiser_id == pid))
     session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
-                    .values(body=None, to_phone=None, state="cancelled", updated_at=now)
-                    .where(OutboundMessage.state == "queued"))
+                    .values(body=None, to_phone=None, state=TextState.CANCELLED, updated_at=now)
+                    .where(OutboundMessage.state == TextState.QUEUED))
     session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
                     .values(body=None, to_phone=None))
     session.execute(update(InboundMessage).where(InboundMessage.partner_id == pid).values(reply=None))
     for model in (QuestionHeard, NudgeSchedule, PairingCode):
         session.execute(delete(model).where(model.partner_id == pid))
     partner.phone, partner.alexa_user_id, partner.alexa_person_id = None, None, None
-    partner.opted_out, partner.opted_out_at, partner.consent = True, now, "revoked"
+    partner.opted_out, partner.opted_out_at, partner.consent = True, now, Consent.REVOKED
     partner.display_name = "(deleted)"
     expect_reply(partner, None, now)
     session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core import local_time
-from core.models import Couple
+from core.models import Channel, Couple, TextKind
 from core.services import checkins, outbox, questions, summary, texts
 
 log = logging.getLogger(__name__)
@@ -63,9 +63,9 @@ def _question(session: Session, couple: Couple, day: date, now: datetime, bank) 
                 or checkins.has_answered(session, partner, day):
             continue
         outbox.queue(session, partner, outbox.Draft(
-            body, "daily_question", f"daily-question:{partner.id}:{day.isoformat()}", send_after=due,
+            body, TextKind.DAILY_QUESTION, f"daily-question:{partner.id}:{day.isoformat()}", send_after=due,
             expires_at=expires, respect_quiet=respect_quiet), now)
-        questions.mark_heard(session, partner, "sms", now)
+        questions.mark_heard(session, partner, Channel.SMS, now)
 
 
 def plan_summaries(session: Session, now: datetime, limit: int = 100) -> int:
@@ -104,7 +104,7 @@ def _summary(session: Session, couple: Couple, sunday: date, now: datetime) -> N
             continue
         words = summary.weekly_summary(session, partner, due).text()  # the week that ended at `due`
         outbox.queue(session, partner, outbox.Draft(
-            texts.weekly_summary(words, f"{partner.id}:{week}"), "weekly_summary",
+            texts.weekly_summary(words, f"{partner.id}:{week}"), TextKind.WEEKLY_SUMMARY,
             f"weekly-summary:{partner.id}:{week}", send_after=due, expires_at=due + SUMMARY_STALE), now)
 
 

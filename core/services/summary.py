@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import local_time
-from core.models import CheckIn, Partner, Promise
+from core.models import CheckIn, Partner, Promise, PromiseState
 from core.services.couples import other_partner
 
 
@@ -76,8 +76,9 @@ def figures(session: Session, partner: Partner, start: date, end: date) -> WeekF
         Promise.promiser_id == partner.id, Promise.due_at >= lo, Promise.due_at < hi)
         .group_by(Promise.state)).all()
     counts = dict(states)
-    made = sum(counts.values()) - counts.get("cancelled", 0)
-    return WeekFigures(partner.display_name, days or 0, made, counts.get("kept", 0), counts.get("missed", 0))
+    made = sum(counts.values()) - counts.get(PromiseState.CANCELLED, 0)
+    return WeekFigures(partner.display_name, days or 0, made, counts.get(PromiseState.KEPT, 0),
+                       counts.get(PromiseState.MISSED, 0))
 
 
 def small_win(you: WeekFigures, theirs: WeekFigures | None) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core import local_time
 from core.errors import InvalidInput
-from core.models import NudgeSchedule, Partner
+from core.models import Awaiting, NudgeSchedule, Partner, TextKind
 from core.services import outbox, texts, thinking_of_you
 from core.services.couples import awaited, expect_reply, other_partner
 
@@ -120,15 +120,15 @@ def _nudge(session: Session, sender: Partner, schedule: NudgeSchedule, moment: d
 def _offer(session: Session, sender: Partner, recipient: Partner, day: date, moment: datetime,
            window_end: datetime, now: datetime) -> None:
     """Ask the sender; their "1" (handled by the SMS side) sends it. One offer a day, so n is 1."""
-    if awaited(sender, now) not in (None, "nudge_offer"):
+    if awaited(sender, now) not in (None, Awaiting.NUDGE_OFFER):
         # Another question (a Y/N confirmation) is waiting for their reply; a "1" must not be misread.
         log.info("partner %s: thinking-about-you offer of %s skipped (a reply is awaited)", sender.id, day)
         return
     _, created = outbox.queue(session, sender, outbox.Draft(
-        texts.nudge_offer(recipient.display_name), "nudge_offer", f"nudge-offer:{sender.id}:{day.isoformat()}:1",
+        texts.nudge_offer(recipient.display_name), TextKind.NUDGE_OFFER, f"nudge-offer:{sender.id}:{day.isoformat()}:1",
         send_after=moment, expires_at=window_end), now)
     if created:
-        expect_reply(sender, "nudge_offer", now, minutes=OFFER_REPLY_MINUTES)
+        expect_reply(sender, Awaiting.NUDGE_OFFER, now, minutes=OFFER_REPLY_MINUTES)
 
 
 def _send_for(session: Session, sender: Partner, recipient: Partner, day: date, moment: datetime,
@@ -139,7 +139,7 @@ def _send_for(session: Session, sender: Partner, recipient: Partner, day: date, 
         return
     # The key shares thinking_of_you.sent_today's `thinking:<sender>:` prefix, so it counts against the cap.
     outbox.queue(session, recipient, outbox.Draft(
-        thinking_of_you.thinking_body(sender), "thinking_auto", f"thinking:{sender.id}:auto:{day.isoformat()}",
+        thinking_of_you.thinking_body(sender), TextKind.THINKING_AUTO, f"thinking:{sender.id}:auto:{day.isoformat()}",
         send_after=moment, expires_at=window_end), now)
 
 

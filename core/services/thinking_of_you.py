@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from core import local_time
 from core.errors import NotAllowed, NotFound
-from core.models import OutboundMessage, Partner
+from core.models import OutboundMessage, Partner, TextKind
 from core.services import outbox
 from core.services.couples import other_partner
 
@@ -22,11 +22,11 @@ def send_thinking(session: Session, sender: Partner, now: datetime, daily_cap: i
     recipient = other_partner(sender)
     if recipient is None:
         raise NotFound("no partner yet", "no_partner")
-    outbox.check_can_text(recipient, "thinking")
+    outbox.check_can_text(recipient, TextKind.THINKING)
     if sent_today(session, sender, now) >= daily_cap:
         raise NotAllowed(f"at most {daily_cap} a day", "capped")
     message, _ = outbox.queue(session, recipient, outbox.Draft(
-        thinking_body(sender), "thinking", f"thinking:{sender.id}:{source_id}"), now)
+        thinking_body(sender), TextKind.THINKING, f"thinking:{sender.id}:{source_id}"), now)
     return message
 
 
@@ -38,6 +38,6 @@ def sent_today(session: Session, sender: Partner, now: datetime) -> int:
     if recipient is None:
         return 0
     return session.scalar(select(func.count(OutboundMessage.id)).where(
-        OutboundMessage.kind.in_(("thinking", "thinking_auto")), OutboundMessage.partner_id == recipient.id,
+        OutboundMessage.kind.in_((TextKind.THINKING, TextKind.THINKING_AUTO)), OutboundMessage.partner_id == recipient.id,
         OutboundMessage.created_at >= start, OutboundMessage.created_at < start + timedelta(days=1),
         OutboundMessage.idempotency_key.like(f"thinking:{sender.id}:%")))

@@ -6,6 +6,7 @@ from ask_sdk_model import Response
 
 from core import local_time
 from core.errors import InvalidInput
+from core.models import Channel
 from core.services import checkins, questions
 from skill.handlers.slots import slot_value
 from skill.interceptors import session_attributes, turn
@@ -21,7 +22,7 @@ def ask_question(handler_input: HandlerInput, greeting: str = "") -> Response:
     """Say today's question (the same for both partners), note it was heard, and invite an answer."""
     current = turn(handler_input)
     _, question = questions.todays_question(current.db, current.partner.couple, current.now)
-    questions.mark_heard(current.db, current.partner, "voice", current.now)
+    questions.mark_heard(current.db, current.partner, Channel.VOICE, current.now)
     session_attributes(handler_input)["awaiting"] = "answer"
     return reply(handler_input, f"{greeting}Today's question is: {question.text} {INVITE_ANSWER}", INVITE_ANSWER)
 
@@ -79,7 +80,7 @@ class AnswerIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         current, text = turn(handler_input), slot_value(handler_input, "answer")
         try:
-            checkins.record_check_in(current.db, current.partner, text, "voice", current.source_id, current.now)
+            checkins.record_check_in(current.db, current.partner, text, Channel.VOICE, current.source_id, current.now)
         except InvalidInput:  # nothing heard after "my answer is"
             session_attributes(handler_input)["awaiting"] = "answer"
             return reply(handler_input, ASK_ANSWER_AGAIN, ASK_ANSWER_AGAIN)
@@ -111,7 +112,7 @@ class MoodIntentHandler(AbstractRequestHandler):
         if rating is None:
             session_attributes(handler_input)["awaiting"] = "mood"
             return reply(handler_input, ("I use a scale of one to five. " if said else "") + ASK_MOOD, ASK_MOOD)
-        checkins.record_mood(current.db, current.partner, rating, "voice", current.source_id, current.now)
+        checkins.record_mood(current.db, current.partner, rating, Channel.VOICE, current.source_id, current.now)
         session_attributes(handler_input).pop("awaiting", None)
         kind = " Thank you for being honest; hard days count too." if rating <= 2 else ""
         return reply(handler_input, f"Thanks. I've noted a {rating} for today.{kind}")

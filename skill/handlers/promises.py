@@ -9,7 +9,7 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 
 from core import local_time
 from core.errors import InvalidInput, NotFound
-from core.models import Promise
+from core.models import Promise, PromiseState
 from core.services import promise_intake, promises
 from core.words.times import describe_local
 from skill.handlers import slots
@@ -110,7 +110,7 @@ class KeptPromiseIntentHandler(AbstractRequestHandler):
             if error.reason == "no_promises":
                 return reply(handler_input, "You don't have any open promises right now.")
             return reply(handler_input, _not_found(current), WHICH_KEPT)
-        promises.settle(current.db, current.partner, promise, "kept", current.now)
+        promises.settle(current.db, current.partner, promise, PromiseState.KEPT, current.now)
         return reply(handler_input, f"Well done. I've marked your promise to {promise.text} as kept.")
 
 

@@ -1,4 +1,5 @@
 """Joining, inviting, consent (YES, STOP, START), help and erasing one's data."""
+from core.models import Consent
 from core.services import couples, outbox
 from sms import replies
 from sms.handlers.preferences import minute_of_day
@@ -66,7 +67,7 @@ def stop(turn: Turn, command) -> None:
 
 def start(turn: Turn, command) -> str:
     """START after STOP (or instead of YES): texts are on again."""
-    if not turn.partner.opted_out and turn.partner.consent == "granted":
+    if not turn.partner.opted_out and turn.partner.consent == Consent.GRANTED:
         return replies.ALREADY_ON
     couples.opt_in(turn.session, turn.partner, turn.now)
     return replies.welcome_back(turn.partner.couple.question_minute)

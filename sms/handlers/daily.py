@@ -1,5 +1,6 @@
 """The daily habit by text: the question, answers and moods, SHARE, the summary, thinking of you."""
 from core import local_time
+from core.models import Channel
 from core.services import checkins, couples, questions, summary, thinking_of_you
 from sms import replies
 from sms.turn import Turn
@@ -8,13 +9,13 @@ from sms.turn import Turn
 def question(turn: Turn, command) -> str:
     """Q: today's question, the same one the partner gets; the text fallback then skips this partner."""
     _, asked = questions.todays_question(turn.session, turn.partner.couple, turn.now)
-    questions.mark_heard(turn.session, turn.partner, "sms", turn.now)
+    questions.mark_heard(turn.session, turn.partner, Channel.SMS, turn.now)
     return replies.question(asked.text)
 
 
 def answer(turn: Turn, command) -> str:
     """Anything that is not a command: today's answer, kept once per MessageSid, and thanked."""
-    checkins.record_check_in(turn.session, turn.partner, turn.text.body, "sms", turn.text.sid, turn.now)
+    checkins.record_check_in(turn.session, turn.partner, turn.text.body, Channel.SMS, turn.text.sid, turn.now)
     reveal = checkins.reveal_partner_answer(turn.session, turn.partner, turn.now, with_text=False)
     return replies.answer_saved(reveal.status, reveal.partner_name)
 
@@ -29,7 +30,7 @@ def mood(turn: Turn, command) -> str:
     value = command.get("value")
     if value is None or not 1 <= value <= 5:
         return replies.MOOD_HOW
-    checkins.record_mood(turn.session, turn.partner, value, "sms", turn.text.sid, turn.now)
+    checkins.record_mood(turn.session, turn.partner, value, Channel.SMS, turn.text.sid, turn.now)
     return replies.mood_saved(value)
 
 

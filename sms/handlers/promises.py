@@ -1,6 +1,6 @@
 """Promises by text: make one with a time, list them, say kept or missed, confirm a partner's."""
 from core.errors import NotFound
-from core.models import Promise
+from core.models import Promise, PromiseState
 from core.services import couples, promise_intake, promises
 from core.words.times import describe_local
 from sms import replies
@@ -28,12 +28,12 @@ def open_list(turn: Turn, command) -> str:
 
 def kept(turn: Turn, command) -> str:
     """KEPT / DONE [n]."""
-    return replies.kept(_settle(turn, command, "kept").text)
+    return replies.kept(_settle(turn, command, PromiseState.KEPT).text)
 
 
 def missed(turn: Turn, command) -> str:
     """MISSED [n]: honesty is thanked, never scolded."""
-    return replies.missed(_settle(turn, command, "missed").text)
+    return replies.missed(_settle(turn, command, PromiseState.MISSED).text)
 
 
 def _settle(turn: Turn, command, state: str) -> Promise:
