@@ -105,3 +105,25 @@ def promise_confirmation(intake) -> str:
     else:
         after = f"I can't text you a reminder, because {YOUR_TEXTS.get(intake.no_reminder, 'texts are off for you')}."
     return f"OK: {intake.task}, {intake.due_words}.{moved} {after}"
+
+
+def only_to_your_partner(partner: str) -> str:
+    """A thinking-about-you text for someone other than the partner: we only ever send it to them."""
+    return (f"I can only send these to your partner, {partner}. "
+            "To send one, say 'tell my partner I'm thinking of them'.")
+
+
+def thinking_sent(partner: str, held_for_quiet_hours: bool) -> str:
+    """The thinking-about-you text is queued; say honestly when quiet hours hold it until morning."""
+    later = " It's quiet hours, so it will reach them in the morning." if held_for_quiet_hours else ""
+    return f"Done. I'm letting {partner} know you're thinking about them.{later}"
+
+
+def cannot_send_thinking(reason: str, partner, daily_cap: int) -> str:
+    """Why the thinking-about-you text cannot go, in plain words."""
+    if reason == "no_partner" or partner is None:
+        return "You haven't added your partner to Trust Builder yet. You can invite them by text."
+    if reason == "capped":
+        return f"You've already sent {daily_cap} today, which is the daily limit. You can send more tomorrow."
+    because = THEIR_TEXTS.get(reason, "{name} can't get texts right now").format(name=partner.display_name)
+    return f"I can't send that, because {because}."

@@ -14,10 +14,10 @@ from core.errors import DomainError
 from core.models import Awaiting, Consent, InboundMessage, Partner
 from core.phones import mask_phone
 from core.services import couples
-from sms import replies, segments
+from core.words import segments, texts
 from sms.commands import Command, parse_command
-from sms.handlers import account, daily, preferences, promises
 from sms.forms import InboundText
+from sms.handlers import account, daily, preferences, promises
 from sms.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def _handled(turn: Turn, command: Command) -> str | None:
             return route(turn, command)(turn, command)
     except DomainError as error:
         turn.session.expire_all()  # objects loaded inside the savepoint may still show what was undone
-        return replies.problem(error.reason, turn.other_name)
+        return texts.problem(error.reason, turn.other_name)
 
 
 def route(turn: Turn, command: Command):

@@ -14,6 +14,7 @@ from core.services.questions import todays_question
 
 MAX_TEXT = 2000
 CHANNELS = set(Channel)
+MOODS = range(1, 6)  # a day's mood: 1 (a rough day) to 5 (a great one)
 
 
 def _answered_exists(partner_param: str):
@@ -76,10 +77,15 @@ def _check(channel: str, source_id: str, text: str | None, mood: int | None) -> 
         raise InvalidInput(f"unknown channel {channel!r}", "bad_channel")
     if not source_id:
         raise InvalidInput("a source id is needed for idempotency", "missing_source")
-    if mood is not None and not (type(mood) is int and 1 <= mood <= 5):
+    if mood is not None and not is_mood(mood):
         raise InvalidInput("mood goes from 1 to 5", "bad_mood")
     if text is None and mood is None:
         raise InvalidInput("an answer cannot be empty", "empty_answer")
+
+
+def is_mood(value: object) -> bool:
+    """True for a whole number in MOODS (a bool is not a mood)."""
+    return type(value) is int and value in MOODS
 
 
 def _by_source(session: Session, source_id: str) -> CheckIn | None:

@@ -6,12 +6,15 @@ from sqlalchemy.orm import Session, joinedload
 
 from core import local_time
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import (CheckIn, Consent, Couple, InboundMessage, NudgeSchedule, OutboundMessage, PairingCode,
-                         Partner, Promise, QuestionHeard, TextState)
+from core.models import (Awaiting, CheckIn, Consent, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
+                         PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState)
 from core.phones import normalize_phone
+from core.services import outbox
+from core.words import texts
 
 MAX_NAME = 40
 AWAIT_MINUTES = 60 * 24
+ERASE_CONFIRM_MINUTES = 10  # DELETE MY DATA erases only when confirmed within this window
 
 
 def clean_name(raw: str | None) -> str:
@@ -51,6 +54,14 @@ def invite_partner(session: Session, inviter: Partner, phone: str, name: str, no
     session.flush()
     session.refresh(inviter.couple, ["partners"])
     return partner
+
+
+def invite(session: Session, inviter: Partner, phone: str, name: str, now: datetime) -> Partner:
+    """INVITE: add the second partner and queue the only text they get before saying YES, the invitation."""
+    invitee = invite_partner(session, inviter, phone, name, now)
+    outbox.queue(session, invitee, outbox.Draft(texts.invitation(inviter.display_name), TextKind.INVITATION,
+                                                f"invitation:{invitee.id}"), now)
+    return invitee
 
 
 def accept_invite(session: Session, partner: Partner, now: datetime) -> Partner:
@@ -143,6 +154,11 @@ def expect_reply(partner: Partner, what: str | None, now: datetime, ref: int | N
     partner.awaiting_until = now + timedelta(minutes=minutes) if what else None
 
 
+def clear_awaited(partner: Partner) -> None:
+    """Nothing is waiting for a short reply from this partner any more."""
+    partner.awaiting = partner.awaiting_ref = partner.awaiting_until = None
+
+
 def awaited(partner: Partner, now: datetime) -> str | None:
     """What a short reply answers now, if anything is still waiting."""
     if partner.awaiting and partner.awaiting_until and partner.awaiting_until > now:
@@ -154,7 +170,7 @@ def _forget_awaited_promises(session: Session, partner: Partner, promise_ids, no
     """The other partner may be waiting to confirm one of the erased promises: that question is gone."""
     other = other_partner(partner)
     if other is not None and other.awaiting_ref in set(session.scalars(promise_ids)):
-        expect_reply(other, None, now)
+        clear_awaited(other)
 
 
 def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
@@ -180,5 +196,24 @@ def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
     partner.phone, partner.alexa_user_id, partner.alexa_person_id = None, None, None
     partner.opted_out, partner.opted_out_at, partner.consent = True, now, Consent.REVOKED
     partner.display_name = "(deleted)"
-    expect_reply(partner, None, now)
+    clear_awaited(partner)
     session.flush()
+
+
+def request_erasure(session: Session, partner: Partner, now: datetime) -> bool:
+    """DELETE MY DATA: the first request opens a confirmation window; the same request again within it erases.
+    True when the partner's data was erased."""
+    if awaited(partner, now) == Awaiting.DELETE:
+        erase_partner(session, partner, now)
+        return True
+    expect_reply(partner, Awaiting.DELETE, now, minutes=ERASE_CONFIRM_MINUTES)
+    return False
+
+
+def answer_erasure(session: Session, partner: Partner, confirmed: bool, now: datetime) -> bool:
+    """YES (or the request again) inside the window erases; NO keeps everything. True when erased."""
+    if not confirmed:
+        clear_awaited(partner)
+        return False
+    erase_partner(session, partner, now)
+    return True

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from core import local_time
 from core.models import Channel, Couple, TextKind
-from core.services import checkins, outbox, questions, summary, texts
+from core.services import checkins, outbox, questions, summary
+from core.words import texts
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def _question(session: Session, couple: Couple, day: date, now: datetime, bank) 
                  "paused" if couple.paused else "stale: its quiet hours or the next day had begun")
         return
     _, question = questions.todays_question(session, couple, now, bank)
-    body = texts.daily_question(question)
+    body = texts.daily_question(question.text, question.tip)
     for partner in couple.partners:
         if not partner.can_text or questions.has_heard(session, partner, day) \
                 or checkins.has_answered(session, partner, day):

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.models import Awaiting, Partner, Promise, PromiseState, TextKind
 from core.services import outbox
-from core.services.couples import expect_reply, other_partner
+from core.services.couples import clear_awaited, expect_reply, other_partner
+from core.words import texts
 from core.words.times import describe_local
 
 MAX_TEXT = 200
@@ -55,12 +56,12 @@ def _queue_reminders(session: Session, promiser: Partner, promise: Promise, now:
     remind_at = reminder_time(promise, now)
     if remind_at is not None:
         outbox.queue(session, promiser, outbox.Draft(
-            f"Reminder from Trust Builder: {promise.text}, {describe_local(promise.due_at, promise.timezone, remind_at)}.",
+            texts.promise_reminder(promise.text, describe_local(promise.due_at, promise.timezone, remind_at)),
             TextKind.PROMISE_REMINDER,
             f"promise-reminder:{promise.id}", send_after=remind_at, expires_at=promise.due_at,
             respect_quiet=False, promise_id=promise.id), now)
     outbox.queue(session, promiser, outbox.Draft(
-        f"Did you keep your promise to {promise.text}? Reply KEPT or MISSED. Either way is OK to say.",
+        texts.promise_followup(promise.text),
         TextKind.PROMISE_FOLLOWUP, f"promise-followup:{promise.id}", send_after=promise.due_at + FOLLOW_UP_AFTER,
         expires_at=promise.due_at + FOLLOW_UP_STALE, promise_id=promise.id), now)
 
@@ -123,17 +124,18 @@ def _ask_partner_to_confirm(session: Session, partner: Partner, promise: Promise
     if other is None or not other.confirm_kept or not other.can_text:
         return
     outbox.queue(session, other, outbox.Draft(
-        f"{partner.display_name} says they kept their promise to {promise.text}. Did they? Reply Y or N.",
+        texts.promise_confirm(partner.display_name, promise.text),
         TextKind.PROMISE_CONFIRM, f"promise-confirm:{promise.id}", promise_id=promise.id), now)
     expect_reply(other, Awaiting.CONFIRM_KEPT, now, ref=promise.id)
 
 
 def confirm_kept(session: Session, confirmer: Partner, promise_id: int, confirmed: bool) -> Promise:
-    """The other partner's Y/N on a kept promise."""
+    """The other partner's Y/N on a kept promise; the question is over either way (also when the promise was
+    erased meanwhile, which raises NotFound)."""
+    clear_awaited(confirmer)
     promise = session.get(Promise, promise_id) if promise_id is not None else None
     if promise is None or promise.partner_id != confirmer.id or promise.state != PromiseState.KEPT:
         raise NotFound("no promise waiting for you to confirm", "no_confirm")
     promise.partner_confirmed, promise.confirmed_by_id = confirmed, confirmer.id
-    confirmer.awaiting = confirmer.awaiting_ref = confirmer.awaiting_until = None
     session.flush()
     return promise

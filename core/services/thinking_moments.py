@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from core import local_time
 from core.errors import InvalidInput
 from core.models import Awaiting, NudgeSchedule, Partner, TextKind
-from core.services import outbox, texts, thinking_of_you
+from core.services import outbox, thinking_of_you
+from core.words import texts
 from core.services.couples import awaited, expect_reply, other_partner
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def _send_for(session: Session, sender: Partner, recipient: Partner, day: date, 
         return
     # The key shares thinking_of_you.sent_today's `thinking:<sender>:` prefix, so it counts against the cap.
     outbox.queue(session, recipient, outbox.Draft(
-        thinking_of_you.thinking_body(sender), TextKind.THINKING_AUTO, f"thinking:{sender.id}:auto:{day.isoformat()}",
+        texts.thinking_of_you(sender.display_name), TextKind.THINKING_AUTO, f"thinking:{sender.id}:auto:{day.isoformat()}",
         send_after=moment, expires_at=window_end), now)
 
 

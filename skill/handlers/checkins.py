@@ -119,9 +119,9 @@ class MoodIntentHandler(AbstractRequestHandler):
 
 
 def _rating(value: str | None) -> int | None:
-    """A whole number from one to five, else None."""
+    """A whole number from one to five (checkins.MOODS), else None."""
     text = (value or "").strip()
-    return int(text) if text.isdigit() and 1 <= int(text) <= 5 else None
+    return int(text) if text.isdigit() and checkins.is_mood(int(text)) else None
 
 
 class PartnerAnswerIntentHandler(AbstractRequestHandler):

@@ -1,39 +1,39 @@
 """Promises by text: make one with a time, list them, say kept or missed, confirm a partner's."""
 from core.errors import NotFound
 from core.models import Promise, PromiseState
-from core.services import couples, promise_intake, promises
+from core.services import promise_intake, promises
+from core.words import texts
 from core.words.times import describe_local
-from sms import replies
 from sms.turn import Turn
 
 
 def promise(turn: Turn, command) -> str:
     """PROMISE <what> <when>: confirm the exact time understood, or ask again when there is none."""
     if not command.get("rest"):
-        return replies.PROMISE_HOW
+        return texts.PROMISE_HOW
     intake = promise_intake.take_texted(turn.session, turn.partner, command.get("rest"), turn.tz, turn.now,
                                         source_id=turn.text.sid)
     if intake.promise is None:
-        return replies.promise_when(intake.task)
-    return replies.promise_made(intake.task, intake.due_words, intake.reminder_words)
+        return texts.promise_when(intake.task)
+    return texts.promise_made(intake.task, intake.due_words, intake.reminder_words)
 
 
 def open_list(turn: Turn, command) -> str:
     """PROMISES: the open ones, numbered the way KEPT n and MISSED n count them."""
     items = promises.open_promises(turn.session, turn.partner)
     if not items:
-        return replies.NO_PROMISES
-    return replies.promise_list([(p.text, describe_local(p.due_at, p.timezone, turn.now)) for p in items])
+        return texts.NO_PROMISES
+    return texts.promise_list([(p.text, describe_local(p.due_at, p.timezone, turn.now)) for p in items])
 
 
 def kept(turn: Turn, command) -> str:
     """KEPT / DONE [n]."""
-    return replies.kept(_settle(turn, command, PromiseState.KEPT).text)
+    return texts.kept(_settle(turn, command, PromiseState.KEPT).text)
 
 
 def missed(turn: Turn, command) -> str:
     """MISSED [n]: honesty is thanked, never scolded."""
-    return replies.missed(_settle(turn, command, PromiseState.MISSED).text)
+    return texts.missed(_settle(turn, command, PromiseState.MISSED).text)
 
 
 def _settle(turn: Turn, command, state: str) -> Promise:
@@ -43,10 +43,8 @@ def _settle(turn: Turn, command, state: str) -> Promise:
 
 def confirm(turn: Turn, command) -> str:
     """Y or N after "Sam says they kept their promise... Did they?"."""
-    promise_id = turn.partner.awaiting_ref
-    couples.expect_reply(turn.partner, None, turn.now)
     try:
-        promises.confirm_kept(turn.session, turn.partner, promise_id, command.name == "yes")
+        promises.confirm_kept(turn.session, turn.partner, turn.partner.awaiting_ref, command.name == "yes")
     except NotFound as error:  # the promise was erased meanwhile: the question is simply over
-        return replies.problem(error.reason, turn.other_name)
-    return replies.confirmed(command.name == "yes")
+        return texts.problem(error.reason, turn.other_name)
+    return texts.confirmed(command.name == "yes")

@@ -7,7 +7,8 @@ import pytest
 
 from core import local_time
 from core.models import Couple, Partner
-from core.services import checkins, couples, planner, questions, texts
+from core.services import checkins, couples, planner, questions
+from core.words import segments, texts
 from prompts.bank import load_bank
 
 UTC = timezone.utc
@@ -31,15 +32,15 @@ def test_partners_who_heard_or_answered_today_or_never_said_yes_get_no_text(make
 
 
 def test_every_question_in_the_bank_fits_two_segments_and_most_carry_their_tip():
-    bodies = [texts.daily_question(q) for q in load_bank()]
-    assert max(texts.segments(body) for body in bodies) == 2
+    bodies = [texts.daily_question(q.text, q.tip) for q in load_bank()]
+    assert max(segments.segments(body) for body in bodies) == 2
     assert sum("Tip: " in body for body in bodies) > len(bodies) // 2
 
 
 @pytest.mark.parametrize("body, expected", [("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),
                                             ("{" * 80, 1), ("{" * 81, 2), ("Zoë " * 17, 1), ("Zoë " * 18, 2)])
 def test_segments_count_gsm7_extensions_and_ucs2(body, expected):
-    assert texts.segments(body) == expected
+    assert segments.segments(body) == expected
 
 
 @pytest.mark.parametrize("start, minute, expected", [
