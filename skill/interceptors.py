@@ -21,8 +21,6 @@ from skill.alexa_api import SettingsApi
 
 log = logging.getLogger("trustbuilder.alexa")
 TURN = "turn"
-PHONE_NOTICE = ("A quick note first: texts to your phone number aren't getting through, "
-                "so I can't send you reminders by text for now.")
 
 
 @dataclass
@@ -105,7 +103,7 @@ def _choose_by_name(handler_input: HandlerInput, current: Turn, attributes: dict
         slots = {name: Slot(name=name, value=value) for name, value in waiting.get("slots", {}).items()}
         handler_input.request_envelope.request.intent = Intent(
             name=waiting["intent"], slots=slots, confirmation_status=IntentConfirmationStatus.NONE)
-        speech.add_notice(handler_input, f"Thanks, {chosen.display_name}.")
+        speech.add_notice(handler_input, speech.thanks(chosen.display_name))
 
 
 def _is_resumable(waiting: object) -> bool:
@@ -119,7 +117,7 @@ def _tell_phone_problem_once(handler_input: HandlerInput, partner: Partner, attr
     """A number that cannot receive texts is mentioned once in a session, before anything else."""
     if partner.phone_invalid and not attributes.get("told_phone"):
         attributes["told_phone"] = True
-        speech.add_notice(handler_input, PHONE_NOTICE)
+        speech.add_notice(handler_input, speech.PHONE_NOTICE)
 
 
 class CommitInterceptor(AbstractResponseInterceptor):

@@ -126,8 +126,8 @@ def _offer(session: Session, sender: Partner, recipient: Partner, day: date, mom
         log.info("partner %s: thinking-about-you offer of %s skipped (a reply is awaited)", sender.id, day)
         return
     _, created = outbox.queue(session, sender, outbox.Draft(
-        texts.nudge_offer(recipient.display_name), TextKind.NUDGE_OFFER, f"nudge-offer:{sender.id}:{day.isoformat()}:1",
-        send_after=moment, expires_at=window_end), now)
+        texts.nudge_offer(recipient.display_name), TextKind.NUDGE_OFFER,
+        f"nudge-offer:{sender.id}:{day.isoformat()}:1", send_after=moment, expires_at=window_end), now)
     if created:
         expect_reply(sender, Awaiting.NUDGE_OFFER, now, minutes=OFFER_REPLY_MINUTES)
 
@@ -140,8 +140,8 @@ def _send_for(session: Session, sender: Partner, recipient: Partner, day: date, 
         return
     # The key shares thinking_of_you.sent_today's `thinking:<sender>:` prefix, so it counts against the cap.
     outbox.queue(session, recipient, outbox.Draft(
-        texts.thinking_of_you(sender.display_name), TextKind.THINKING_AUTO, f"thinking:{sender.id}:auto:{day.isoformat()}",
-        send_after=moment, expires_at=window_end), now)
+        texts.thinking_of_you(sender.display_name), TextKind.THINKING_AUTO,
+        f"thinking:{sender.id}:auto:{day.isoformat()}", send_after=moment, expires_at=window_end), now)
 
 
 def _schedule_of(session: Session, partner: Partner) -> NudgeSchedule | None:

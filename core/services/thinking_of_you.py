@@ -52,6 +52,7 @@ def sent_today(session: Session, sender: Partner, now: datetime) -> int:
     if recipient is None:
         return 0
     return session.scalar(select(func.count(OutboundMessage.id)).where(
-        OutboundMessage.kind.in_((TextKind.THINKING, TextKind.THINKING_AUTO)), OutboundMessage.partner_id == recipient.id,
+        OutboundMessage.kind.in_((TextKind.THINKING, TextKind.THINKING_AUTO)),
+        OutboundMessage.partner_id == recipient.id,
         OutboundMessage.created_at >= start, OutboundMessage.created_at < start + timedelta(days=1),
         OutboundMessage.idempotency_key.like(f"thinking:{sender.id}:%")))

@@ -14,14 +14,9 @@ from core.services import promise_intake, promises
 from core.words.times import describe_local
 from skill.handlers import slots
 from skill.interceptors import Turn, turn
+from skill import speech
 from skill.speech import ASK_DAY, ASK_TASK, ASK_TIME, promise_confirmation, reply
 
-# A time that cannot be a promise: say why, then ask for the day again.
-TIME_PROBLEMS = {"past_due": "That time has already passed. ",
-                 "too_far": "Let's keep promises within the coming year. "}
-
-MAX_LISTED = 3
-WHICH_KEPT = "Which one did you keep? Say, for example, 'I kept my promise to', and what it was."
 
 
 def elicit(handler_input: HandlerInput, slot: str, question: str) -> Response:
@@ -51,7 +46,7 @@ class MakePromiseIntentHandler(AbstractRequestHandler):
             return elicit(handler_input, "task", ASK_TASK)
         minute = slots.minute_of_day(time_said)
         if minute is None:
-            return elicit(handler_input, "time", ASK_TIME if not time_said else "Sorry, what time? " + ASK_TIME)
+            return elicit(handler_input, "time", ASK_TIME if not time_said else speech.ASK_TIME_AGAIN)
         return self._make(handler_input, task, day_said, minute)
 
     def _make(self, handler_input: HandlerInput, task: str, day_said: str | None, minute: int) -> Response:
@@ -65,9 +60,9 @@ class MakePromiseIntentHandler(AbstractRequestHandler):
             intake = promise_intake.take_spoken(current.db, current.partner, task, day, minute, zone, current.now,
                                                 source_id=current.source_id)
         except InvalidInput as error:
-            if error.reason not in TIME_PROBLEMS:
+            if error.reason not in speech.TIME_PROBLEMS:
                 raise
-            return elicit(handler_input, "date", TIME_PROBLEMS[error.reason] + ASK_DAY)
+            return elicit(handler_input, "date", speech.TIME_PROBLEMS[error.reason] + ASK_DAY)
         return reply(handler_input, promise_confirmation(intake))
 
 
@@ -81,19 +76,13 @@ class ListPromisesIntentHandler(AbstractRequestHandler):
         current = turn(handler_input)
         open_ones = promises.open_promises(current.db, current.partner)
         if not open_ones:
-            return reply(handler_input, "You don't have any open promises. To make one, say 'I promise to', "
-                                        "and what you'll do.")
+            return reply(handler_input, speech.NO_PROMISES_YET)
         return reply(handler_input, listing(open_ones, current.now))
 
 
 def listing(open_ones: list[Promise], now: datetime) -> str:
-    """"You have 2 open promises: call Sam, today at 6 PM; and walk the dog, tomorrow at 9 AM."."""
-    said = [f"{p.text}, {describe_local(p.due_at, p.timezone, now)}" for p in open_ones[:MAX_LISTED]]
-    more = len(open_ones) - len(said)
-    items = said[0] if len(said) == 1 else "; ".join(said[:-1]) + "; and " + said[-1]
-    count = "one open promise" if len(open_ones) == 1 else f"{len(open_ones)} open promises"
-    tail = f" And {more} more." if more else ""
-    return f"You have {count}: {items}.{tail}"
+    """The open promises as (what, when) words, said by speech.promise_listing."""
+    return speech.promise_listing([(p.text, describe_local(p.due_at, p.timezone, now)) for p in open_ones])
 
 
 class KeptPromiseIntentHandler(AbstractRequestHandler):
@@ -108,13 +97,13 @@ class KeptPromiseIntentHandler(AbstractRequestHandler):
             promise = promises.pick_promise(current.db, current.partner, current.now, words=words)
         except NotFound as error:
             if error.reason == "no_promises":
-                return reply(handler_input, "You don't have any open promises right now.")
-            return reply(handler_input, _not_found(current), WHICH_KEPT)
+                return reply(handler_input, speech.NO_OPEN_PROMISES)
+            return reply(handler_input, _not_found(current), speech.WHICH_KEPT)
         promises.settle(current.db, current.partner, promise, PromiseState.KEPT, current.now)
-        return reply(handler_input, f"Well done. I've marked your promise to {promise.text} as kept.")
+        return reply(handler_input, speech.marked_kept(promise.text))
 
 
 def _not_found(current: Turn) -> str:
     """None like the one named: the open ones, to pick from."""
     open_ones = promises.open_promises(current.db, current.partner)
-    return f"I couldn't find a promise like that. {listing(open_ones, current.now)} {WHICH_KEPT}"
+    return speech.no_such_promise(listing(open_ones, current.now))

@@ -1,5 +1,5 @@
 """Pure pieces: Alexa DATE/TIME slot values, who is speaking (core.services.speakers), link codes, SSML."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 
 import pytest
 
