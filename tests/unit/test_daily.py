@@ -1,5 +1,7 @@
-"""The day's-question rule: no repeats within a cycle, rotating themes, deterministic in any process."""
+"""The day's-question rule: no repeats within a cycle, rotating themes, stage and role gating, role wordings,
+SKIP, deterministic in any process."""
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -8,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from prompts.bank import Question, QuestionBank, load_bank
-from prompts.daily import choose_question, current_cycle
+from prompts.bank import OWNING, ROLES, Question, QuestionBank, load_bank
+from prompts.daily import (
+    choose_question, couple_suits, current_cycle, gentle_question, is_open, skip_question, wording_for,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START = date(2025, 1, 1)
@@ -24,6 +28,11 @@ for day in range(int(sys.argv[2])):
     seed = f"{sys.argv[1]}:{(date(2025, 1, 1) + timedelta(days=day)).isoformat()}"
     history.append(choose_question(bank, history, seed).id)
 print(" ".join(history))
+from prompts.daily import gentle_question, skip_question
+seed = f"{sys.argv[1]}:{(date(2025, 1, 1) + timedelta(days=int(sys.argv[2]))).isoformat()}"
+today = choose_question(bank, history, seed, age_days=int(sys.argv[2]))
+print(skip_question(bank, history, seed, today, age_days=int(sys.argv[2])).id)
+print(gentle_question(bank, today, "partner-7:2025-02-10").id)
 """
 
 
@@ -32,11 +41,13 @@ def seed_for(couple, day):
     return f"{couple}:{(START + timedelta(days=day)).isoformat()}"
 
 
-def simulate(bank, couple, days):
-    """Run the rule day after day, feeding each answer back into the history."""
+def simulate(bank, couple, days, **options):
+    """Run the rule day after day, feeding each answer back into the history; `age=True` passes age_days."""
     history = []
+    with_age = options.pop("age", False)
     for day in range(days):
-        history.append(choose_question(bank, history, seed_for(couple, day)).id)
+        extra = {"age_days": day} if with_age else {}
+        history.append(choose_question(bank, history, seed_for(couple, day), **options, **extra).id)
     return history
 
 
@@ -50,8 +61,8 @@ def small_bank(**sizes):
 
 @pytest.fixture(scope="module", params=COUPLES)
 def year(request):
-    """A simulated year of daily questions for one couple on the shipped bank."""
-    return simulate(load_bank(), request.param, 365)
+    """Fifteen simulated months of daily topics for one couple on the shipped bank (it wraps twice)."""
+    return simulate(load_bank(), request.param, 450, age=True)
 
 
 # A simulated year on the shipped bank
@@ -79,9 +90,12 @@ def test_year_rotates_through_every_theme_in_the_first_cycle(year):
     bank = load_bank()
     themes = [bank.by_id(qid).theme for qid in year]
     width = len(bank.themes)
-    # Round-robin holds while every theme still has questions left.
-    full_rounds = min(Counter(q.theme for q in bank).values())
-    for start in range(0, width * full_rounds - width + 1):
+    # Every understanding topic waits for day 14, so the full round-robin starts then: the theme opening
+    # that day has gone unused longest and comes first. It holds while every theme still has topics left.
+    assert themes[14] == "understanding" and "understanding" not in themes[:14]
+    assert all(len(set(themes[start:start + width - 1])) == width - 1 for start in range(0, 14 - width + 2))
+    full_rounds = min(Counter(q.theme for q in bank).values()) - 2
+    for start in range(14, 14 + width * full_rounds - width + 1):
         assert len(set(themes[start:start + width])) == width, start
 
 
@@ -103,7 +117,13 @@ def test_answer_is_the_same_in_a_fresh_process(hash_seed):
         [sys.executable, "-c", SUBPROCESS_CODE, "couple-1", "40"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True, timeout=60,
     )
-    assert result.stdout.split() == simulate(load_bank(), "couple-1", 40)
+    history = simulate(load_bank(), "couple-1", 40)
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == history
+    bank = load_bank()
+    today = choose_question(bank, history, seed_for("couple-1", 40), age_days=40)
+    assert lines[1] == skip_question(bank, history, seed_for("couple-1", 40), today, age_days=40).id
+    assert lines[2] == gentle_question(bank, today, "partner-7:2025-02-10").id
 
 
 # Edge cases of the history
@@ -190,3 +210,194 @@ def test_seed_breaks_theme_ties_and_picks_within_theme():
 def test_empty_bank_is_rejected():
     with pytest.raises(ValueError, match="empty"):
         choose_question(QuestionBank(()), [], "c:2025-01-01")
+
+
+# Stage gating: nothing about what happened in a couple's first two weeks
+
+
+def gated_bank():
+    """Two open topics per theme, one looking back from day 14, one from day 30."""
+    open_now = small_bank(honesty=2, empathy=2).questions
+    later = (Question("understanding-1", "understanding", "What broke?", "Tip.", earliest_day=14, looks_back=True),
+             Question("understanding-2", "understanding", "What now?", "Tip.", earliest_day=30, looks_back=True))
+    return QuestionBank(open_now + later)
+
+
+def test_no_couple_hears_a_look_back_topic_before_day_fourteen():
+    bank = load_bank()
+    for couple in range(150):
+        history = simulate(bank, f"couple-{couple}", 31, age=True)
+        ages = [bank.by_id(qid).earliest_day for qid in history]
+        assert [day for day, qid in enumerate(history[:14]) if bank.by_id(qid).looks_back] == []
+        assert all(ages[day] <= day for day in range(31)), couple
+    # Without age_days the rule reads the age off the history (one topic a day): the same gating.
+    for couple in range(30):
+        assert simulate(bank, f"couple-{couple}", 31) == simulate(bank, f"couple-{couple}", 31, age=True)
+
+
+def test_a_look_back_topic_comes_once_its_stage_opens():
+    bank = load_bank()
+    openings = []
+    for couple in range(40):
+        history = simulate(bank, f"couple-{couple}", 40, age=True)
+        openings.append(min(day for day, qid in enumerate(history) if bank.by_id(qid).looks_back))
+    assert min(openings) == 14
+    assert all(14 <= day < 20 for day in openings)
+
+
+def test_stage_gating_on_a_small_bank():
+    bank = gated_bank()
+    seed = "c:2025-01-01"
+    assert choose_question(bank, [], seed, age_days=13).id not in {"understanding-1", "understanding-2"}
+    # Everything open at day 0 was given: a new cycle of open topics starts rather than opening a later stage.
+    history = ["honesty-1", "empathy-1", "honesty-2", "empathy-2"]
+    assert choose_question(bank, history, seed, age_days=3).theme in {"honesty", "empathy"}
+    assert choose_question(bank, history, seed, age_days=14).id == "understanding-1"
+    assert choose_question(bank, [*history, "understanding-1"], seed, age_days=29).theme != "understanding"
+    assert choose_question(bank, [*history, "understanding-1"], seed, age_days=30).id == "understanding-2"
+    assert is_open(bank.by_id("understanding-2"), 30) and not is_open(bank.by_id("understanding-2"), 29)
+
+
+def test_no_open_topic_is_an_error():
+    bank = QuestionBank((Question("understanding-1", "understanding", "What broke?", "Tip.", earliest_day=14),))
+    with pytest.raises(ValueError, match="no topic"):
+        choose_question(bank, [], "c:2025-01-01", age_days=0)
+
+
+# Roles: one topic for the couple, each partner in their own words
+
+
+def test_wording_for_each_role():
+    question = load_bank().by_id("responsibility-017")
+    wordings = {role: wording_for(question, role) for role in (*ROLES, None)}
+    assert wordings["repairing"] != wordings["hurt"] != question.text
+    assert wordings["both"] == wordings["unsaid"] == wordings[None] == question.text
+    plain = load_bank().by_id("honesty-001")
+    assert {wording_for(plain, role) for role in (*ROLES, None)} == {plain.text}
+    with pytest.raises(ValueError, match="unknown role"):
+        wording_for(plain, "victim")
+
+
+def test_a_hurt_partner_never_hears_a_your_part_question():
+    bank = load_bank()
+    owning = re.compile(r"\b(" + "|".join(map(re.escape, OWNING)) + r")\b")
+    heard_ownership = 0
+    for couple in range(40):
+        for qid in simulate(bank, f"couple-{couple}", 60, age=True, roles=("repairing", "hurt")):
+            question = bank.by_id(qid)
+            for role in ("hurt", "both", "unsaid", None):
+                assert not owning.search(wording_for(question, role).lower()), (qid, role)
+            heard_ownership += bool(owning.search(wording_for(question, "repairing").lower()))
+    assert heard_ownership > 0  # the repairing partner is asked to own their part, on the same day's topic
+
+
+def test_a_topic_written_for_some_roles_goes_only_to_couples_it_suits():
+    restricted = Question("empathy-9", "empathy", "What helps?", "Tip.", roles=("repairing", "hurt"),
+                          variants=(("repairing", "What could you offer?"), ("hurt", "What would help you?")))
+    bank = QuestionBank((*small_bank(honesty=3).questions, restricted))
+    seeds = [seed_for("c", day) for day in range(30)]
+    history = ["honesty-1"]
+    assert {choose_question(bank, history, s, roles=("repairing", "hurt")).id for s in seeds} == {"empathy-9"}
+    for roles in (None, ("unsaid", "hurt"), ("both", "repairing"), (None, None)):
+        assert "empathy-9" not in {choose_question(bank, history, s, roles=roles).id for s in seeds}, roles
+    assert couple_suits(restricted, ("hurt", "repairing")) and not couple_suits(restricted, ("hurt", None))
+
+
+def test_roles_that_exclude_topics_still_cycle_without_repeats():
+    restricted = Question("empathy-9", "empathy", "What helps?", "Tip.", roles=("repairing", "hurt"))
+    bank = QuestionBank((*small_bank(honesty=2, empathy=2).questions, restricted))
+    history = simulate(bank, "c", 12, roles=("unsaid", "unsaid"))
+    assert "empathy-9" not in history
+    assert [sorted(history[start:start + 4]) for start in (0, 4, 8)] == [sorted(q.id for q in bank
+                                                                                if q.id != "empathy-9")] * 3
+
+
+# SKIP: another topic for the couple, or a gentler one for one partner
+
+
+def test_skip_gives_another_topic_of_another_theme():
+    bank = load_bank()
+    for couple in range(60):
+        day = 20
+        history = simulate(bank, f"couple-{couple}", day, age=True)
+        seed = seed_for(f"couple-{couple}", day)
+        today = choose_question(bank, history, seed, age_days=day)
+        other = skip_question(bank, history, seed, today, age_days=day)
+        assert other.id != today.id and other.kind == "topic"
+        assert other.theme not in {today.theme, bank.by_id(history[-1]).theme}
+        assert other.id not in history
+        assert skip_question(bank, history, seed, today.id, age_days=day) == other  # by id, and deterministic
+
+
+def test_skip_keeps_stage_and_role_gating():
+    bank = load_bank()
+    for couple in range(100):
+        seed = seed_for(f"couple-{couple}", 0)
+        today = choose_question(bank, [], seed, age_days=0)
+        other = skip_question(bank, [], seed, today, age_days=0, roles=("repairing", "hurt"))
+        assert other.earliest_day == 0 and not other.looks_back
+
+
+def test_repeated_skips_never_come_back_and_end_on_todays_topic():
+    bank = small_bank(honesty=2, empathy=1)
+    seed = "c:2025-01-01"
+    today = choose_question(bank, [], seed)
+    skipped, current = [], today
+    for _ in range(2):
+        current = skip_question(bank, [], seed, today, skipped=skipped)
+        assert current.id != today.id and current.id not in skipped
+        skipped.append(current.id)
+    assert sorted([today.id, *skipped]) == sorted(q.id for q in bank)
+    assert skip_question(bank, [], seed, today, skipped=skipped) == today  # nothing else left: today stands
+
+
+def test_gentle_alternative_matches_the_theme_and_is_for_one_person():
+    bank = load_bank()
+    for question in bank:
+        gentle = gentle_question(bank, question, f"partner-1:{question.id}")
+        assert gentle.kind == "gentle" and gentle.theme == question.theme
+        assert gentle.earliest_day == 0 and not gentle.looks_back and gentle.variants == ()
+        assert not bank.is_topic(gentle.id)
+    today = bank.by_id("understanding-001")
+    # Two partners on the same day may get different gentle questions; each is stable for its seed.
+    picks = {gentle_question(bank, today, f"partner-{n}:2025-03-01").id for n in range(30)}
+    assert len(picks) > 1
+    assert gentle_question(bank, today, "partner-1:2025-03-01") == gentle_question(bank, today.id,
+                                                                                   "partner-1:2025-03-01")
+
+
+def test_gentle_alternatives_do_not_repeat_until_all_were_used():
+    bank = load_bank()
+    today = bank.by_id("honesty-001")
+    used = []
+    for day in range(len(bank.gentle)):
+        gentle = gentle_question(bank, today, f"partner-1:{day}", used=used)
+        assert gentle.id not in used
+        used.append(gentle.id)
+    same_theme = [q.id for q in bank.gentle if q.theme == "honesty"]
+    assert set(used[:len(same_theme)]) == set(same_theme)  # its own theme first, then the others
+    assert set(used) == {q.id for q in bank.gentle}
+    assert gentle_question(bank, today, "partner-1:again", used=used).kind == "gentle"  # all used: start over
+
+
+def test_gentle_question_needs_gentle_questions():
+    bank = small_bank(honesty=1)
+    with pytest.raises(ValueError, match="no gentle"):
+        gentle_question(bank, bank.questions[0], "p:1")
+
+
+def test_gentle_ids_in_history_do_not_count_as_topics():
+    bank = load_bank()
+    history = simulate(bank, "couple-1", 10)
+    gentle = bank.gentle[0].id
+    noisy = history[:5] + [gentle] + history[5:]
+    assert current_cycle(bank, noisy) == history
+    assert choose_question(bank, noisy, seed_for("couple-1", 10), age_days=10) == choose_question(
+        bank, history, seed_for("couple-1", 10), age_days=10)
+
+
+def test_exclude_is_never_returned():
+    bank = small_bank(honesty=3, empathy=3)
+    for day in range(20):
+        first = choose_question(bank, [], seed_for("c", day))
+        assert choose_question(bank, [], seed_for("c", day), exclude={first.id}).id != first.id

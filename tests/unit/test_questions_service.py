@@ -187,13 +187,13 @@ def simulate_year(runtime, tz, phones, days=365) -> tuple[int, list[str]]:
                                         (LA, ("+14155550100", "+14155550132"))])
 def test_a_year_has_no_repeat_until_the_bank_is_exhausted(runtime, tz, phones):
     bank = load_bank()
-    assert len(bank) == 160
+    assert 200 <= len(bank) < 365
     couple_id, year = simulate_year(runtime, tz, phones)
     cycles = [year[start:start + len(bank)] for start in range(0, len(year), len(bank))]
-    assert [len(c) for c in cycles] == [160, 160, 45]
+    assert [len(c) for c in cycles] == [len(bank), 365 - len(bank)]
     for cycle in cycles:
         assert len(set(cycle)) == len(cycle)
-    for cycle in cycles[:2]:
+    for cycle in cycles[:1]:
         assert set(cycle) == {q.id for q in bank}
     themes = [bank.by_id(qid).theme for qid in year]
     assert all(a != b for a, b in zip(themes, themes[1:]))
