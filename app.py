@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import web
+import request_scope
 from core import crypto, db, logs
 from core.config import ConfigError, Settings, load_settings
 from core.runtime import Runtime, open_runtime
@@ -21,7 +21,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     """Build the app: settings, database (migrated), SMS gateway, Alexa skill, blueprints.
     `skill_options` go to build_skill (the console and benchmarks pass a test CA to trust)."""
     from skill import build_skill
-    from skill.web import blueprint as alexa
+    from skill.endpoint import blueprint as alexa
     from sms.webhooks import blueprint as sms
     from pages import blueprint as pages
     logs.configure()
@@ -31,9 +31,9 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     runtime = runtime or _open(_settings(config))
     load_bank()  # parse and validate the question bank now, before gunicorn forks, not on a first request
-    app.extensions[web.EXTENSION] = runtime
+    app.extensions[request_scope.EXTENSION] = runtime
     app.extensions["alexa_skill"] = build_skill(runtime, **(skill_options or {}))
-    app.teardown_appcontext(web.close_db)
+    app.teardown_appcontext(request_scope.close_db)
     app.before_request(_tag_request)
     app.register_error_handler(413, _too_large)
     for blueprint in (health, alexa, sms, pages):
@@ -84,7 +84,7 @@ def healthz():
     """Ready to serve: the database answers and takes a write (rolled back), for load balancers and uptime
     checks. 503 names which: `unreachable`, or `read-only` when it answers but refuses writes."""
     try:
-        schema = db.ping(web.runtime().engine)
+        schema = db.ping(request_scope.runtime().engine)
     except Exception as error:  # any database failure means not ready: answer 503, never 500
         state = "read-only" if "read-only" in db.describe_error(error) else "unreachable"
         return jsonify(status="error", database=state, error=type(error).__name__, version=VERSION), 503

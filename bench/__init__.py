@@ -1,1 +1,1 @@
-"""Benchmarks: `python bench/web.py` (the web app under gunicorn) and `python bench/dispatch.py`; see README.md."""
+"""Benchmarks: `python bench/app_load.py` (the web app under gunicorn) and `python bench/dispatch.py`; see README.md."""

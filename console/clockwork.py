@@ -3,10 +3,10 @@ goes out at its own time (a reminder at 17:30, its follow-up at 18:30), not all 
 import re
 from datetime import datetime, time, timedelta
 
-from core import timezones
-from core.when import split_task_and_time
+from core import local_time
+from core.time_phrases import split_task_and_time
 from devkit.stepping import step_to
-from scheduler import passes
+from scheduler import jobs
 from scheduler.__main__ import HOUSEKEEPING_SECONDS
 
 HOUSEKEEPING = timedelta(seconds=HOUSEKEEPING_SECONDS)
@@ -37,10 +37,10 @@ def parse_target(spec: str, now: datetime, tz: str) -> datetime | None:
 def next_weekday_at(now: datetime, tz: str, weekday: int, hour: int, minute: int) -> datetime:
     """The next local `weekday` (0 = Monday) at hour:minute after `now`: today when that is still to come,
     else the coming one (a week on when it is that weekday already)."""
-    today = timezones.local_date(now, tz)
+    today = local_time.local_date(now, tz)
     day = today + timedelta(days=(weekday - today.weekday()) % 7)
-    target = timezones.local_to_utc(datetime.combine(day, time(hour, minute)), tz)
-    return target if target > now else timezones.local_to_utc(datetime.combine(day + timedelta(days=7),
+    target = local_time.local_to_utc(datetime.combine(day, time(hour, minute)), tz)
+    return target if target > now else local_time.local_to_utc(datetime.combine(day + timedelta(days=7),
                                                                                time(hour, minute)), tz)
 
 
@@ -66,7 +66,7 @@ def _hour_minute(match: re.Match) -> tuple[int, int] | None:
 
 def show(instant: datetime, tz: str) -> str:
     """Local day and time, e.g. "Mon 09:00"."""
-    return timezones.local_now(instant, tz).strftime("%a %H:%M")
+    return local_time.local_now(instant, tz).strftime("%a %H:%M")
 
 
 def advance(world, target: datetime) -> int:
@@ -77,7 +77,7 @@ def advance(world, target: datetime) -> int:
 def run_pass(world) -> None:
     """One scheduler pass at the clock's time, the same one `python -m scheduler --once` runs (plan what is
     due into the outbox, then dispatch), plus the hourly housekeeping round when an hour has gone by."""
-    passes.run_once(world.runtime, world.dispatcher)
+    jobs.run_once(world.runtime, world.dispatcher)
     if world.clock() - world.tidied >= HOUSEKEEPING:
-        passes.tidy(world.runtime, world.dispatcher)
+        jobs.tidy(world.runtime, world.dispatcher)
         world.tidied = world.clock()

@@ -15,7 +15,6 @@ from devkit.certs import AlexaSigner
 
 #: Said in the middle of a dialog, these leave it instead of answering it.
 ESCAPES = {"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.HelpIntent"}
-ANSWERS = {"AMAZON.YesIntent": "CONFIRMED", "AMAZON.NoIntent": "DENIED"}
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,8 @@ class Heard:
 
 @dataclass
 class Pending:
-    """A dialog step in progress: Dialog.ElicitSlot or Dialog.ConfirmIntent, for an intent with its slots."""
+    """A dialog step in progress (the skill's Dialog.ElicitSlot), for an intent with its slots."""
 
-    kind: str
     intent: str
     slots: dict[str, str] = field(default_factory=dict)
     slot: str | None = None
@@ -60,27 +58,23 @@ class Echo:
             return self.send(person_id, envelopes.launch_request(self.clock()), "LaunchRequest")
         return self.send_intent(person_id, *self._next_intent(utterance, resolution))
 
-    def _next_intent(self, utterance: str, resolution: Resolution) -> tuple[str, dict, str, str]:
-        """(intent, slots, dialogState, confirmation): what was said, or the dialog in progress, answered."""
+    def _next_intent(self, utterance: str, resolution: Resolution) -> tuple[str, dict, str]:
+        """(intent, slots, dialogState): what was said, or the dialog in progress, answered."""
         pending, self.pending = self.pending, None
         if pending is None or resolution.intent in ESCAPES:
-            return resolution.intent, resolution.slots, "STARTED", "NONE"
-        if pending.kind == "Dialog.ConfirmIntent" and resolution.intent in ANSWERS:
-            return pending.intent, pending.slots, "IN_PROGRESS", ANSWERS[resolution.intent]
+            return resolution.intent, resolution.slots, "STARTED"
         if resolution.intent == pending.intent:
-            return pending.intent, {**pending.slots, **resolution.slots}, "IN_PROGRESS", "NONE"
+            return pending.intent, {**pending.slots, **resolution.slots}, "IN_PROGRESS"
         value = pending.slot and self.resolver.slot_value(pending.intent, pending.slot, utterance, self.clock(), self.tz)
         if value:
-            return pending.intent, {**pending.slots, pending.slot: value}, "IN_PROGRESS", "NONE"
-        return resolution.intent, resolution.slots, "STARTED", "NONE"
+            return pending.intent, {**pending.slots, pending.slot: value}, "IN_PROGRESS"
+        return resolution.intent, resolution.slots, "STARTED"
 
-    def send_intent(self, person_id: str | None, intent: str, values: dict[str, str], state: str,
-                    confirmation: str = "NONE") -> Heard:
+    def send_intent(self, person_id: str | None, intent: str, values: dict[str, str], state: str) -> Heard:
         """Post an IntentRequest with every slot of the intent (filled or not)."""
         state = state if intent in self.resolver.dialog else None
         self.last = (intent, dict(values), state)
-        request = envelopes.intent_request(intent, self.clock(), self._slots(intent, values), state,
-                                           confirmation=confirmation)
+        request = envelopes.intent_request(intent, self.clock(), self._slots(intent, values), state)
         shown = " ".join(f"{name}={value!r}" for name, value in values.items())
         return self.send(person_id, request, f"IntentRequest {intent} {shown}".rstrip())
 
@@ -117,32 +111,19 @@ class Echo:
         heard = Heard(sent, plain(answer.get("outputSpeech")), plain((answer.get("reprompt") or {}).get("outputSpeech")),
                       bool(directive) or answer.get("shouldEndSession") is False, card_text(answer.get("card")))
         if directive:
-            return self._follow(person_id, directive, heard)
+            return self._follow(directive, heard)
         if not heard.open:
             self.session, self.pending = None, None
         return heard
 
-    def _follow(self, person_id: str | None, directive: dict, heard: Heard) -> Heard:
-        """Remember the dialog step; under Dialog.Delegate, do what Alexa does with our dialog model."""
+    def _follow(self, directive: dict, heard: Heard) -> Heard:
+        """Remember the dialog step the skill asked for (it only ever elicits a slot)."""
         intent = directive.get("updatedIntent") or {}
         name = intent.get("name") or self.last[0]
         slots = intent.get("slots")
         filled = {n: s["value"] for n, s in slots.items() if s.get("value")} if slots else self.last[1]
-        if directive["type"] == "Dialog.Delegate":
-            return self._delegate(person_id, name, filled, intent.get("confirmationStatus", "NONE"), heard)
-        self.pending = Pending(directive["type"], name, filled, directive.get("slotToElicit")
-                               or directive.get("slotToConfirm"))
+        self.pending = Pending(name, filled, directive.get("slotToElicit"))
         return heard
-
-    def _delegate(self, person_id: str | None, name: str, filled: dict, confirmation: str, heard: Heard) -> Heard:
-        """Alexa runs the dialog model: prompt for the first required slot still empty, else complete it."""
-        step = self.resolver.next_prompt(name, filled)
-        if step is None and self.last[2] == "COMPLETED":
-            return heard  # delegating a completed dialog again would loop; Alexa would stop here too
-        if step is None:
-            return self.send_intent(person_id, name, filled, "COMPLETED", confirmation)
-        self.pending = Pending("Dialog.ElicitSlot", name, filled, step[0])
-        return Heard(heard.sent, " ".join(filter(None, [heard.speech, step[1]])), step[1], True, heard.card)
 
 
 def plain(speech: dict | None) -> str:

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import timezones
+from core import local_time
 from core.models import OutboundMessage, Partner
 
 #: States of a text handed to the gateway (the local outbox records "outbox"; Twilio would say "sent"...).
@@ -57,7 +57,7 @@ def _read(sessions: sessionmaker[Session], query) -> list[Text]:
 
 def line(text: Text, tz: str, new: bool = False) -> str:
     """One text as a line: when, to whom, why, what became of it, and what it says."""
-    when = timezones.local_now(text.at, tz).strftime("%a %H:%M")
+    when = local_time.local_now(text.at, tz).strftime("%a %H:%M")
     body = text.body or "(erased)"
     if new:
         return f"[text to {text.to} at {when}, {text.kind}] {body}"

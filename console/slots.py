@@ -1,15 +1,15 @@
 """Slot types as the console hears them: a regex that finds a value, and Alexa's normal form for it.
 
 AMAZON.DATE becomes "2026-11-24" and AMAZON.TIME "18:00", read with the project's own time rules
-(core.when), so "at six" means the same thing by voice as it does by text; "this evening" is Alexa's "EV".
+(core.time_phrases), so "at six" means the same thing by voice as it does by text; "this evening" is Alexa's "EV".
 AMAZON.PhoneNumber takes digits or digit words ("oh", "double seven") and gives the digits, as Alexa does.
 AMAZON.FirstName takes one word that is not a common English word.
 """
 import re
 from datetime import datetime
 
-from core import timezones
-from core.when import split_task_and_time
+from core import local_time
+from core.time_phrases import split_task_and_time
 
 _HOURS = "one two three four five six seven eight nine ten eleven twelve".split()
 _NUMBERS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -74,7 +74,7 @@ def _date(spoken: str, now: datetime, tz: str) -> str | None:
     rest, instant = split_task_and_time(spoken, tz, now)
     if instant is None or rest:
         return None
-    return timezones.local_date(instant, tz).isoformat()
+    return local_time.local_date(instant, tz).isoformat()
 
 
 def _time(spoken: str, now: datetime, tz: str) -> str | None:
@@ -85,11 +85,11 @@ def _time(spoken: str, now: datetime, tz: str) -> str | None:
     rest, instant = split_task_and_time(f"at {_digits(spoken)}", tz, now)
     if instant is None or rest:
         return None
-    return timezones.local_now(instant, tz).strftime("%H:%M")
+    return local_time.local_now(instant, tz).strftime("%H:%M")
 
 
 def _digits(spoken: str) -> str:
-    """ "six thirty pm" -> "6:30 pm", "seven o'clock" -> "7", so core.when reads it."""
+    """ "six thirty pm" -> "6:30 pm", "seven o'clock" -> "7", so core.time_phrases reads it."""
     text = re.sub(r"\s+o'?clock\b", "", spoken.lower())
     match = re.match(rf"({'|'.join(_HOURS)})(?:\s+({'|'.join(_MINUTES)}))?\b(.*)", text)
     if not match:

@@ -1,4 +1,9 @@
-"""The data model: typed SQLAlchemy 2.x tables. All datetimes are aware UTC; local dates are the couple's."""
+"""The data model: typed SQLAlchemy 2.x tables. All datetimes are aware UTC; local dates are the couple's.
+
+States are StrEnums: each member is the very string stored in its column, so rows read back as plain strings
+compare equal to them and the schema needs no migration.
+"""
+import enum
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, SmallInteger,
@@ -30,6 +35,80 @@ NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_nam
           "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", "pk": "pk_%(table_name)s"}
 
 
+class Consent(enum.StrEnum):
+    """A partner's consent to texts: only `granted` partners are texted (an invitee gets one invitation)."""
+
+    NONE = "none"
+    INVITED = "invited"
+    GRANTED = "granted"
+    REVOKED = "revoked"
+
+
+class Channel(enum.StrEnum):
+    """Where an answer or a heard question came from."""
+
+    VOICE = "voice"
+    SMS = "sms"
+
+
+class PromiseState(enum.StrEnum):
+    """A promise is open until its maker settles it."""
+
+    OPEN = "open"
+    KEPT = "kept"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class TextKind(enum.StrEnum):
+    """Why a text is sent; the dispatcher's rules (pause, consent) go by it."""
+
+    INVITATION = "invitation"
+    DAILY_QUESTION = "daily_question"
+    WEEKLY_SUMMARY = "weekly_summary"
+    PROMISE_REMINDER = "promise_reminder"
+    PROMISE_FOLLOWUP = "promise_followup"
+    PROMISE_CONFIRM = "promise_confirm"
+    THINKING = "thinking"
+    THINKING_AUTO = "thinking_auto"
+    NUDGE_OFFER = "nudge_offer"
+
+
+class TextState(enum.StrEnum):
+    """Where a text is on its way: queued -> sending -> sent/outbox -> delivered/undelivered/failed, or dropped
+    before sending (cancelled, expired, blocked)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    OUTBOX = "outbox"  # the development gateway kept it; nothing left the machine
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    BLOCKED = "blocked"
+
+
+#: States a text never leaves (apart from a late delivery report).
+FINISHED_TEXT_STATES = frozenset(TextState) - {TextState.QUEUED, TextState.SENDING}
+
+
+class Awaiting(enum.StrEnum):
+    """What a short reply (YES, 1, KEPT) from a partner would answer."""
+
+    DELETE = "delete"
+    CONFIRM_KEPT = "confirm_kept"
+    NUDGE_OFFER = "nudge_offer"
+
+
+class CodeKind(enum.StrEnum):
+    """`link` ties an Alexa user to a partner; `invite` is kept for the partner's YES."""
+
+    LINK = "link"
+    INVITE = "invite"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime()}
@@ -55,7 +134,7 @@ class Partner(Base):
     couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
     display_name: Mapped[str] = mapped_column(String(40))
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164
-    consent: Mapped[str] = mapped_column(String(12), default="none")  # none|invited|granted|revoked
+    consent: Mapped[str] = mapped_column(String(12), default=Consent.NONE)
     consent_requested_at: Mapped[datetime | None]
     consent_at: Mapped[datetime | None]
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -63,7 +142,7 @@ class Partner(Base):
     phone_invalid: Mapped[bool] = mapped_column(Boolean, default=False)
     alexa_user_id: Mapped[str | None] = mapped_column(String(255), index=True)
     alexa_person_id: Mapped[str | None] = mapped_column(String(255), index=True)
-    awaiting: Mapped[str | None] = mapped_column(String(24))  # the yes/no or number a reply would answer
+    awaiting: Mapped[str | None] = mapped_column(String(24))  # an Awaiting
     awaiting_ref: Mapped[int | None] = mapped_column(Integer)
     awaiting_until: Mapped[datetime | None]
     auto_thinking: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -71,10 +150,24 @@ class Partner(Base):
     created_at: Mapped[datetime]
     couple: Mapped[Couple] = relationship(back_populates="partners")
 
+    def text_refusal(self, asks_consent: bool = False) -> str | None:
+        """The one rule for "may this partner be texted?": None when they may, else why not (a stable reason
+        word). Only partners who opted in, and have not said STOP, are texted; a text that itself asks for
+        consent (`asks_consent`, the invitation) may also go to someone not yet opted in."""
+        if not self.phone:
+            return "no_phone"
+        if self.opted_out:
+            return "opted_out"
+        if self.phone_invalid:
+            return "phone_invalid"
+        if self.consent != Consent.GRANTED and not asks_consent:
+            return "no_consent"
+        return None
+
     @property
     def can_text(self) -> bool:
-        """Only partners who opted in, and have not said STOP, are ever texted."""
-        return bool(self.phone) and self.consent == "granted" and not self.opted_out and not self.phone_invalid
+        """True when texts may go to this partner (text_refusal finds nothing)."""
+        return self.text_refusal() is None
 
 
 class DailyPrompt(Base):
@@ -107,7 +200,7 @@ class CheckIn(Base):
     couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
     local_date: Mapped[date] = mapped_column(Date)
     question_id: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(8))  # voice|sms
+    channel: Mapped[str] = mapped_column(String(8))  # a Channel
     text: Mapped[str | None] = mapped_column(EncryptedText)
     mood: Mapped[int | None] = mapped_column(SmallInteger)
     source_id: Mapped[str] = mapped_column(String(128), unique=True)
@@ -124,7 +217,7 @@ class Promise(Base):
     due_at: Mapped[datetime] = mapped_column(index=True)
     timezone: Mapped[str] = mapped_column(String(64))
     lead_minutes: Mapped[int] = mapped_column(SmallInteger, default=30)
-    state: Mapped[str] = mapped_column(String(10), default="open")  # open|kept|missed|cancelled
+    state: Mapped[str] = mapped_column(String(10), default=PromiseState.OPEN)
     resolved_at: Mapped[datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"))
     partner_confirmed: Mapped[bool | None] = mapped_column(Boolean)
@@ -154,10 +247,9 @@ class OutboundMessage(Base):
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"), index=True)
     to_phone: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[str | None] = mapped_column(EncryptedText)
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(24))  # a TextKind
     idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
-    state: Mapped[str] = mapped_column(String(12), default="queued")
-    # queued|sending|sent|delivered|failed|undelivered|outbox|cancelled|expired|blocked
+    state: Mapped[str] = mapped_column(String(12), default=TextState.QUEUED)
     send_after: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     respect_quiet: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -188,7 +280,7 @@ class PairingCode(Base):
     __tablename__ = "pairing_code"
     __table_args__ = (UniqueConstraint("kind", "code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(8))  # a CodeKind
     code: Mapped[str] = mapped_column(String(12))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
     alexa_user_id: Mapped[str | None] = mapped_column(String(255))

@@ -2,14 +2,14 @@
 the settings (retention, the number to text, the contact), so what they say is what this deployment does."""
 from flask import Blueprint, render_template
 
-import web
+import request_scope
 
 blueprint = Blueprint("pages", __name__, template_folder="templates")
 
 
 def _facts() -> dict:
     """What the pages state, from this deployment's settings."""
-    settings = web.runtime().settings
+    settings = request_scope.runtime().settings
     quiet_start, quiet_end = settings.quiet_hours
     return {
         "base_url": settings.public_base_url,

@@ -19,10 +19,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import logs
-from core.config import ConfigError, Settings, load_settings
+from core.config import ConfigError, load_settings
 from core.crypto import CryptoError
 from core.db import SchemaError, describe_error, transaction
-from core.runtime import open_runtime
+from core.runtime import Runtime, open_runtime
 from core.services import outbox
 from core.services.dispatch import Dispatcher
 from scheduler import jobs
@@ -76,31 +76,29 @@ def main(argv=None) -> int:
         sys.exit(f"Trust Builder scheduler cannot start: {describe_error(error)}")
     dispatcher = Dispatcher(runtime.sessions, runtime.gateway, runtime.clock,
                             status_callback=settings.public_base_url + STATUS_PATH)
-    jobs.install(runtime, dispatcher)
     stopper = Stopper(dispatcher)
     signal.signal(signal.SIGTERM, stopper)
     signal.signal(signal.SIGINT, stopper)
     try:
-        run(args, settings, stopper)
+        run(args, runtime, dispatcher, stopper)
     finally:
         dispatcher.close()
         runtime.close()
-        jobs.uninstall()
     return 0
 
 
-def run(args: argparse.Namespace, settings: Settings, stopper: Stopper) -> None:
+def run(args: argparse.Namespace, runtime: Runtime, dispatcher: Dispatcher, stopper: Stopper) -> None:
     """Catch up (unless told not to), then either stop (--once) or tick until a signal."""
     if args.once and not args.catch_up:
-        jobs.run_once()
+        jobs.run_once(runtime, dispatcher)
         return
     if args.catch_up:
-        jobs.catch_up()
+        jobs.catch_up(runtime, dispatcher)
     if not (args.once or stopper.requested):
-        run_forever(build_scheduler(settings.scheduler_tick_seconds), stopper)
+        run_forever(build_scheduler(runtime, dispatcher, runtime.settings.scheduler_tick_seconds), stopper)
 
 
-def build_scheduler(tick_seconds: int) -> BlockingScheduler:
+def build_scheduler(runtime: Runtime, dispatcher: Dispatcher, tick_seconds: int) -> BlockingScheduler:
     """A UTC BlockingScheduler with the three periodic jobs, each registered under a fixed id."""
     scheduler = BlockingScheduler(timezone=timezone.utc, executors={"default": ThreadPoolExecutor(3)})
     # misfire_grace_time=None: a job reads what is due from the database when it runs, so a late run is as
@@ -109,17 +107,17 @@ def build_scheduler(tick_seconds: int) -> BlockingScheduler:
     # joined by a second copy of itself (the dispatcher's budget keeps runs within one tick).
     common = dict(trigger="interval", replace_existing=True, max_instances=1, coalesce=True,
                   misfire_grace_time=None)
-    scheduler.add_job(jobs.plan_due, id="plan", seconds=tick_seconds, **common)
-    scheduler.add_job(jobs.dispatch_due, id="dispatch", seconds=tick_seconds,
+    scheduler.add_job(jobs.plan, id="plan", seconds=tick_seconds, args=[runtime], **common)
+    scheduler.add_job(jobs.dispatch, id="dispatch", seconds=tick_seconds, args=[dispatcher],
                       kwargs={"budget_seconds": tick_seconds * 0.9}, **common)
-    scheduler.add_job(jobs.housekeep, id="housekeeping", seconds=HOUSEKEEPING_SECONDS, **common)
-    scheduler.add_job(heartbeat, id="heartbeat", seconds=HEARTBEAT_SECONDS, **common)
+    scheduler.add_job(jobs.tidy, id="housekeeping", seconds=HOUSEKEEPING_SECONDS, args=[runtime, dispatcher],
+                      **common)
+    scheduler.add_job(heartbeat, id="heartbeat", seconds=HEARTBEAT_SECONDS, args=[runtime], **common)
     return scheduler
 
 
-def heartbeat() -> tuple[int, int]:
+def heartbeat(runtime: Runtime) -> tuple[int, int]:
     """Job: one line every few minutes, so an idle scheduler is visibly alive, with the queue's depth."""
-    runtime = jobs.context().runtime
     with transaction(runtime.sessions) as session:
         queued, due = outbox.waiting(session, runtime.clock())
     log.info("scheduler alive: %d texts queued, %d due now", queued, due)

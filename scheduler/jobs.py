@@ -1,67 +1,78 @@
-"""The scheduler's jobs: thin module-level functions that APScheduler calls by reference.
+"""The scheduler's jobs: module-level functions that APScheduler calls with this process's runtime and
+dispatcher (`python -m scheduler` registers them with those as arguments; the console and the tests call
+them the same way).
 
-APScheduler is only the clock; the database says what is due. So a job takes no state of its own (only
-plain arguments), re-reads everything, and is idempotent: running it twice, late, or in two processes at
-once sends nothing twice. The process's runtime and dispatcher are installed once by `python -m scheduler`.
-"""
-from dataclasses import dataclass
+APScheduler is only the clock; the database says what is due. So a job keeps no state of its own, re-reads
+everything, and is idempotent: running it twice, late, or in two processes at once sends nothing twice.
+Each planner batch is its own short transaction, so locks are held briefly and a failure loses one batch at
+most (it is planned again on the next tick)."""
+import logging
+from functools import partial
 
+from core.db import transaction
 from core.runtime import Runtime
-from core.services.dispatch import Dispatcher
-from scheduler import passes
+from core.services import housekeeping, linking, planner, thinking_moments
+from core.services.dispatch import Dispatcher, DispatchStats
+
+log = logging.getLogger("trustbuilder.scheduler")
+
+PLAN_BATCH = 100
+MAX_BATCHES = 10_000  # a planner bug that never advances its rows must not spin one job run forever
 
 
-@dataclass(frozen=True)
-class Context:
-    """What this process's jobs work with."""
-
-    runtime: Runtime
-    dispatcher: Dispatcher
-
-
-_context: Context | None = None
-
-
-def install(runtime: Runtime, dispatcher: Dispatcher) -> None:
-    """Give the jobs this process's runtime and dispatcher (called once, before the scheduler starts)."""
-    global _context
-    _context = Context(runtime, dispatcher)
+def plan(runtime: Runtime, batch: int = PLAN_BATCH) -> dict[str, int]:
+    """Queue what is due now: daily questions by text, weekly summaries, thinking-about-you moments."""
+    steps = {"questions": planner.plan_questions, "summaries": planner.plan_summaries,
+             "nudges": partial(thinking_moments.plan_nudges, daily_cap=runtime.settings.thinking_daily_cap)}
+    counts = {name: _drain(runtime, step, batch) for name, step in steps.items()}
+    if any(counts.values()):
+        log.info("planned: %s", ", ".join(f"{count} {name}" for name, count in counts.items()))
+    return counts
 
 
-def uninstall() -> None:
-    """Forget the runtime (at shutdown, and between tests)."""
-    global _context
-    _context = None
+def _drain(runtime: Runtime, step, batch: int) -> int:
+    """Call a step (a planner, the redaction) in fresh transactions until it returns a partial batch."""
+    total = 0
+    for _ in range(MAX_BATCHES):
+        with transaction(runtime.sessions) as session:
+            handled = step(session, runtime.clock(), limit=batch)
+        total += handled
+        if handled < batch:
+            break
+    return total
 
 
-def context() -> Context:
-    """The installed context; a job that runs without one is a wiring bug, so it fails loudly."""
-    if _context is None:
-        raise RuntimeError("scheduler jobs used before scheduler.jobs.install(runtime, dispatcher)")
-    return _context
+def dispatch(dispatcher: Dispatcher, budget_seconds: float | None = None) -> DispatchStats:
+    """Send everything due (within the time budget, if any)."""
+    stats = dispatcher.run_until_idle(budget_seconds=budget_seconds)
+    if stats.claimed or stats.skipped or stats.deferred:
+        log.info("dispatched: %d sent, %d retrying, %d failed, %d deferred to quiet end, %d dropped, %d put back",
+                 stats.sent, stats.retried, stats.failed, stats.deferred, stats.skipped, stats.released)
+    return stats
 
 
-def plan_due(batch: int = passes.PLAN_BATCH) -> dict[str, int]:
-    """Job: queue the texts that are due (daily questions, weekly summaries, thinking-about-you)."""
-    return passes.plan(context().runtime, batch)
+def tidy(runtime: Runtime, dispatcher: Dispatcher) -> dict[str, int]:
+    """The hourly round: account for interrupted sends, remove expired codes, redact old message bodies."""
+    counts = {"interrupted": dispatcher.recover_interrupted()}
+    with transaction(runtime.sessions) as session:
+        counts["codes_removed"] = linking.remove_expired(session, runtime.clock())
+    redact = partial(housekeeping.redact_old_bodies, retention_days=runtime.settings.retention_days)
+    counts["bodies_redacted"] = _drain(runtime, redact, 1000)
+    if any(counts.values()):
+        log.info("housekeeping: %s", ", ".join(f"{name} {count}" for name, count in counts.items()))
+    return counts
 
 
-def dispatch_due(budget_seconds: float | None = None) -> dict[str, int]:
-    """Job: send what is due, for at most `budget_seconds` (the next tick carries on)."""
-    stats = passes.dispatch(context().dispatcher, budget_seconds)
-    return {"sent": stats.sent, "retried": stats.retried, "failed": stats.failed}
+def run_once(runtime: Runtime, dispatcher: Dispatcher) -> DispatchStats:
+    """One plan + dispatch pass (cron, the local console, `python -m scheduler --once`)."""
+    plan(runtime)
+    return dispatch(dispatcher)
 
 
-def housekeep() -> dict[str, int]:
-    """Job: the hourly round (interrupted sends, expired codes, old message bodies)."""
-    return passes.tidy(context().runtime, context().dispatcher)
-
-
-def run_once() -> int:
-    """One plan + dispatch pass; returns how many texts were sent."""
-    return passes.run_once(context().runtime, context().dispatcher).sent
-
-
-def catch_up() -> int:
-    """Start-up catch-up: interrupted sends counted, then plan and send what is still useful."""
-    return passes.catch_up(context().runtime, context().dispatcher).sent
+def catch_up(runtime: Runtime, dispatcher: Dispatcher) -> DispatchStats:
+    """Start-up after downtime: count the sends a crash interrupted (never re-sent), then plan and send
+    what is still useful; the planners and the dispatcher skip, with a log line, what has gone stale."""
+    interrupted = dispatcher.recover_interrupted()
+    stats = run_once(runtime, dispatcher)
+    log.info("catch-up done: %d interrupted sends accounted for, %d texts sent", interrupted, stats.sent)
+    return stats

@@ -12,7 +12,7 @@ from skill.handlers import checkins, errors, general, identity, promises, togeth
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
                                 OpenTurnInterceptor)
 from skill.verify import AlexaRequestVerifier
-from web import db as request_session  # imported by name: the submodule skill.web shadows `web` here
+from request_scope import db as request_session
 
 
 @dataclass(frozen=True)

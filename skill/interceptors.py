@@ -14,15 +14,13 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.models import Partner
 from core.runtime import Runtime
-from core.services import voice
+from core.services import speakers
 from skill import speech
 from skill.handlers.slots import slot_value
 from skill.alexa_api import SettingsApi
 
 log = logging.getLogger("trustbuilder.alexa")
 TURN = "turn"
-PHONE_NOTICE = ("A quick note first: texts to your phone number aren't getting through, "
-                "so I can't send you reminders by text for now.")
 
 
 @dataclass
@@ -34,7 +32,7 @@ class Turn:
     settings: Settings
     settings_api: SettingsApi
     request_id: str
-    speaker: voice.Speaker = voice.Speaker()
+    speaker: speakers.Speaker = speakers.Speaker()
 
     @property
     def partner(self) -> Partner | None:
@@ -85,7 +83,7 @@ class IdentifySpeakerInterceptor(AbstractRequestInterceptor):
         current, attributes = turn(handler_input), session_attributes(handler_input)
         system = handler_input.request_envelope.context.system
         person = system.person.person_id if system.person else None
-        current.speaker = voice.resolve_speaker(current.db, system.user.user_id, person, attributes.get("partner_id"))
+        current.speaker = speakers.resolve_speaker(current.db, system.user.user_id, person, attributes.get("partner_id"))
         if is_intent_name("IdentifyPartnerIntent")(handler_input) and not current.speaker.by_voice:
             _choose_by_name(handler_input, current, attributes)
         if current.partner is not None:
@@ -95,17 +93,17 @@ class IdentifySpeakerInterceptor(AbstractRequestInterceptor):
 
 def _choose_by_name(handler_input: HandlerInput, current: Turn, attributes: dict) -> None:
     """Take the named partner as the speaker for the session, then replay the request that was waiting."""
-    chosen = voice.pick_by_name(current.speaker.candidates, slot_value(handler_input, "name"))
+    chosen = speakers.pick_by_name(current.speaker.candidates, slot_value(handler_input, "name"))
     if chosen is None:
         return
-    current.speaker = voice.Speaker(chosen, current.speaker.candidates)
+    current.speaker = speakers.Speaker(chosen, current.speaker.candidates)
     waiting = attributes.pop("resume", None)
     if _is_resumable(waiting):
         # Rewriting the intent lets the normal dispatch answer what they first asked, as if asked now.
         slots = {name: Slot(name=name, value=value) for name, value in waiting.get("slots", {}).items()}
         handler_input.request_envelope.request.intent = Intent(
             name=waiting["intent"], slots=slots, confirmation_status=IntentConfirmationStatus.NONE)
-        speech.add_notice(handler_input, f"Thanks, {chosen.display_name}.")
+        speech.add_notice(handler_input, speech.thanks(chosen.display_name))
 
 
 def _is_resumable(waiting: object) -> bool:
@@ -119,7 +117,7 @@ def _tell_phone_problem_once(handler_input: HandlerInput, partner: Partner, attr
     """A number that cannot receive texts is mentioned once in a session, before anything else."""
     if partner.phone_invalid and not attributes.get("told_phone"):
         attributes["told_phone"] = True
-        speech.add_notice(handler_input, PHONE_NOTICE)
+        speech.add_notice(handler_input, speech.PHONE_NOTICE)
 
 
 class CommitInterceptor(AbstractResponseInterceptor):

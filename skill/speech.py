@@ -25,6 +25,37 @@ HELP = ("Trust Builder gives you and your partner one question a day. You can sa
         "'my answer is', and your answer, 'I promise to call you at six', 'what are my promises', "
         "'tell my partner I'm thinking of them', or 'how are we doing'. What would you like to do?")
 ANYTHING_ELSE = "What would you like to do? " + SUGGEST
+FALLBACK = "Sorry, I can't help with that. " + SUGGEST
+NOT_NOW = "OK. You can come back any time today. " + GOODBYE
+GO_AHEAD = "Go ahead. " + INVITE_ANSWER
+HI = "Hi!"
+DID_NOT_CATCH = "Sorry, I didn't catch that."
+PHONE_NOTICE = ("A quick note first: texts to your phone number aren't getting through, "
+                "so I can't send you reminders by text for now.")
+
+# The day's question and answers
+OFFER_QUESTION = "Would you like to hear today's question?"
+ALREADY_ANSWERED = "You've answered today's question. " + ANYTHING_ELSE
+MOOD_SCALE = "I use a scale of one to five. "
+REVEAL_LATER = {
+    "waiting_partner": "{name} hasn't answered today's question yet. Once they do, you can hear it.",
+    "no_partner": "Once your partner joins Trust Builder, you'll be able to hear their answers here.",
+}
+
+# Linking and who is speaking
+HOW_TO_LINK = "Here's how to link your phone."
+LINK_FIRST = ("Welcome to Trust Builder. To keep your answers private, "
+              "I first need to link this device to your phone.")
+
+# Promises
+ASK_TIME_AGAIN = "Sorry, what time? " + ASK_TIME
+#: A time that cannot be a promise: say why, then ask for the day again.
+TIME_PROBLEMS = {"past_due": "That time has already passed. ",
+                 "too_far": "Let's keep promises within the coming year. "}
+MAX_LISTED = 3
+WHICH_KEPT = "Which one did you keep? Say, for example, 'I kept my promise to', and what it was."
+NO_PROMISES_YET = "You don't have any open promises. To make one, say 'I promise to', and what you'll do."
+NO_OPEN_PROMISES = "You don't have any open promises right now."
 
 #: Why a text cannot go to the person speaking ("I can't text you a reminder, because ...").
 YOUR_TEXTS = {
@@ -85,10 +116,116 @@ def link_instructions(code: str, number: str) -> str:
     """How to link a phone: text LINK and the code to our number within ten minutes."""
     to = f"to {phone_words(number)}" if number else "to the Trust Builder number"
     return (f"From your phone, text the word LINK and the code {spell(code)} {to}, within ten minutes. "
-            f"Again, the code is {spell(code)}.")
+            f"Again, the code is {spell(code)}. Then open Trust Builder again.")
 
 
 def names(partners) -> str:
     """"Alex or Sam" (or "Alex, Sam or Jo")."""
     first = [p.display_name for p in partners]
     return first[0] if len(first) == 1 else ", ".join(first[:-1]) + " or " + first[-1]
+
+
+def promise_confirmation(intake) -> str:
+    """"OK: call Sam, today at 6 PM. I'll text you a reminder at 5:30 PM." (or why I can't), from an Intake."""
+    moved = " The clocks change that night, so I've set it for the first time that exists." if intake.clock_moved \
+        else ""
+    if intake.reminder_words:
+        after = f"I'll text you a reminder {intake.reminder_words}."
+    elif intake.no_reminder == "too_soon":
+        after = "That's too soon for a reminder, but I'll text you afterwards to ask how it went."
+    else:
+        after = f"I can't text you a reminder, because {YOUR_TEXTS.get(intake.no_reminder, 'texts are off for you')}."
+    return f"OK: {intake.task}, {intake.due_words}.{moved} {after}"
+
+
+def only_to_your_partner(partner: str) -> str:
+    """A thinking-about-you text for someone other than the partner: we only ever send it to them."""
+    return (f"I can only send these to your partner, {partner}. "
+            "To send one, say 'tell my partner I'm thinking of them'.")
+
+
+def thinking_sent(partner: str, held_for_quiet_hours: bool) -> str:
+    """The thinking-about-you text is queued; say honestly when quiet hours hold it until morning."""
+    later = " It's quiet hours, so it will reach them in the morning." if held_for_quiet_hours else ""
+    return f"Done. I'm letting {partner} know you're thinking about them.{later}"
+
+
+def cannot_send_thinking(reason: str, partner, daily_cap: int) -> str:
+    """Why the thinking-about-you text cannot go, in plain words."""
+    if reason == "no_partner" or partner is None:
+        return "You haven't added your partner to Trust Builder yet. You can invite them by text."
+    if reason == "capped":
+        return f"You've already sent {daily_cap} today, which is the daily limit. You can send more tomorrow."
+    because = THEIR_TEXTS.get(reason, "{name} can't get texts right now").format(name=partner.display_name)
+    return f"I can't send that, because {because}."
+
+
+def greeting(name: str) -> str:
+    """"Hi, Alex. " before what comes next."""
+    return f"Hi, {name}. "
+
+
+def thanks(name: str) -> str:
+    """Said once a partner on a shared device has told us who they are."""
+    return f"Thanks, {name}."
+
+
+def which_partner(partners) -> str:
+    """"Is this Alex or Sam?"."""
+    return f"Is this {names(partners)}?"
+
+
+def known_as(name: str) -> str:
+    """A name said that is not this device's partner: who we think they are, and how to link their own."""
+    return f"On this device I know you as {name}. If you're someone else, say 'link my phone' to link your own."
+
+
+def todays_question(greeting_words: str, question: str) -> str:
+    """Today's question (the same for both partners), and how to answer it."""
+    return f"{greeting_words}Today's question is: {question} {INVITE_ANSWER}"
+
+
+def answer_saved(tip: str) -> str:
+    """The answer is kept, with the day's tip."""
+    return f"Thank you, I've saved your answer. One idea for today: {tip}"
+
+
+def offer_reveal(partner: str) -> str:
+    """Both have answered: offer to hear the partner's answer."""
+    return f"{partner} has answered too. Would you like to hear their answer?"
+
+
+def partner_said(partner: str, text: str) -> str:
+    """The partner's answer, once both have answered."""
+    return f"{partner} said: {text}"
+
+
+def answer_first(partner: str) -> str:
+    """Asked for the partner's answer before answering: answer first, so nobody answers to please."""
+    return f"You'll hear {partner}'s answer once you've answered today's question too. {OFFER_QUESTION}"
+
+
+def mood_noted(rating: int) -> str:
+    """A mood kept; a hard day is met with kindness."""
+    kind = " Thank you for being honest; hard days count too." if rating <= 2 else ""
+    return f"Thanks. I've noted a {rating} for today.{kind}"
+
+
+def promise_listing(items: list[tuple[str, str]]) -> str:
+    """"You have 2 open promises: call Sam, today at 6 PM; and walk the dog, tomorrow at 9 AM."."""
+    said = [f"{what}, {when}" for what, when in items[:MAX_LISTED]]
+    more = len(items) - len(said)
+    listed = said[0] if len(said) == 1 else "; ".join(said[:-1]) + "; and " + said[-1]
+    count = "one open promise" if len(items) == 1 else f"{len(items)} open promises"
+    tail = f" And {more} more." if more else ""
+    return f"You have {count}: {listed}.{tail}"
+
+
+def no_such_promise(listing: str) -> str:
+    """None like the one named: the open ones, to pick from."""
+    return f"I couldn't find a promise like that. {listing} {WHICH_KEPT}"
+
+
+def marked_kept(task: str) -> str:
+    """A promise marked kept by voice."""
+    return f"Well done. I've marked your promise to {task} as kept."

@@ -5,6 +5,7 @@
     kept(number)  missed(number)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
     tz(zone)  pause()  resume()  link(code)  help()  stop()  start()  delete()  number(value)
     answer(text)  empty()
+An answer's text is what was said without a leading "my answer is" (the words the skill asks for).
 A keyword counts only as the first word and only when what follows it parses; a keyword alone gives
 None for its fields (so the caller can explain the format). Everything else is an `answer`, because
 most texts reply to the day's question and mistaking one for a command loses it.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.when import parse_clock
+from core.time_phrases import parse_clock
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "join": ("name",), "invite": ("phone", "name"), "yes": (), "no": (), "question": (), "mood": ("value",),
@@ -63,6 +64,8 @@ _HEART = ("[\u2764\u2763\u2665\U0001F48C\U0001F493\U0001F495-\U0001F49F\U0001F5A
 _HEARTS = re.compile(rf"(?:\s|<3|{_HEART}\uFE0F?(?:\u200D[\U0001F525\U0001FA79]\uFE0F?)?)+")
 _INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f\u200b-\u200d\u2060\ufeff]+")
 _HEAD = re.compile(r"([a-z]+)\b[\s:,.!#-]*(.*)", re.IGNORECASE | re.ASCII | re.DOTALL)
+_ANSWER_PREFIX = re.compile(r"^(?:my\s+answer\b(?:\s+is\b)?|answer(?:\s+is\b|\s*:))\s*[:,.\-\u2013\u2014]*\s*",
+                            re.IGNORECASE)
 _PHONE = re.compile(r"(\+?[0-9(][0-9\s().-]{5,}[0-9])(.*)", re.DOTALL)
 
 
@@ -71,7 +74,13 @@ def parse_command(body: str) -> Command:
     text = (body or "").strip()
     if not _INVISIBLE.sub("", text):
         return Command("empty")
-    return _whole(text) or _keyword(text) or Command("answer", (text,))
+    return _whole(text) or _keyword(text) or Command("answer", (_answer(text),))
+
+
+def _answer(text: str) -> str:
+    """The answer itself: "My answer is: X" gives "X" (a prefix with nothing after it is kept as sent)."""
+    rest = _ANSWER_PREFIX.sub("", text, count=1).strip()
+    return rest or text
 
 
 def _whole(text: str) -> Command | None:

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.errors import DomainError
-from core.models import InboundMessage, Partner
+from core.models import Awaiting, Consent, InboundMessage, Partner
 from core.phones import mask_phone
 from core.services import couples
-from sms import replies, segments
+from core.words import segments, texts
 from sms.commands import Command, parse_command
+from sms.forms import InboundText
 from sms.handlers import account, daily, preferences, promises
-from sms.turn import InboundText, Turn
+from sms.turn import Turn
 
 log = logging.getLogger(__name__)
 BY_SID = select(InboundMessage).where(InboundMessage.message_sid == bindparam("sid"))  # built once: every text runs it
@@ -39,9 +40,9 @@ INVITEE = {"yes": account.accept, "start": account.start, "stop": account.stop, 
            "delete": account.delete}
 #: What a partner was asked (couples.awaited) -> (which short replies answer it, the handler).
 AWAITED = {
-    "delete": (lambda c: c.name in ("yes", "no", "delete"), account.confirm_delete),
-    "confirm_kept": (lambda c: c.name in ("yes", "no"), promises.confirm),
-    "nudge_offer": (lambda c: c.name in ("yes", "no") or c.name == "number" and c.get("value") == 1,
+    Awaiting.DELETE: (lambda c: c.name in ("yes", "no", "delete"), account.confirm_delete),
+    Awaiting.CONFIRM_KEPT: (lambda c: c.name in ("yes", "no"), promises.confirm),
+    Awaiting.NUDGE_OFFER: (lambda c: c.name in ("yes", "no") or c.name == "number" and c.get("value") == 1,
                     daily.nudge_offer),
 }
 
@@ -73,7 +74,7 @@ def _handled(turn: Turn, command: Command) -> str | None:
             return route(turn, command)(turn, command)
     except DomainError as error:
         turn.session.expire_all()  # objects loaded inside the savepoint may still show what was undone
-        return replies.problem(error.reason, turn.other_name)
+        return texts.problem(error.reason, turn.other_name)
 
 
 def route(turn: Turn, command: Command):
@@ -87,6 +88,6 @@ def route(turn: Turn, command: Command):
     accepts, handler = AWAITED.get(couples.awaited(partner, turn.now), (None, None))
     if accepts and accepts(command):
         return handler
-    if partner.consent != "granted":
+    if partner.consent != Consent.GRANTED:
         return INVITEE.get(name, account.invitation_waiting)
     return HANDLERS.get(name, daily.answer)

@@ -7,15 +7,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.models import Partner
 from core.services.couples import other_partner
-
-
-@dataclass(frozen=True)
-class InboundText:
-    """A text as Twilio posted it: its MessageSid, the sender's E.164 number and the body."""
-
-    sid: str
-    phone: str
-    body: str
+from sms.forms import InboundText
 
 
 @dataclass
@@ -31,9 +23,7 @@ class Turn:
     @property
     def other(self) -> Partner | None:
         """The other person in the texting partner's couple, unless they erased themselves."""
-        other = other_partner(self.partner) if self.partner else None
-        erased = other is not None and not other.phone and not other.alexa_user_id
-        return None if other is None or erased else other
+        return other_partner(self.partner) if self.partner else None
 
     @property
     def other_name(self) -> str | None:

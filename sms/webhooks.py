@@ -7,10 +7,10 @@ from flask import Blueprint, Response, abort, request
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
-import web
+import request_scope
 from core.crypto import CryptoError
-from core.services import dispatch
-from sms import conversation, security
+from core.services import delivery_reports
+from sms import conversation, forms, security
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sms", __name__, url_prefix="/sms")
@@ -20,8 +20,8 @@ blueprint = Blueprint("sms", __name__, url_prefix="/sms")
 @security.twilio_signed
 def inbound():
     """A text to our number: handle it once and answer with TwiML (an empty <Response/> means no reply)."""
-    text = security.parse_inbound(request.form)
-    runtime = web.runtime()
+    text = forms.parse_inbound(request.form)
+    runtime = request_scope.runtime()
     reply = committed(lambda session: conversation.respond(session, runtime.settings, text, runtime.clock()))
     return twiml(reply)
 
@@ -30,16 +30,17 @@ def inbound():
 @security.twilio_signed
 def status():
     """A delivery report for a text we sent; an unknown MessageSid changes nothing."""
-    report = security.parse_status(request.form)
-    now = web.runtime().clock()
-    committed(lambda session: dispatch.update_status(session, report.sid, report.status, report.error_code, now))
+    report = forms.parse_status(request.form)
+    now = request_scope.runtime().clock()
+    committed(lambda session: delivery_reports.update_status(session, report.sid, report.status, report.error_code,
+                                                             now))
     return twiml(None)
 
 
 def committed(work, attempts: int = 2):
     """Run `work(session)` and commit. A unique-key race (the same MessageSid twice at once) runs once more,
     which replays the first one's reply; other database trouble rolls back and answers 503."""
-    session = web.db()
+    session = request_scope.db()
     for attempt in range(1, attempts + 1):
         try:
             result = work(session)

@@ -42,7 +42,7 @@ COVERED = {
     ".venv/bin/alembic upgrade head": "run",
     ".venv/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'": "run",  # with --check-config: loads the app
     ".venv/bin/python -m scheduler": "help",
-    ".venv/bin/python bench/web.py": "help",
+    ".venv/bin/python bench/app_load.py": "help",
     ".venv/bin/python bench/dispatch.py": "help",
 }
 
@@ -174,7 +174,7 @@ def test_gunicorn_command_loads_the_app(clone, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("script", ["bench/web.py", "bench/dispatch.py"])
+@pytest.mark.parametrize("script", ["bench/app_load.py", "bench/dispatch.py"])
 def test_bench_commands_answer_help(clone, script):
     result = sh(f".venv/bin/python {script} --help", clone)
     assert result.returncode == 0 and "usage" in result.stdout.lower(), result.stderr

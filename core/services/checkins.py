@@ -6,14 +6,15 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import timezones
+from core import local_time
 from core.errors import InvalidInput
-from core.models import CheckIn, Partner
+from core.models import Channel, CheckIn, Consent, Partner
 from core.services.couples import other_partner
 from core.services.questions import todays_question
 
 MAX_TEXT = 2000
-CHANNELS = {"voice", "sms"}
+CHANNELS = set(Channel)
+MOODS = range(1, 6)  # a day's mood: 1 (a rough day) to 5 (a great one)
 
 
 def _answered_exists(partner_param: str):
@@ -76,10 +77,15 @@ def _check(channel: str, source_id: str, text: str | None, mood: int | None) -> 
         raise InvalidInput(f"unknown channel {channel!r}", "bad_channel")
     if not source_id:
         raise InvalidInput("a source id is needed for idempotency", "missing_source")
-    if mood is not None and not (type(mood) is int and 1 <= mood <= 5):
+    if mood is not None and not is_mood(mood):
         raise InvalidInput("mood goes from 1 to 5", "bad_mood")
     if text is None and mood is None:
         raise InvalidInput("an answer cannot be empty", "empty_answer")
+
+
+def is_mood(value: object) -> bool:
+    """True for a whole number in MOODS (a bool is not a mood)."""
+    return type(value) is int and value in MOODS
 
 
 def _by_source(session: Session, source_id: str) -> CheckIn | None:
@@ -102,9 +108,9 @@ def answer_status(session: Session, partner: Partner, now: datetime) -> Reveal:
     """Who has answered today, as a Reveal without text: nothing is read or decrypted, so replies that only
     say "saved" stay cheap however many check-ins the day holds. One statement for both partners."""
     other = other_partner(partner)
-    if other is None or other.consent == "revoked" and not other.phone:
+    if other is None or other.consent == Consent.REVOKED and not other.phone:
         return Reveal("no_partner")
-    day = timezones.local_date(now, partner.couple.timezone)
+    day = local_time.local_date(now, partner.couple.timezone)
     mine, theirs = session.execute(BOTH_ANSWERED, {"mine": partner.id, "theirs": other.id, "day": day}).one()
     if not mine:
         return Reveal("waiting_you", other.display_name)
@@ -119,5 +125,5 @@ def reveal_partner_answer(session: Session, partner: Partner, now: datetime, wit
     reveal = answer_status(session, partner, now)
     if reveal.status != "both" or not with_text:
         return reveal
-    other, day = other_partner(partner), timezones.local_date(now, partner.couple.timezone)
+    other, day = other_partner(partner), local_time.local_date(now, partner.couple.timezone)
     return Reveal("both", other.display_name, " ".join(c.text for c in answered_on(session, other, day)))

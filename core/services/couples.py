@@ -4,14 +4,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from core import timezones
+from core import local_time
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import (CheckIn, Couple, InboundMessage, NudgeSchedule, OutboundMessage, PairingCode, Partner,
-                         Promise, QuestionHeard)
+from core.models import (Awaiting, CheckIn, Consent, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
+                         PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState)
 from core.phones import normalize_phone
+from core.services import outbox
+from core.words import texts
 
 MAX_NAME = 40
 AWAIT_MINUTES = 60 * 24
+ERASE_CONFIRM_MINUTES = 10  # DELETE MY DATA erases only when confirmed within this window
 
 
 def clean_name(raw: str | None) -> str:
@@ -30,8 +33,8 @@ def create_couple(session: Session, name: str, phone: str, now: datetime, timezo
         raise Conflict("this number is already in Trust Builder", "already_joined")
     couple = Couple(timezone=timezone, question_minute=question_minute, quiet_start=quiet_hours[0],
                     quiet_end=quiet_hours[1], created_at=now)
-    couple.next_question_at = timezones.next_at_minute(now, question_minute, timezone)
-    partner = Partner(couple=couple, display_name=clean_name(name), phone=phone, consent="granted",
+    couple.next_question_at = local_time.next_at_minute(now, question_minute, timezone)
+    partner = Partner(couple=couple, display_name=clean_name(name), phone=phone, consent=Consent.GRANTED,
                       consent_at=now, created_at=now)
     session.add_all([couple, partner])
     session.flush()
@@ -46,18 +49,26 @@ def invite_partner(session: Session, inviter: Partner, phone: str, name: str, no
     if find_by_phone(session, phone):
         raise Conflict("that number is already in Trust Builder", "phone_taken")
     partner = Partner(couple_id=inviter.couple_id, display_name=clean_name(name), phone=phone,
-                      consent="invited", consent_requested_at=now, created_at=now)
+                      consent=Consent.INVITED, consent_requested_at=now, created_at=now)
     session.add(partner)
     session.flush()
     session.refresh(inviter.couple, ["partners"])
     return partner
 
 
+def invite(session: Session, inviter: Partner, phone: str, name: str, now: datetime) -> Partner:
+    """INVITE: add the second partner and queue the only text they get before saying YES, the invitation."""
+    invitee = invite_partner(session, inviter, phone, name, now)
+    outbox.queue(session, invitee, outbox.Draft(texts.invitation(inviter.display_name), TextKind.INVITATION,
+                                                f"invitation:{invitee.id}"), now)
+    return invitee
+
+
 def accept_invite(session: Session, partner: Partner, now: datetime) -> Partner:
     """The invited partner said YES: they now consent to texts."""
-    if partner.consent != "invited":
+    if partner.consent != Consent.INVITED:
         raise Conflict("there is no invitation waiting", "no_invite")
-    partner.consent, partner.consent_at = "granted", now
+    partner.consent, partner.consent_at = Consent.GRANTED, now
     session.flush()
     return partner
 
@@ -90,18 +101,18 @@ def other_partner(partner: Partner) -> Partner | None:
 def opt_out(session: Session, partner: Partner, now: datetime) -> None:
     """STOP: record it at once and cancel every text still waiting for this partner."""
     partner.opted_out, partner.opted_out_at = True, now
-    if partner.consent == "granted":
-        partner.consent = "revoked"
+    if partner.consent == Consent.GRANTED:
+        partner.consent = Consent.REVOKED
     session.execute(update(OutboundMessage)
-                    .where(OutboundMessage.partner_id == partner.id, OutboundMessage.state == "queued")
-                    .values(state="cancelled", updated_at=now))
+                    .where(OutboundMessage.partner_id == partner.id, OutboundMessage.state == TextState.QUEUED)
+                    .values(state=TextState.CANCELLED, updated_at=now))
     session.flush()
 
 
 def opt_in(session: Session, partner: Partner, now: datetime) -> None:
     """START after STOP: texts may be sent again."""
     partner.opted_out, partner.opted_out_at = False, None
-    partner.consent, partner.consent_at = "granted", now
+    partner.consent, partner.consent_at = Consent.GRANTED, now
     session.flush()
 
 
@@ -110,7 +121,7 @@ def set_question_time(session: Session, couple: Couple, minute_of_day: int, now:
     if not 0 <= minute_of_day < 24 * 60:
         raise InvalidInput("a time of day is needed", "bad_time")
     couple.question_minute = minute_of_day
-    couple.next_question_at = timezones.next_at_minute(now, minute_of_day, couple.timezone)
+    couple.next_question_at = local_time.next_at_minute(now, minute_of_day, couple.timezone)
     session.flush()
 
 
@@ -125,7 +136,7 @@ def set_quiet_hours(session: Session, couple: Couple, start: int, end: int) -> N
 def set_timezone(session: Session, couple: Couple, tz: str, now: datetime) -> None:
     """Change the couple's time zone and re-plan its daily question."""
     couple.timezone = tz
-    couple.next_question_at = timezones.next_at_minute(now, couple.question_minute, tz)
+    couple.next_question_at = local_time.next_at_minute(now, couple.question_minute, tz)
     couple.next_summary_at = None
     session.flush()
 
@@ -143,6 +154,11 @@ def expect_reply(partner: Partner, what: str | None, now: datetime, ref: int | N
     partner.awaiting_until = now + timedelta(minutes=minutes) if what else None
 
 
+def clear_awaited(partner: Partner) -> None:
+    """Nothing is waiting for a short reply from this partner any more."""
+    partner.awaiting = partner.awaiting_ref = partner.awaiting_until = None
+
+
 def awaited(partner: Partner, now: datetime) -> str | None:
     """What a short reply answers now, if anything is still waiting."""
     if partner.awaiting and partner.awaiting_until and partner.awaiting_until > now:
@@ -154,7 +170,7 @@ def _forget_awaited_promises(session: Session, partner: Partner, promise_ids, no
     """The other partner may be waiting to confirm one of the erased promises: that question is gone."""
     other = other_partner(partner)
     if other is not None and other.awaiting_ref in set(session.scalars(promise_ids)):
-        expect_reply(other, None, now)
+        clear_awaited(other)
 
 
 def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
@@ -164,21 +180,40 @@ def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
     session.execute(delete(CheckIn).where(CheckIn.partner_id == pid))
     their_promises = select(Promise.id).where(Promise.promiser_id == pid)
     session.execute(update(OutboundMessage).where(OutboundMessage.promise_id.in_(their_promises))
-                    .where(OutboundMessage.state == "queued").values(state="cancelled", updated_at=now))
+                    .where(OutboundMessage.state == TextState.QUEUED).values(state=TextState.CANCELLED, updated_at=now))
     session.execute(update(OutboundMessage).where(OutboundMessage.promise_id.in_(their_promises))
                     .values(promise_id=None, body=None))
     _forget_awaited_promises(session, partner, their_promises, now)
     session.execute(delete(Promise).where(Promise.promiser_id == pid))
     session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
-                    .values(body=None, to_phone=None, state="cancelled", updated_at=now)
-                    .where(OutboundMessage.state == "queued"))
+                    .values(body=None, to_phone=None, state=TextState.CANCELLED, updated_at=now)
+                    .where(OutboundMessage.state == TextState.QUEUED))
     session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
                     .values(body=None, to_phone=None))
     session.execute(update(InboundMessage).where(InboundMessage.partner_id == pid).values(reply=None))
     for model in (QuestionHeard, NudgeSchedule, PairingCode):
         session.execute(delete(model).where(model.partner_id == pid))
     partner.phone, partner.alexa_user_id, partner.alexa_person_id = None, None, None
-    partner.opted_out, partner.opted_out_at, partner.consent = True, now, "revoked"
+    partner.opted_out, partner.opted_out_at, partner.consent = True, now, Consent.REVOKED
     partner.display_name = "(deleted)"
-    expect_reply(partner, None, now)
+    clear_awaited(partner)
     session.flush()
+
+
+def request_erasure(session: Session, partner: Partner, now: datetime) -> bool:
+    """DELETE MY DATA: the first request opens a confirmation window; the same request again within it erases.
+    True when the partner's data was erased."""
+    if awaited(partner, now) == Awaiting.DELETE:
+        erase_partner(session, partner, now)
+        return True
+    expect_reply(partner, Awaiting.DELETE, now, minutes=ERASE_CONFIRM_MINUTES)
+    return False
+
+
+def answer_erasure(session: Session, partner: Partner, confirmed: bool, now: datetime) -> bool:
+    """YES (or the request again) inside the window erases; NO keeps everything. True when erased."""
+    if not confirmed:
+        clear_awaited(partner)
+        return False
+    erase_partner(session, partner, now)
+    return True

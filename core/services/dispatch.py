@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from core import timezones
+from core import local_time
 from core.db import transaction
-from core.models import OutboundMessage, Partner
+from core.models import OutboundMessage, Partner, TextState
 from core.phones import mask_phone
 from core.ports import SendError, SendReceipt, SmsGateway
 from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, apply_error_code, backoff,
@@ -31,7 +31,6 @@ from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, apply_error_code,
 
 log = logging.getLogger(__name__)
 
-STATUS_RANK = {"queued": 0, "sending": 1, "sent": 2, "outbox": 2, "delivered": 3, "undelivered": 3, "failed": 3}
 # Finished sends are recorded (and the window refilled) when the whole window is done or after this long,
 # so one slow send never holds up the others; a status callback still finds its sid within a second.
 RECORD_EVERY = 0.05
@@ -107,7 +106,7 @@ class Dispatcher:
         now = self.clock()
         with transaction(self.session_factory) as session:
             rows = session.scalars(select(OutboundMessage)
-                                   .where(OutboundMessage.state == "queued", OutboundMessage.send_after <= now)
+                                   .where(OutboundMessage.state == TextState.QUEUED, OutboundMessage.send_after <= now)
                                    .order_by(OutboundMessage.send_after, OutboundMessage.id)
                                    .limit(self.batch).with_for_update(skip_locked=True)).all()
             partners = _load_partners(session, rows)  # noqa: F841 (held: the session only keeps weak references)
@@ -120,7 +119,7 @@ class Dispatcher:
         decision = verdict(partner, message, now)
         if decision == "defer":
             couple = partner.couple
-            message.send_after = timezones.quiet_hours_end(now, couple.timezone, couple.quiet_start, couple.quiet_end)
+            message.send_after = local_time.quiet_hours_end(now, couple.timezone, couple.quiet_start, couple.quiet_end)
             message.updated_at = now
             stats.deferred += 1
         elif decision != "send":
@@ -161,7 +160,7 @@ class Dispatcher:
     def _record(self, outcomes: list, more: list[Claim], stats: DispatchStats) -> list[Claim]:
         """In one short transaction: store the results of finished sends and claim `more` to follow."""
         now = self.clock()
-        state = "sent" if self.gateway.delivers else "outbox"
+        state = TextState.SENT if self.gateway.delivers else TextState.OUTBOX
         sent = [{"id": mid, "state": state, "provider_sid": result.sid, "sent_at": now, "updated_at": now}
                 for mid, result in outcomes if isinstance(result, SendReceipt)]
         with transaction(self.session_factory) as session:
@@ -181,10 +180,10 @@ class Dispatcher:
         message.error_code, message.updated_at = error.code, now
         maybe_sent = may_have_arrived(error)
         if error.retryable and not maybe_sent and message.attempts < self.max_attempts:
-            message.state, message.send_after = "queued", now + backoff(message.attempts)
+            message.state, message.send_after = TextState.QUEUED, now + backoff(message.attempts)
             stats.retried += 1
             return
-        message.state = "failed"
+        message.state = TextState.FAILED
         if maybe_sent:
             message.error_code = MAYBE_SENT
         stats.failed += 1
@@ -199,8 +198,8 @@ class Dispatcher:
         now = self.clock()
         with transaction(self.session_factory) as session:
             result = session.execute(update(OutboundMessage).where(
-                OutboundMessage.state == "sending", OutboundMessage.claimed_at < now - self.lease)
-                .values(state="failed", error_code=INTERRUPTED, updated_at=now))
+                OutboundMessage.state == TextState.SENDING, OutboundMessage.claimed_at < now - self.lease)
+                .values(state=TextState.FAILED, error_code=INTERRUPTED, updated_at=now))
             count = result.rowcount or 0
         if count:
             log.warning("%d texts were interrupted mid-send; marked failed, not sent again", count)
@@ -214,8 +213,8 @@ def _claim(session: Session, candidates: list[Claim], now: datetime) -> list[Cla
         return []
     claimed = set(session.scalars(
         update(OutboundMessage).where(OutboundMessage.id.in_([c[0] for c in candidates]),
-                                      OutboundMessage.state == "queued")
-        .values(state="sending", claimed_at=now, updated_at=now, attempts=OutboundMessage.attempts + 1)
+                                      OutboundMessage.state == TextState.QUEUED)
+        .values(state=TextState.SENDING, claimed_at=now, updated_at=now, attempts=OutboundMessage.attempts + 1)
         .returning(OutboundMessage.id), execution_options={"synchronize_session": False}))
     return [claim for claim in candidates if claim[0] in claimed]
 
@@ -234,20 +233,6 @@ def _load_partners(session: Session, rows: list[OutboundMessage]) -> list[Partne
 
 def _release(message: OutboundMessage, now: datetime, stats: DispatchStats) -> None:
     """Put a claimed text back in the queue: it never reached the gateway."""
-    message.state, message.claimed_at, message.updated_at = "queued", None, now
+    message.state, message.claimed_at, message.updated_at = TextState.QUEUED, None, now
     message.attempts -= 1
     stats.released += 1
-
-
-def update_status(session: Session, sid: str, status: str, error_code: int | None, now: datetime) -> bool:
-    """Apply a Twilio status callback; states only move forward (a late `sent` never undoes `delivered`)."""
-    message = session.scalar(select(OutboundMessage).where(OutboundMessage.provider_sid == sid))
-    if message is None or status not in STATUS_RANK:
-        return False
-    if STATUS_RANK[status] <= STATUS_RANK.get(message.state, 0):
-        return False
-    message.state, message.updated_at = status, now
-    if error_code:
-        message.error_code = error_code
-        apply_error_code(session, message, error_code, now)
-    return True

@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core.models import OutboundMessage
+from core.models import FINISHED_TEXT_STATES, OutboundMessage
 
 #: States a text never leaves (apart from a late delivery report): its words are no longer needed.
-FINISHED = ("sent", "delivered", "undelivered", "failed", "outbox", "cancelled", "expired", "blocked")
+FINISHED = sorted(FINISHED_TEXT_STATES)
 
 
 def redact_old_bodies(session: Session, now: datetime, retention_days: int, limit: int = 1000) -> int:

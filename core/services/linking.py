@@ -7,10 +7,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound
-from core.models import PairingCode, Partner
+from core.models import CodeKind, PairingCode, Partner
 from core.services.couples import WITH_COUPLE
 
 LINK_VALID = timedelta(minutes=10)
+REUSE_CODE_FOR = timedelta(minutes=5)  # a code spoken again must leave time to type it
 # Every Alexa request runs this: built once, with the couple and both partners loaded in the same statement.
 BY_ALEXA_USER = (select(Partner).where(Partner.alexa_user_id == bindparam("user_id")).order_by(Partner.id)
                  .options(WITH_COUPLE))
@@ -24,7 +25,7 @@ def start_link(session: Session, alexa_user_id: str, person_id: str | None, now:
         code = f"{secrets.randbelow(900000) + 100000}"
         try:
             with session.begin_nested():
-                session.add(PairingCode(kind="link", code=code, alexa_user_id=alexa_user_id,
+                session.add(PairingCode(kind=CodeKind.LINK, code=code, alexa_user_id=alexa_user_id,
                                         alexa_person_id=person_id, expires_at=now + LINK_VALID, created_at=now))
             return code
         except IntegrityError:
@@ -32,19 +33,30 @@ def start_link(session: Session, alexa_user_id: str, person_id: str | None, now:
     raise RuntimeError("could not draw a free link code")
 
 
+def link_code(session: Session, user_id: str, person_id: str | None, now: datetime) -> str:
+    """The code to speak for this Alexa user and person: the unused one still fresh, else a new one."""
+    existing = session.scalar(select(PairingCode.code).where(
+        PairingCode.kind == CodeKind.LINK, PairingCode.alexa_user_id == user_id,
+        PairingCode.alexa_person_id.is_(None) if person_id is None else PairingCode.alexa_person_id == person_id,
+        PairingCode.used_at.is_(None), PairingCode.expires_at > now + REUSE_CODE_FOR)
+        .order_by(PairingCode.expires_at.desc()))
+    return existing or start_link(session, user_id, person_id, now)
+
+
 def complete_link(session: Session, partner: Partner, code: str, now: datetime) -> PairingCode:
     """LINK <code> from a phone: tie that Alexa user (and person) to the partner texting."""
-    row = session.scalar(select(PairingCode).where(PairingCode.kind == "link", PairingCode.code == (code or "")))
+    row = session.scalar(select(PairingCode).where(PairingCode.kind == CodeKind.LINK,
+                                                   PairingCode.code == (code or "")))
     if row is None or row.used_at is not None or row.expires_at <= now:
         raise NotFound("that code is unknown or has expired", "bad_code")
     row.used_at, row.partner_id = now, partner.id
-    _release_alexa_identity(session, partner, row.alexa_user_id, row.alexa_person_id)
+    _release_voice_profile(session, partner, row.alexa_person_id)
     partner.alexa_user_id, partner.alexa_person_id = row.alexa_user_id, row.alexa_person_id
     session.flush()
     return row
 
 
-def _release_alexa_identity(session: Session, partner: Partner, user_id: str, person_id: str | None) -> None:
+def _release_voice_profile(session: Session, partner: Partner, person_id: str | None) -> None:
     """A voice profile belongs to one partner: unlink it from anyone else who had it."""
     if person_id:
         for other in session.scalars(select(Partner).where(Partner.alexa_person_id == person_id,

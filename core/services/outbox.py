@@ -7,10 +7,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed
-from core.models import OutboundMessage, Partner
+from core.models import OutboundMessage, Partner, TextKind, TextState
 
 #: Texts that may go to someone who has not opted in yet: the invitation that asks them to.
-CONSENT_REQUESTS = {"invitation"}
+CONSENT_REQUESTS = {TextKind.INVITATION}
+REFUSALS = {"no_phone": "no phone number", "opted_out": "opted out of texts",
+            "phone_invalid": "the number cannot receive texts", "no_consent": "has not turned on texts yet"}
 
 
 @dataclass(frozen=True)
@@ -27,15 +29,11 @@ class Draft:
 
 
 def check_can_text(partner: Partner, kind: str) -> None:
-    """Raise NotAllowed (with the reason) unless this partner may receive a text of this kind."""
-    if not partner.phone:
-        raise NotAllowed("no phone number", "no_phone")
-    if partner.opted_out:
-        raise NotAllowed("opted out of texts", "opted_out")
-    if partner.phone_invalid:
-        raise NotAllowed("the number cannot receive texts", "phone_invalid")
-    if partner.consent != "granted" and kind not in CONSENT_REQUESTS:
-        raise NotAllowed("has not turned on texts yet", "no_consent")
+    """Raise NotAllowed (with the reason) unless this partner may receive a text of this kind
+    (Partner.text_refusal is the rule)."""
+    reason = partner.text_refusal(asks_consent=kind in CONSENT_REQUESTS)
+    if reason:
+        raise NotAllowed(REFUSALS[reason], reason)
 
 
 def queue(session: Session, partner: Partner, draft: Draft, now: datetime) -> tuple[OutboundMessage, bool]:
@@ -45,7 +43,7 @@ def queue(session: Session, partner: Partner, draft: Draft, now: datetime) -> tu
         return existing, False
     check_can_text(partner, draft.kind)
     message = OutboundMessage(partner_id=partner.id, to_phone=partner.phone, body=draft.body, kind=draft.kind,
-                              idempotency_key=draft.key, state="queued", send_after=draft.send_after or now,
+                              idempotency_key=draft.key, state=TextState.QUEUED, send_after=draft.send_after or now,
                               expires_at=draft.expires_at, respect_quiet=draft.respect_quiet,
                               promise_id=draft.promise_id, attempts=0, created_at=now, updated_at=now)
     try:
@@ -65,11 +63,11 @@ def find(session: Session, key: str) -> OutboundMessage | None:
 def cancel_for_promise(session: Session, promise_id: int, now: datetime) -> None:
     """A promise was settled: its reminders still waiting are no longer wanted."""
     for message in session.scalars(select(OutboundMessage).where(
-            OutboundMessage.promise_id == promise_id, OutboundMessage.state == "queued")):
-        message.state, message.updated_at = "cancelled", now
+            OutboundMessage.promise_id == promise_id, OutboundMessage.state == TextState.QUEUED)):
+        message.state, message.updated_at = TextState.CANCELLED, now
 
 
 def waiting(session: Session, now: datetime) -> tuple[int, int]:
     """The queue's depth: texts queued, and how many of them are due now (the scheduler's heartbeat)."""
-    queued = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.state == "queued")
+    queued = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.state == TextState.QUEUED)
     return session.scalar(queued), session.scalar(queued.where(OutboundMessage.send_after <= now))

@@ -13,9 +13,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core import timezones
-from core.models import Couple
-from core.services import checkins, outbox, questions, summary, texts
+from core import local_time
+from core.models import Channel, Couple, TextKind
+from core.services import checkins, outbox, questions, summary
+from core.words import texts
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def plan_questions(session: Session, now: datetime, limit: int = 100, bank=None)
         day = _last_day_at(couple, couple.question_minute, now, step=1)
         _skipped(couple, "daily question", couple.next_question_at, day - timedelta(days=1))
         _guarded(couple, "daily question", _question, session, couple, day, now, bank)
-        couple.next_question_at = timezones.at_minute(day + timedelta(days=1), couple.question_minute,
+        couple.next_question_at = local_time.at_minute(day + timedelta(days=1), couple.question_minute,
                                                       couple.timezone)
     return len(couples)
 
@@ -41,12 +42,12 @@ def question_window(couple: Couple, day: date) -> tuple[datetime, datetime, bool
     It expires at the couple's quiet start (or midnight); a question time the couple chose inside their
     quiet hours is their choice and is sent at that time, until midnight."""
     tz = couple.timezone
-    due = timezones.at_minute(day, couple.question_minute, tz)
-    midnight = timezones.at_minute(day + timedelta(days=1), 0, tz)
-    chosen_in_quiet = timezones.in_quiet_hours(due, tz, couple.quiet_start, couple.quiet_end)
+    due = local_time.at_minute(day, couple.question_minute, tz)
+    midnight = local_time.at_minute(day + timedelta(days=1), 0, tz)
+    chosen_in_quiet = local_time.in_quiet_hours(due, tz, couple.quiet_start, couple.quiet_end)
     if chosen_in_quiet or couple.quiet_start == couple.quiet_end:
         return due, midnight, not chosen_in_quiet
-    return due, min(midnight, timezones.next_at_minute(due, couple.quiet_start * 60, tz)), True
+    return due, min(midnight, local_time.next_at_minute(due, couple.quiet_start * 60, tz)), True
 
 
 def _question(session: Session, couple: Couple, day: date, now: datetime, bank) -> None:
@@ -57,15 +58,15 @@ def _question(session: Session, couple: Couple, day: date, now: datetime, bank) 
                  "paused" if couple.paused else "stale: its quiet hours or the next day had begun")
         return
     _, question = questions.todays_question(session, couple, now, bank)
-    body = texts.daily_question(question)
+    body = texts.daily_question(question.text, question.tip)
     for partner in couple.partners:
         if not partner.can_text or questions.has_heard(session, partner, day) \
                 or checkins.has_answered(session, partner, day):
             continue
         outbox.queue(session, partner, outbox.Draft(
-            body, "daily_question", f"daily-question:{partner.id}:{day.isoformat()}", send_after=due,
+            body, TextKind.DAILY_QUESTION, f"daily-question:{partner.id}:{day.isoformat()}", send_after=due,
             expires_at=expires, respect_quiet=respect_quiet), now)
-        questions.mark_heard(session, partner, "sms", now)
+        questions.mark_heard(session, partner, Channel.SMS, now)
 
 
 def plan_summaries(session: Session, now: datetime, limit: int = 100) -> int:
@@ -79,32 +80,32 @@ def plan_summaries(session: Session, now: datetime, limit: int = 100) -> int:
         sunday = _last_day_at(couple, SUMMARY_MINUTE, now, step=7)
         _skipped(couple, "weekly summary", couple.next_summary_at, sunday - timedelta(days=7))
         _guarded(couple, "weekly summary", _summary, session, couple, sunday, now)
-        couple.next_summary_at = timezones.at_minute(sunday + timedelta(days=7), SUMMARY_MINUTE, couple.timezone)
+        couple.next_summary_at = local_time.at_minute(sunday + timedelta(days=7), SUMMARY_MINUTE, couple.timezone)
     return len(fresh) + len(couples)
 
 
 def next_weekly(after: datetime, weekday: int, minute: int, tz: str) -> datetime:
     """The first instant strictly after `after` when it is `weekday` (0 = Monday) at `minute`, local time."""
-    today = timezones.local_date(after, tz)
+    today = local_time.local_date(after, tz)
     day = today + timedelta(days=(weekday - today.weekday()) % 7)
-    at = timezones.at_minute(day, minute, tz)
-    return at if at > after else timezones.at_minute(day + timedelta(days=7), minute, tz)
+    at = local_time.at_minute(day, minute, tz)
+    return at if at > after else local_time.at_minute(day + timedelta(days=7), minute, tz)
 
 
 def _summary(session: Session, couple: Couple, sunday: date, now: datetime) -> None:
     """Queue the week's summary for each partner who takes texts, unless paused or more than a day late."""
-    due = timezones.at_minute(sunday, SUMMARY_MINUTE, couple.timezone)
+    due = local_time.at_minute(sunday, SUMMARY_MINUTE, couple.timezone)
     if couple.paused or now >= due + SUMMARY_STALE:
         log.info("couple %s: weekly summary of %s skipped (%s)", couple.id, sunday,
                  "paused" if couple.paused else "stale")
         return
-    week = timezones.week_start(sunday).isoformat()
+    week = local_time.week_start(sunday).isoformat()
     for partner in couple.partners:
         if not partner.can_text:
             continue
         words = summary.weekly_summary(session, partner, due).text()  # the week that ended at `due`
         outbox.queue(session, partner, outbox.Draft(
-            texts.weekly_summary(words, f"{partner.id}:{week}"), "weekly_summary",
+            texts.weekly_summary(words, f"{partner.id}:{week}"), TextKind.WEEKLY_SUMMARY,
             f"weekly-summary:{partner.id}:{week}", send_after=due, expires_at=due + SUMMARY_STALE), now)
 
 
@@ -118,15 +119,15 @@ def _last_day_at(couple: Couple, minute: int, now: datetime, step: int) -> date:
     """The latest local day (a Sunday when step is 7) whose `minute` is at or before `now`: after downtime
     only the most recent occurrence can still be useful."""
     tz = couple.timezone
-    day = timezones.local_date(now, tz)
+    day = local_time.local_date(now, tz)
     if step == 7:
         day -= timedelta(days=(day.weekday() - SUNDAY) % 7)
-    return day if timezones.at_minute(day, minute, tz) <= now else day - timedelta(days=step)
+    return day if local_time.at_minute(day, minute, tz) <= now else day - timedelta(days=step)
 
 
 def _skipped(couple: Couple, what: str, scheduled: datetime, last_stale: date) -> None:
     """Say which occurrences downtime made stale: they are never sent."""
-    first = timezones.local_date(scheduled, couple.timezone)
+    first = local_time.local_date(scheduled, couple.timezone)
     if first <= last_stale:
         log.info("couple %s: %s of %s to %s skipped (stale: the scheduler was not running)", couple.id, what,
                  first, last_stale)

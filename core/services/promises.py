@@ -6,16 +6,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from core.models import Promise, Partner
+from core.models import Awaiting, Partner, Promise, PromiseState, TextKind
 from core.services import outbox
-from core.services.couples import expect_reply, other_partner
-from core.when import describe_local
+from core.services.couples import clear_awaited, expect_reply, other_partner
+from core.words import texts
+from core.words.times import describe_local
 
 MAX_TEXT = 200
 MIN_NOTICE = timedelta(minutes=5)
 FOLLOW_UP_AFTER = timedelta(minutes=30)
 FOLLOW_UP_STALE = timedelta(hours=36)
-STATES = {"kept", "missed", "cancelled"}
+STATES = set(PromiseState) - {PromiseState.OPEN}  # what settling may mark
 MAX_AHEAD = timedelta(days=366)
 
 
@@ -33,7 +34,7 @@ def make_promise(session: Session, promiser: Partner, text: str, due_at: datetim
         raise InvalidInput("promises are for the coming year", "too_far")
     other = other_partner(promiser)
     promise = Promise(promiser_id=promiser.id, partner_id=other.id if other else None, text=text, due_at=due_at,
-                      timezone=tz, lead_minutes=lead_minutes, state="open", source_id=source_id, created_at=now)
+                      timezone=tz, lead_minutes=lead_minutes, state=PromiseState.OPEN, source_id=source_id, created_at=now)
     session.add(promise)
     session.flush()
     _queue_reminders(session, promiser, promise, now)
@@ -55,20 +56,20 @@ def _queue_reminders(session: Session, promiser: Partner, promise: Promise, now:
     remind_at = reminder_time(promise, now)
     if remind_at is not None:
         outbox.queue(session, promiser, outbox.Draft(
-            f"Reminder from Trust Builder: {promise.text}, {describe_local(promise.due_at, promise.timezone, remind_at)}.",
-            "promise_reminder",
+            texts.promise_reminder(promise.text, describe_local(promise.due_at, promise.timezone, remind_at)),
+            TextKind.PROMISE_REMINDER,
             f"promise-reminder:{promise.id}", send_after=remind_at, expires_at=promise.due_at,
             respect_quiet=False, promise_id=promise.id), now)
     outbox.queue(session, promiser, outbox.Draft(
-        f"Did you keep your promise to {promise.text}? Reply KEPT or MISSED. Either way is OK to say.",
-        "promise_followup", f"promise-followup:{promise.id}", send_after=promise.due_at + FOLLOW_UP_AFTER,
+        texts.promise_followup(promise.text),
+        TextKind.PROMISE_FOLLOWUP, f"promise-followup:{promise.id}", send_after=promise.due_at + FOLLOW_UP_AFTER,
         expires_at=promise.due_at + FOLLOW_UP_STALE, promise_id=promise.id), now)
 
 
 def open_promises(session: Session, partner: Partner) -> list[Promise]:
     """The partner's open promises, soonest first (the order PROMISES numbers them in)."""
     return list(session.scalars(select(Promise).where(
-        Promise.promiser_id == partner.id, Promise.state == "open").order_by(Promise.due_at, Promise.id)))
+        Promise.promiser_id == partner.id, Promise.state == PromiseState.OPEN).order_by(Promise.due_at, Promise.id)))
 
 
 def pick_promise(session: Session, partner: Partner, now: datetime, number: int | None = None,
@@ -107,11 +108,11 @@ def settle(session: Session, partner: Partner, promise: Promise, state: str, now
         raise InvalidInput(f"unknown state {state!r}", "bad_state")
     if promise.promiser_id != partner.id:
         raise NotAllowed("only the person who promised can settle it", "not_yours")
-    if promise.state != "open":
+    if promise.state != PromiseState.OPEN:
         raise Conflict(f"already marked {promise.state}", "already_settled")
     promise.state, promise.resolved_at = state, now
     outbox.cancel_for_promise(session, promise.id, now)
-    if state == "kept":
+    if state == PromiseState.KEPT:
         _ask_partner_to_confirm(session, partner, promise, now)
     session.flush()
     return promise
@@ -123,17 +124,18 @@ def _ask_partner_to_confirm(session: Session, partner: Partner, promise: Promise
     if other is None or not other.confirm_kept or not other.can_text:
         return
     outbox.queue(session, other, outbox.Draft(
-        f"{partner.display_name} says they kept their promise to {promise.text}. Did they? Reply Y or N.",
-        "promise_confirm", f"promise-confirm:{promise.id}", promise_id=promise.id), now)
-    expect_reply(other, "confirm_kept", now, ref=promise.id)
+        texts.promise_confirm(partner.display_name, promise.text),
+        TextKind.PROMISE_CONFIRM, f"promise-confirm:{promise.id}", promise_id=promise.id), now)
+    expect_reply(other, Awaiting.CONFIRM_KEPT, now, ref=promise.id)
 
 
 def confirm_kept(session: Session, confirmer: Partner, promise_id: int, confirmed: bool) -> Promise:
-    """The other partner's Y/N on a kept promise."""
+    """The other partner's Y/N on a kept promise; the question is over either way (also when the promise was
+    erased meanwhile, which raises NotFound)."""
+    clear_awaited(confirmer)
     promise = session.get(Promise, promise_id) if promise_id is not None else None
-    if promise is None or promise.partner_id != confirmer.id or promise.state != "kept":
+    if promise is None or promise.partner_id != confirmer.id or promise.state != PromiseState.KEPT:
         raise NotFound("no promise waiting for you to confirm", "no_confirm")
     promise.partner_confirmed, promise.confirmed_by_id = confirmed, confirmer.id
-    confirmer.awaiting = confirmer.awaiting_ref = confirmer.awaiting_until = None
     session.flush()
     return promise

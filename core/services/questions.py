@@ -5,7 +5,7 @@ from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import timezones
+from core import local_time
 from core.models import Couple, DailyPrompt, Partner, QuestionHeard
 from prompts.bank import Question, QuestionBank, load_bank
 from prompts.daily import choose_question
@@ -21,7 +21,7 @@ def todays_question(session: Session, couple: Couple, now: datetime,
                     bank: QuestionBank | None = None) -> tuple[date, Question]:
     """The couple's question for its local date at `now`; chosen and stored on first ask."""
     bank = bank or load_bank()
-    day = timezones.local_date(now, couple.timezone)
+    day = local_time.local_date(now, couple.timezone)
     prompt = _stored_prompt(session, couple.id, day)
     if prompt is None:
         prompt = _choose_and_store(session, couple, day, now, bank)
@@ -68,7 +68,7 @@ def _choose(session: Session, couple: Couple, day: date, bank: QuestionBank) -> 
 
 def mark_heard(session: Session, partner: Partner, channel: str, now: datetime) -> bool:
     """Record that `partner` got today's question (so the text fallback skips them); False if already."""
-    day = timezones.local_date(now, partner.couple.timezone)
+    day = local_time.local_date(now, partner.couple.timezone)
     if has_heard(session, partner, day):
         return False
     try:

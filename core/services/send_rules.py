@@ -5,15 +5,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from core import timezones
+from core import local_time
 from core.errors import NotAllowed
-from core.models import OutboundMessage, Partner
+from core.models import OutboundMessage, Partner, TextKind, TextState
 from core.ports import SendError
 from core.services import outbox
 from core.services.couples import opt_out
 
 #: Scheduled texts a paused couple does not get; promise reminders they asked for still come.
-PAUSABLE = {"daily_question", "nudge_offer", "thinking_auto", "weekly_summary", "promise_followup"}
+PAUSABLE = {TextKind.DAILY_QUESTION, TextKind.NUDGE_OFFER, TextKind.THINKING_AUTO, TextKind.WEEKLY_SUMMARY,
+            TextKind.PROMISE_FOLLOWUP}
 OPTED_OUT = 21610
 UNREACHABLE = {21211, 21614, 21612, 21408}
 INTERRUPTED = -1  # error_code: left `sending` by a dispatcher that died
@@ -23,17 +24,17 @@ MAYBE_SENT = -2  # error_code: the provider may have the text, so it was not sen
 def verdict(partner: Partner | None, message: OutboundMessage, now: datetime) -> str:
     """send | defer | expired | blocked | cancelled."""
     if message.expires_at is not None and message.expires_at <= now:
-        return "expired"
+        return TextState.EXPIRED
     if partner is None or partner.phone != message.to_phone:
-        return "blocked"
+        return TextState.BLOCKED
     try:
         outbox.check_can_text(partner, message.kind)
     except NotAllowed:
-        return "blocked"
+        return TextState.BLOCKED
     couple = partner.couple
     if couple.paused and message.kind in PAUSABLE:
-        return "cancelled"
-    if message.respect_quiet and timezones.in_quiet_hours(now, couple.timezone, couple.quiet_start,
+        return TextState.CANCELLED
+    if message.respect_quiet and local_time.in_quiet_hours(now, couple.timezone, couple.quiet_start,
                                                            couple.quiet_end):
         return "defer"
     return "send"

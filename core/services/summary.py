@@ -5,8 +5,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import timezones
-from core.models import CheckIn, Partner, Promise
+from core import local_time
+from core.models import CheckIn, Partner, Promise, PromiseState
 from core.services.couples import other_partner
 
 
@@ -58,7 +58,7 @@ def _promise_words(week: WeekFigures) -> str:
 
 def weekly_summary(session: Session, partner: Partner, now: datetime) -> Summary:
     """The last seven local days up to `now` for `partner` and their partner, with a trend check."""
-    end = timezones.local_date(now, partner.couple.timezone) + timedelta(days=1)
+    end = local_time.local_date(now, partner.couple.timezone) + timedelta(days=1)
     start = end - timedelta(days=7)
     other = other_partner(partner)
     you = figures(session, partner, start, end)
@@ -70,14 +70,15 @@ def figures(session: Session, partner: Partner, start: date, end: date) -> WeekF
     """Counts for local dates in [start, end)."""
     days = session.scalar(select(func.count(func.distinct(CheckIn.local_date))).where(
         CheckIn.partner_id == partner.id, CheckIn.local_date >= start, CheckIn.local_date < end))
-    lo = timezones.at_minute(start, 0, partner.couple.timezone)
-    hi = timezones.at_minute(end, 0, partner.couple.timezone)
+    lo = local_time.at_minute(start, 0, partner.couple.timezone)
+    hi = local_time.at_minute(end, 0, partner.couple.timezone)
     states = session.execute(select(Promise.state, func.count()).where(
         Promise.promiser_id == partner.id, Promise.due_at >= lo, Promise.due_at < hi)
         .group_by(Promise.state)).all()
     counts = dict(states)
-    made = sum(counts.values()) - counts.get("cancelled", 0)
-    return WeekFigures(partner.display_name, days or 0, made, counts.get("kept", 0), counts.get("missed", 0))
+    made = sum(counts.values()) - counts.get(PromiseState.CANCELLED, 0)
+    return WeekFigures(partner.display_name, days or 0, made, counts.get(PromiseState.KEPT, 0),
+                       counts.get(PromiseState.MISSED, 0))
 
 
 def small_win(you: WeekFigures, theirs: WeekFigures | None) -> str:

@@ -4,26 +4,22 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from core import timezones
+from core import local_time
 from core.errors import InvalidInput
+from core.models import Channel
 from core.services import checkins, questions
 from skill.handlers.slots import slot_value
 from skill.interceptors import session_attributes, turn
-from skill.speech import ANYTHING_ELSE, ASK_ANSWER_AGAIN, ASK_MOOD, INVITE_ANSWER, SUGGEST, reply
-
-REVEAL_LATER = {
-    "waiting_partner": "{name} hasn't answered today's question yet. Once they do, you can hear it.",
-    "no_partner": "Once your partner joins Trust Builder, you'll be able to hear their answers here.",
-}
-
+from skill import speech
+from skill.speech import ASK_ANSWER_AGAIN, ASK_MOOD, INVITE_ANSWER, SUGGEST, reply
 
 def ask_question(handler_input: HandlerInput, greeting: str = "") -> Response:
     """Say today's question (the same for both partners), note it was heard, and invite an answer."""
     current = turn(handler_input)
     _, question = questions.todays_question(current.db, current.partner.couple, current.now)
-    questions.mark_heard(current.db, current.partner, "voice", current.now)
+    questions.mark_heard(current.db, current.partner, Channel.VOICE, current.now)
     session_attributes(handler_input)["awaiting"] = "answer"
-    return reply(handler_input, f"{greeting}Today's question is: {question.text} {INVITE_ANSWER}", INVITE_ANSWER)
+    return reply(handler_input, speech.todays_question(greeting, question.text), INVITE_ANSWER)
 
 
 def tell_partner_answer(handler_input: HandlerInput) -> Response:
@@ -31,19 +27,17 @@ def tell_partner_answer(handler_input: HandlerInput) -> Response:
     current = turn(handler_input)
     reveal = checkins.reveal_partner_answer(current.db, current.partner, current.now)
     if reveal.status == "both":
-        return reply(handler_input, f"{reveal.partner_name} said: {reveal.text}")
+        return reply(handler_input, speech.partner_said(reveal.partner_name, reveal.text))
     if reveal.status == "waiting_you":
         session_attributes(handler_input)["offer"] = "question"
-        ask = "Would you like to hear today's question?"
-        return reply(handler_input, f"You'll hear {reveal.partner_name}'s answer once you've answered "
-                                    f"today's question too. {ask}", ask)
-    return reply(handler_input, REVEAL_LATER[reveal.status].format(name=reveal.partner_name))
+        return reply(handler_input, speech.answer_first(reveal.partner_name), speech.OFFER_QUESTION)
+    return reply(handler_input, speech.REVEAL_LATER[reveal.status].format(name=reveal.partner_name))
 
 
 def answered_today(handler_input: HandlerInput) -> bool:
     """True when the speaker has already answered today's question."""
     current = turn(handler_input)
-    today = timezones.local_date(current.now, current.partner.couple.timezone)
+    today = local_time.local_date(current.now, current.partner.couple.timezone)
     return checkins.has_answered(current.db, current.partner, today)
 
 
@@ -54,10 +48,10 @@ class LaunchRequestHandler(AbstractRequestHandler):
         return is_request_type("LaunchRequest")(handler_input)
 
     def handle(self, handler_input):
-        greeting = f"Hi, {turn(handler_input).partner.display_name}. "
+        greeting = speech.greeting(turn(handler_input).partner.display_name)
         if not answered_today(handler_input):
             return ask_question(handler_input, greeting)
-        return reply(handler_input, f"{greeting}You've answered today's question. {ANYTHING_ELSE}", SUGGEST)
+        return reply(handler_input, greeting + speech.ALREADY_ANSWERED, SUGGEST)
 
 
 class TodaysQuestionIntentHandler(AbstractRequestHandler):
@@ -79,13 +73,13 @@ class AnswerIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         current, text = turn(handler_input), slot_value(handler_input, "answer")
         try:
-            checkins.record_check_in(current.db, current.partner, text, "voice", current.source_id, current.now)
+            checkins.record_check_in(current.db, current.partner, text, Channel.VOICE, current.source_id, current.now)
         except InvalidInput:  # nothing heard after "my answer is"
             session_attributes(handler_input)["awaiting"] = "answer"
             return reply(handler_input, ASK_ANSWER_AGAIN, ASK_ANSWER_AGAIN)
         session_attributes(handler_input).pop("awaiting", None)
         _, question = questions.todays_question(current.db, current.partner.couple, current.now)
-        return _offer_reveal(handler_input, f"Thank you, I've saved your answer. One idea for today: {question.tip}")
+        return _offer_reveal(handler_input, speech.answer_saved(question.tip))
 
 
 def _offer_reveal(handler_input: HandlerInput, said: str) -> Response:
@@ -95,7 +89,7 @@ def _offer_reveal(handler_input: HandlerInput, said: str) -> Response:
     if reveal.status != "both":
         return reply(handler_input, said)
     session_attributes(handler_input)["offer"] = "reveal"
-    ask = f"{reveal.partner_name} has answered too. Would you like to hear their answer?"
+    ask = speech.offer_reveal(reveal.partner_name)
     return reply(handler_input, f"{said} {ask}", ask)
 
 
@@ -110,17 +104,16 @@ class MoodIntentHandler(AbstractRequestHandler):
         rating = _rating(said)
         if rating is None:
             session_attributes(handler_input)["awaiting"] = "mood"
-            return reply(handler_input, ("I use a scale of one to five. " if said else "") + ASK_MOOD, ASK_MOOD)
-        checkins.record_mood(current.db, current.partner, rating, "voice", current.source_id, current.now)
+            return reply(handler_input, (speech.MOOD_SCALE if said else "") + ASK_MOOD, ASK_MOOD)
+        checkins.record_mood(current.db, current.partner, rating, Channel.VOICE, current.source_id, current.now)
         session_attributes(handler_input).pop("awaiting", None)
-        kind = " Thank you for being honest; hard days count too." if rating <= 2 else ""
-        return reply(handler_input, f"Thanks. I've noted a {rating} for today.{kind}")
+        return reply(handler_input, speech.mood_noted(rating))
 
 
 def _rating(value: str | None) -> int | None:
-    """A whole number from one to five, else None."""
+    """A whole number from one to five (checkins.MOODS), else None."""
     text = (value or "").strip()
-    return int(text) if text.isdigit() and 1 <= int(text) <= 5 else None
+    return int(text) if text.isdigit() and checkins.is_mood(int(text)) else None
 
 
 class PartnerAnswerIntentHandler(AbstractRequestHandler):

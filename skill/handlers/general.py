@@ -6,10 +6,10 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 
 from skill.handlers.checkins import ask_question, tell_partner_answer
 from skill.interceptors import session_attributes
-from skill.speech import ASK_ANSWER_AGAIN, ASK_MOOD, GOODBYE, HELP, INVITE_ANSWER, SUGGEST, reply
+from skill.speech import (ANYTHING_ELSE, ASK_ANSWER_AGAIN, ASK_MOOD, FALLBACK, GO_AHEAD, GOODBYE, HELP, INVITE_ANSWER,
+                          NOT_NOW, SUGGEST, reply)
 
 log = logging.getLogger("trustbuilder.alexa")
-FALLBACK = "Sorry, I can't help with that. " + SUGGEST
 
 
 class SessionEndedRequestHandler(AbstractRequestHandler):
@@ -70,11 +70,11 @@ class YesNoIntentHandler(AbstractRequestHandler):
         attributes = session_attributes(handler_input)
         offer = attributes.pop("offer", None)
         if is_intent_name("AMAZON.NoIntent")(handler_input):
-            return reply(handler_input, "OK. You can come back any time today. " + GOODBYE)
+            return reply(handler_input, NOT_NOW)
         if offer == "question":
             return ask_question(handler_input)
         if offer == "reveal":
             return tell_partner_answer(handler_input)
         if attributes.get("awaiting") == "answer":
-            return reply(handler_input, "Go ahead. " + INVITE_ANSWER, INVITE_ANSWER)
-        return reply(handler_input, "What would you like to do? " + SUGGEST, SUGGEST)
+            return reply(handler_input, GO_AHEAD, INVITE_ANSWER)
+        return reply(handler_input, ANYTHING_ELSE, SUGGEST)

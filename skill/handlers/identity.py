@@ -4,10 +4,11 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from core.services import voice
+from core.services import linking, speakers
 from skill.handlers.slots import slot_value
 from skill.interceptors import session_attributes, turn
-from skill.speech import ANYTHING_ELSE, ASK_ANSWER_AGAIN, SUGGEST, link_instructions, names, reply
+from skill import speech
+from skill.speech import ANYTHING_ELSE, ASK_ANSWER_AGAIN, SUGGEST, link_instructions, reply
 
 #: Requests not worth replaying after "Is this Alex or Sam?" (they are answered by the question itself).
 NOT_RESUMED = {"AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMAZON.YesIntent", "AMAZON.NoIntent"}
@@ -17,9 +18,9 @@ def speak_link_code(handler_input: HandlerInput, before: str) -> Response:
     """A one-time code for this Alexa user (and voice), and how to text it to us."""
     current, system = turn(handler_input), handler_input.request_envelope.context.system
     person = system.person.person_id if system.person else None
-    code = voice.link_code(current.db, system.user.user_id, person, current.now)
+    code = linking.link_code(current.db, system.user.user_id, person, current.now)
     number = current.settings.twilio_from_number
-    return reply(handler_input, f"{before} {link_instructions(code, number)} Then open Trust Builder again.")
+    return reply(handler_input, f"{before} {link_instructions(code, number)}")
 
 
 class LinkAccountIntentHandler(AbstractRequestHandler):
@@ -29,7 +30,7 @@ class LinkAccountIntentHandler(AbstractRequestHandler):
         return is_intent_name("LinkAccountIntent")(handler_input)
 
     def handle(self, handler_input):
-        return speak_link_code(handler_input, "Here's how to link your phone.")
+        return speak_link_code(handler_input, speech.HOW_TO_LINK)
 
 
 class UnlinkedUserHandler(AbstractRequestHandler):
@@ -39,8 +40,7 @@ class UnlinkedUserHandler(AbstractRequestHandler):
         return not turn(handler_input).speaker.linked
 
     def handle(self, handler_input):
-        return speak_link_code(handler_input, "Welcome to Trust Builder. To keep your answers private, "
-                                              "I first need to link this device to your phone.")
+        return speak_link_code(handler_input, speech.LINK_FIRST)
 
 
 class IdentifyPartnerIntentHandler(AbstractRequestHandler):
@@ -52,17 +52,16 @@ class IdentifyPartnerIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         speaker = turn(handler_input).speaker
         if speaker.partner is None:
-            return ask_who(handler_input, "Sorry, I didn't catch that.")
+            return ask_who(handler_input, speech.DID_NOT_CATCH)
         name = slot_value(handler_input, "name")
-        named = voice.pick_by_name(speaker.candidates, name)
+        named = speakers.pick_by_name(speaker.candidates, name)
         if named is not None:
-            return reply(handler_input, f"Hi, {named.display_name}. {ANYTHING_ELSE}", SUGGEST)
-        in_couple = voice.pick_by_name(tuple(speaker.partner.couple.partners), name)
+            return reply(handler_input, speech.greeting(named.display_name) + ANYTHING_ELSE, SUGGEST)
+        in_couple = speakers.pick_by_name(tuple(speaker.partner.couple.partners), name)
         if in_couple is None and session_attributes(handler_input).get("awaiting") == "answer":
             # After the question a lone word is heard as a name; it was most likely an answer.
             return reply(handler_input, ASK_ANSWER_AGAIN, ASK_ANSWER_AGAIN)
-        return reply(handler_input, f"On this device I know you as {speaker.partner.display_name}. If you're "
-                                    "someone else, say 'link my phone' to link your own.", SUGGEST)
+        return reply(handler_input, speech.known_as(speaker.partner.display_name), SUGGEST)
 
 
 class WhoIsSpeakingHandler(AbstractRequestHandler):
@@ -75,12 +74,12 @@ class WhoIsSpeakingHandler(AbstractRequestHandler):
         resume = _resumable(handler_input)
         if resume:
             session_attributes(handler_input)["resume"] = resume
-        return ask_who(handler_input, "Hi!")
+        return ask_who(handler_input, speech.HI)
 
 
 def ask_who(handler_input: HandlerInput, before: str) -> Response:
     """"Is this Alex or Sam?"."""
-    question = f"Is this {names(turn(handler_input).speaker.candidates)}?"
+    question = speech.which_partner(turn(handler_input).speaker.candidates)
     return reply(handler_input, f"{before} {question}", question)
 
 

@@ -7,21 +7,16 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 
-from core import timezones
+from core import local_time
 from core.errors import InvalidInput, NotFound
-from core.models import Promise
-from core.services import promises, voice
-from core.when import describe_local
+from core.models import Promise, PromiseState
+from core.services import promise_intake, promises
+from core.words.times import describe_local
 from skill.handlers import slots
 from skill.interceptors import Turn, turn
-from skill.speech import ASK_DAY, ASK_TASK, ASK_TIME, YOUR_TEXTS, reply
+from skill import speech
+from skill.speech import ASK_DAY, ASK_TASK, ASK_TIME, promise_confirmation, reply
 
-# A time that cannot be a promise: say why, then ask for the day again.
-TIME_PROBLEMS = {"past_due": "That time has already passed. ",
-                 "too_far": "Let's keep promises within the coming year. "}
-
-MAX_LISTED = 3
-WHICH_KEPT = "Which one did you keep? Say, for example, 'I kept my promise to', and what it was."
 
 
 def elicit(handler_input: HandlerInput, slot: str, question: str) -> Response:
@@ -51,55 +46,24 @@ class MakePromiseIntentHandler(AbstractRequestHandler):
             return elicit(handler_input, "task", ASK_TASK)
         minute = slots.minute_of_day(time_said)
         if minute is None:
-            return elicit(handler_input, "time", ASK_TIME if not time_said else "Sorry, what time? " + ASK_TIME)
+            return elicit(handler_input, "time", ASK_TIME if not time_said else speech.ASK_TIME_AGAIN)
         return self._make(handler_input, task, day_said, minute)
 
     def _make(self, handler_input: HandlerInput, task: str, day_said: str | None, minute: int) -> Response:
         """Work out the due instant in the device's zone and store the promise (once per request id)."""
         current = turn(handler_input)
         zone = device_zone(handler_input, current)
-        day = slots.local_day(day_said, timezones.local_date(current.now, zone)) if day_said else None
+        day = slots.local_day(day_said, local_time.local_date(current.now, zone)) if day_said else None
         if day_said and day is None:
             return elicit(handler_input, "date", ASK_DAY)
-        due = voice.promise_due(day, minute, zone, current.now)
         try:
-            promise = promises.make_promise(current.db, current.partner, task, due, zone, current.now,
-                                            source_id=current.source_id)
+            intake = promise_intake.take_spoken(current.db, current.partner, task, day, minute, zone, current.now,
+                                                source_id=current.source_id)
         except InvalidInput as error:
-            if error.reason not in TIME_PROBLEMS:
+            if error.reason not in speech.TIME_PROBLEMS:
                 raise
-            return elicit(handler_input, "date", TIME_PROBLEMS[error.reason] + ASK_DAY)
-        return reply(handler_input, confirmation(current, promise, minute))
-
-
-def confirmation(current: Turn, promise: Promise, minute: int) -> str:
-    """"OK: call Sam, today at 6 PM. I'll text you a reminder at 5:30 PM." (or why I can't)."""
-    due = describe_local(promise.due_at, promise.timezone, current.now)
-    moved = _moved_by_clock_change(promise, minute)
-    remind_at, problem = voice.reminder_plan(current.partner, promise, current.now)
-    if problem:
-        after = f"I can't text you a reminder, because {YOUR_TEXTS.get(problem, 'texts are off for you')}."
-    elif remind_at is None:
-        after = "That's too soon for a reminder, but I'll text you afterwards to ask how it went."
-    else:
-        after = f"I'll text you a reminder {_reminder_words(remind_at, promise, current.now)}."
-    return f"OK: {promise.text}, {due}.{moved} {after}"
-
-
-def _moved_by_clock_change(promise: Promise, minute: int) -> str:
-    """A note when the asked time does not exist that day (clocks spring forward)."""
-    local = timezones.local_now(promise.due_at, promise.timezone)
-    if local.hour * 60 + local.minute == minute:
-        return ""
-    return " The clocks change that night, so I've set it for the first time that exists."
-
-
-def _reminder_words(remind_at: datetime, promise: Promise, now: datetime) -> str:
-    """"at 5:30 PM" on the due day, otherwise with the day ("tomorrow at 8 PM")."""
-    same_day = (timezones.local_date(remind_at, promise.timezone) == timezones.local_date(promise.due_at,
-                                                                                          promise.timezone))
-    words = describe_local(remind_at, promise.timezone, now)
-    return "at " + words.split(" at ", 1)[1] if same_day and " at " in words else words
+            return elicit(handler_input, "date", speech.TIME_PROBLEMS[error.reason] + ASK_DAY)
+        return reply(handler_input, promise_confirmation(intake))
 
 
 class ListPromisesIntentHandler(AbstractRequestHandler):
@@ -112,19 +76,13 @@ class ListPromisesIntentHandler(AbstractRequestHandler):
         current = turn(handler_input)
         open_ones = promises.open_promises(current.db, current.partner)
         if not open_ones:
-            return reply(handler_input, "You don't have any open promises. To make one, say 'I promise to', "
-                                        "and what you'll do.")
+            return reply(handler_input, speech.NO_PROMISES_YET)
         return reply(handler_input, listing(open_ones, current.now))
 
 
 def listing(open_ones: list[Promise], now: datetime) -> str:
-    """"You have 2 open promises: call Sam, today at 6 PM; and walk the dog, tomorrow at 9 AM."."""
-    said = [f"{p.text}, {describe_local(p.due_at, p.timezone, now)}" for p in open_ones[:MAX_LISTED]]
-    more = len(open_ones) - len(said)
-    items = said[0] if len(said) == 1 else "; ".join(said[:-1]) + "; and " + said[-1]
-    count = "one open promise" if len(open_ones) == 1 else f"{len(open_ones)} open promises"
-    tail = f" And {more} more." if more else ""
-    return f"You have {count}: {items}.{tail}"
+    """The open promises as (what, when) words, said by speech.promise_listing."""
+    return speech.promise_listing([(p.text, describe_local(p.due_at, p.timezone, now)) for p in open_ones])
 
 
 class KeptPromiseIntentHandler(AbstractRequestHandler):
@@ -139,13 +97,13 @@ class KeptPromiseIntentHandler(AbstractRequestHandler):
             promise = promises.pick_promise(current.db, current.partner, current.now, words=words)
         except NotFound as error:
             if error.reason == "no_promises":
-                return reply(handler_input, "You don't have any open promises right now.")
-            return reply(handler_input, _not_found(current), WHICH_KEPT)
-        promises.settle(current.db, current.partner, promise, "kept", current.now)
-        return reply(handler_input, f"Well done. I've marked your promise to {promise.text} as kept.")
+                return reply(handler_input, speech.NO_OPEN_PROMISES)
+            return reply(handler_input, _not_found(current), speech.WHICH_KEPT)
+        promises.settle(current.db, current.partner, promise, PromiseState.KEPT, current.now)
+        return reply(handler_input, speech.marked_kept(promise.text))
 
 
 def _not_found(current: Turn) -> str:
     """None like the one named: the open ones, to pick from."""
     open_ones = promises.open_promises(current.db, current.partner)
-    return f"I couldn't find a promise like that. {listing(open_ones, current.now)} {WHICH_KEPT}"
+    return speech.no_such_promise(listing(open_ones, current.now))

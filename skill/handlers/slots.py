@@ -4,7 +4,7 @@ from datetime import date
 
 from ask_sdk_core.handler_input import HandlerInput
 
-#: AMAZON.TIME's parts of the day, at the same hours core.when uses for "morning", "evening"...
+#: AMAZON.TIME's parts of the day, at the same hours core.time_phrases uses for "morning", "evening"...
 PARTS_OF_DAY = {"MO": 9 * 60, "AF": 15 * 60, "EV": 19 * 60, "NI": 20 * 60}
 _CLOCK = re.compile(r"T?(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?")
 _DAY = re.compile(r"(\d{4}|XXXX)-(\d{2})-(\d{2})")

@@ -1,6 +1,7 @@
 """Joining, inviting, consent (YES, STOP, START), help and erasing one's data."""
-from core.services import couples, outbox
-from sms import replies
+from core.models import Consent
+from core.services import couples
+from core.words import texts
 from sms.handlers.preferences import minute_of_day
 from sms.turn import Turn
 
@@ -8,17 +9,17 @@ from sms.turn import Turn
 def join(turn: Turn, command) -> str:
     """JOIN <name> from a number we do not know: start a couple with them as its first partner."""
     if not command.get("name"):
-        return replies.JOIN_NEEDS_NAME
+        return texts.JOIN_NEEDS_NAME
     settings = turn.settings
     turn.partner = couples.create_couple(
         turn.session, command.get("name"), turn.text.phone, turn.now, settings.default_timezone,
         question_minute=minute_of_day(settings.daily_question_time), quiet_hours=settings.quiet_hours)
-    return replies.welcome(turn.partner.display_name, turn.partner.couple.question_minute)
+    return texts.welcome(turn.partner.display_name, turn.partner.couple.question_minute)
 
 
 def stranger(turn: Turn, command) -> str:
     """Anything else from an unknown number: how to join. Nothing about anyone, nothing kept."""
-    return replies.NO_INVITATION if command.name == "yes" else replies.HOW_TO_JOIN
+    return texts.NO_INVITATION if command.name == "yes" else texts.HOW_TO_JOIN
 
 
 def silent(turn: Turn, command) -> None:
@@ -28,34 +29,31 @@ def silent(turn: Turn, command) -> None:
 
 def already_joined(turn: Turn, command) -> str:
     """JOIN from someone who is already in."""
-    return replies.ALREADY_JOINED
+    return texts.ALREADY_JOINED
 
 
 def invite(turn: Turn, command) -> str:
     """INVITE <phone> <name>: add the partner and queue the only text they get before saying YES."""
     if not command.get("phone"):
-        return replies.INVITE_HOW
-    invitee = couples.invite_partner(turn.session, turn.partner, command.get("phone"), command.get("name"),
-                                     turn.now)
-    draft = outbox.Draft(replies.invitation(turn.partner.display_name), "invitation", f"invitation:{invitee.id}")
-    outbox.queue(turn.session, invitee, draft, turn.now)
-    return replies.invite_sent(invitee.display_name)
+        return texts.INVITE_HOW
+    invitee = couples.invite(turn.session, turn.partner, command.get("phone"), command.get("name"), turn.now)
+    return texts.invite_sent(invitee.display_name)
 
 
 def accept(turn: Turn, command) -> str:
     """YES from an invitee: the second opt-in, after which they get texts."""
     couples.accept_invite(turn.session, turn.partner, turn.now)
-    return replies.accepted(turn.other_name or "your partner", turn.partner.couple.question_minute)
+    return texts.accepted(turn.other_name or "your partner", turn.partner.couple.question_minute)
 
 
 def invitation_waiting(turn: Turn, command) -> str:
     """An invitee texted something else: nothing of theirs is kept before they say YES."""
-    return replies.invitation_waiting(turn.other_name or "Your partner")
+    return texts.invitation_waiting(turn.other_name or "Your partner")
 
 
 def show_help(turn: Turn, command) -> str:
     """HELP: the commands, and that a counsellor can help."""
-    return replies.HELP
+    return texts.HELP
 
 
 def stop(turn: Turn, command) -> None:
@@ -66,29 +64,26 @@ def stop(turn: Turn, command) -> None:
 
 def start(turn: Turn, command) -> str:
     """START after STOP (or instead of YES): texts are on again."""
-    if not turn.partner.opted_out and turn.partner.consent == "granted":
-        return replies.ALREADY_ON
+    if not turn.partner.opted_out and turn.partner.consent == Consent.GRANTED:
+        return texts.ALREADY_ON
     couples.opt_in(turn.session, turn.partner, turn.now)
-    return replies.welcome_back(turn.partner.couple.question_minute)
+    return texts.welcome_back(turn.partner.couple.question_minute)
 
 
 def delete(turn: Turn, command) -> str:
-    """DELETE MY DATA: ask first; the same again (or YES) within 10 minutes erases."""
-    if couples.awaited(turn.partner, turn.now) == "delete":
-        return _erase(turn)
-    couples.expect_reply(turn.partner, "delete", turn.now, minutes=10)
-    return replies.DELETE_CONFIRM
+    """DELETE MY DATA: ask first; the same again (or YES) within the confirmation window erases."""
+    if couples.request_erasure(turn.session, turn.partner, turn.now):
+        return _erased(turn)
+    return texts.delete_confirm(couples.ERASE_CONFIRM_MINUTES)
 
 
 def confirm_delete(turn: Turn, command) -> str:
     """YES (or DELETE MY DATA again) erases; NO keeps everything."""
-    if command.name == "no":
-        couples.expect_reply(turn.partner, None, turn.now)
-        return replies.DELETE_CANCELLED
-    return _erase(turn)
+    if couples.answer_erasure(turn.session, turn.partner, command.name != "no", turn.now):
+        return _erased(turn)
+    return texts.DELETE_CANCELLED
 
 
-def _erase(turn: Turn) -> str:
-    couples.erase_partner(turn.session, turn.partner, turn.now)
+def _erased(turn: Turn) -> str:
     turn.partner = None  # the inbound record must not point back at the person who was erased
-    return replies.DELETED
+    return texts.DELETED

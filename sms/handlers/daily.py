@@ -1,48 +1,49 @@
 """The daily habit by text: the question, answers and moods, SHARE, the summary, thinking of you."""
-from core import timezones
-from core.services import checkins, couples, nudges, questions, summary
-from sms import replies
+from core.models import Channel
+from core.services import checkins, questions, summary, thinking_of_you
+from core.words import texts
 from sms.turn import Turn
 
 
 def question(turn: Turn, command) -> str:
     """Q: today's question, the same one the partner gets; the text fallback then skips this partner."""
     _, asked = questions.todays_question(turn.session, turn.partner.couple, turn.now)
-    questions.mark_heard(turn.session, turn.partner, "sms", turn.now)
-    return replies.question(asked.text)
+    questions.mark_heard(turn.session, turn.partner, Channel.SMS, turn.now)
+    return texts.question(asked.text)
 
 
 def answer(turn: Turn, command) -> str:
     """Anything that is not a command: today's answer, kept once per MessageSid, and thanked."""
-    checkins.record_check_in(turn.session, turn.partner, turn.text.body, "sms", turn.text.sid, turn.now)
+    said = command.get("text") if command.name == "answer" else turn.text.body  # a bare YES or 2 is kept as sent
+    checkins.record_check_in(turn.session, turn.partner, said, Channel.SMS, turn.text.sid, turn.now)
     reveal = checkins.reveal_partner_answer(turn.session, turn.partner, turn.now, with_text=False)
-    return replies.answer_saved(reveal.status, reveal.partner_name)
+    return texts.answer_saved(reveal.status, reveal.partner_name)
 
 
 def empty(turn: Turn, command) -> str:
     """A blank text (or a photo without words): say so rather than keep nothing silently."""
-    return replies.EMPTY
+    return texts.EMPTY
 
 
 def mood(turn: Turn, command) -> str:
     """MOOD 1-5, kept as a check-in without words."""
     value = command.get("value")
-    if value is None or not 1 <= value <= 5:
-        return replies.MOOD_HOW
-    checkins.record_mood(turn.session, turn.partner, value, "sms", turn.text.sid, turn.now)
-    return replies.mood_saved(value)
+    if not checkins.is_mood(value):
+        return texts.MOOD_HOW
+    checkins.record_mood(turn.session, turn.partner, value, Channel.SMS, turn.text.sid, turn.now)
+    return texts.mood_saved(value)
 
 
 def share(turn: Turn, command) -> str:
     """SHARE: the partner's answer today, only once both have answered."""
     reveal = checkins.reveal_partner_answer(turn.session, turn.partner, turn.now)
     if reveal.status == "both":
-        return replies.shared(reveal.partner_name, reveal.text)
+        return texts.shared(reveal.partner_name, reveal.text)
     if reveal.status == "waiting_you":
-        return replies.share_waiting_you(reveal.partner_name)
+        return texts.share_waiting_you(reveal.partner_name)
     if reveal.status == "waiting_partner":
-        return replies.share_waiting_partner(reveal.partner_name)
-    return replies.NO_PARTNER
+        return texts.share_waiting_partner(reveal.partner_name)
+    return texts.NO_PARTNER
 
 
 def weekly(turn: Turn, command) -> str:
@@ -52,15 +53,15 @@ def weekly(turn: Turn, command) -> str:
 
 def thinking(turn: Turn, command) -> str:
     """THINKING or a heart: queue a thinking-of-you text to the partner (capped per day)."""
-    nudges.send_thinking(turn.session, turn.partner, turn.now, turn.settings.thinking_daily_cap, turn.text.sid)
-    couple = turn.partner.couple
-    quiet = timezones.in_quiet_hours(turn.now, couple.timezone, couple.quiet_start, couple.quiet_end)
-    return replies.thinking_sent(turn.other_name, quiet)
+    sent = thinking_of_you.send_thinking(turn.session, turn.partner, turn.now, turn.settings.thinking_daily_cap,
+                                         turn.text.sid)
+    return texts.thinking_sent(turn.other_name, sent.held_for_quiet_hours)
 
 
 def nudge_offer(turn: Turn, command) -> str:
     """The answer to a scheduled "Reply 1 to send" offer: 1 or YES sends, NO does not."""
-    couples.expect_reply(turn.partner, None, turn.now)
-    if command.name == "no":
-        return replies.NUDGE_DECLINED
-    return thinking(turn, command)
+    sent = thinking_of_you.answer_offer(turn.session, turn.partner, command.name != "no", turn.now,
+                                        turn.settings.thinking_daily_cap, turn.text.sid)
+    if sent is None:
+        return texts.NUDGE_DECLINED
+    return texts.thinking_sent(turn.other_name, sent.held_for_quiet_hours)

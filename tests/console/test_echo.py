@@ -1,4 +1,4 @@
-"""The Echo's dialog handling against scripted skill answers: ElicitSlot, Delegate and ConfirmIntent."""
+"""The Echo's dialog handling against scripted skill answers: the skill's Dialog.ElicitSlot."""
 import json
 from datetime import datetime, timezone
 
@@ -64,34 +64,6 @@ def test_an_elicited_slot_is_filled_by_the_next_utterance_in_the_same_session(si
     assert second["request"]["intent"]["slots"]["task"]["resolutions"]["resolutionsPerAuthority"][0]["status"] \
         == {"code": "ER_SUCCESS_MATCH"}
     assert (heard.speech, heard.open, echo.session) == ("OK.", False, None)
-
-
-def test_delegate_speaks_the_models_prompt_then_completes_the_dialog(signer):
-    delegate = {"type": "Dialog.Delegate", "updatedIntent": intent("MakePromiseIntent", task="call Sam")}
-    done = {"type": "Dialog.Delegate", "updatedIntent": intent("MakePromiseIntent", task="call Sam", time="18:00")}
-    skill = ScriptedSkill(answer("", directives=[delegate]), answer("", directives=[done]), answer("Saved.", end=True))
-    echo = echo_for(skill, signer)
-    asked = echo.say("p1", "I promise to call Sam")
-    assert (asked.speech, asked.open, echo.pending.slot) == ("At what time?", True, "time")
-    assert echo.say("p1", "at six").speech == "Saved."
-    assert [s["request"].get("dialogState") for s in skill.sent] == ["STARTED", "IN_PROGRESS", "COMPLETED"]
-
-
-def test_delegating_a_completed_dialog_again_does_not_loop(signer):
-    done = {"type": "Dialog.Delegate", "updatedIntent": intent("MakePromiseIntent", task="call Sam", time="18:00")}
-    skill = ScriptedSkill(answer("", directives=[done]), answer("Hmm.", directives=[done]))
-    assert echo_for(skill, signer).say("p1", "I promise to call Sam at six").speech == "Hmm."
-    assert len(skill.sent) == 2
-
-
-def test_yes_answers_a_confirm_intent(signer):
-    confirm = {"type": "Dialog.ConfirmIntent", "updatedIntent": intent("KeptPromiseIntent", task="call Sam")}
-    skill = ScriptedSkill(answer("Did you call Sam?", directives=[confirm]), answer("Great.", end=True))
-    echo = echo_for(skill, signer)
-    echo.say("p1", "I kept my promise to call Sam")
-    echo.say("p1", "yes")
-    request = skill.sent[1]["request"]
-    assert (request["intent"]["name"], request["intent"]["confirmationStatus"]) == ("KeptPromiseIntent", "CONFIRMED")
 
 
 def test_stop_leaves_a_dialog_and_a_new_invocation_starts_a_new_session(signer):

@@ -22,7 +22,7 @@ from core.models import CheckIn, Partner
 from core.runtime import open_runtime
 from core.services import checkins, couples
 from tests.conftest import POSTGRES_URL
-from tests.fakes.gateway import RecordingGateway
+from devkit.fakes.gateway import RecordingGateway
 
 pytestmark = pytest.mark.postgres
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

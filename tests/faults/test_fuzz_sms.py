@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from app import create_app
 from core.models import CheckIn, InboundMessage, OutboundMessage, Partner, Promise
 from core.services import outbox
-from core.services.dispatch import STATUS_RANK, Dispatcher
-from sms.security import MESSAGE_SID
+from core.services.delivery_reports import STATUS_RANK
+from core.services.dispatch import Dispatcher
+from sms.forms import MESSAGE_SID
 from tests.faults.conftest import ALEX, SAM, leaks_traceback, no_fsync, report
 from tests.faults.fuzz import Fuzzer
 from tests.sms.conftest import signed_post

@@ -16,7 +16,7 @@ from core.services.dispatch import Dispatcher
 from devkit import stepping
 from devkit.fakes.twilio_api import FakeTwilio
 from devkit.seeding import seed_couple
-from scheduler import passes
+from scheduler import jobs
 from sms.gateway import gateway_for
 from tests.conftest import make_settings
 
@@ -58,7 +58,7 @@ class World:
 
     def tick(self):
         """One scheduler pass at the current time."""
-        return passes.run_once(self.runtime, self.dispatcher)
+        return jobs.run_once(self.runtime, self.dispatcher)
 
     def advance_to(self, until: datetime, max_step: timedelta = timedelta(hours=1)) -> None:
         """Run a pass, jump to the next due time (at most `max_step` ahead), repeat until `until`."""

@@ -2,11 +2,11 @@
 import logging
 from datetime import datetime, time, timedelta, timezone
 
-from core import timezones
+from core import local_time
 from core.models import Couple, Partner
 from core.services import promises
 from core.services.dispatch import Dispatcher
-from scheduler import passes
+from scheduler import jobs
 
 LA = "America/Los_Angeles"
 MONDAY = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)  # 09:00 in Los Angeles
@@ -15,17 +15,17 @@ PHONES = ("+14155550111", "+14155550112")
 
 def at(day_offset: int, hour: int, minute: int = 0) -> datetime:
     """A Los Angeles wall-clock time, `day_offset` days after Monday 2026-11-23, as UTC."""
-    return timezones.at_minute(MONDAY.date() + timedelta(days=day_offset), hour * 60 + minute, LA)
+    return local_time.at_minute(MONDAY.date() + timedelta(days=day_offset), hour * 60 + minute, LA)
 
 
-def local_time(instant: datetime) -> time:
-    return timezones.local_now(instant, LA).time()
+def wall_clock(instant: datetime) -> time:
+    return local_time.local_now(instant, LA).time()
 
 
 def start_up(world, when: datetime):
     """The scheduler was down until `when`: start-up catch-up, as `python -m scheduler` does."""
     world.clock.set(when)
-    return passes.catch_up(world.runtime, world.dispatcher)
+    return jobs.catch_up(world.runtime, world.dispatcher)
 
 
 def promise(world, partner_id: int, words: str, due: datetime) -> None:
@@ -40,7 +40,7 @@ def test_todays_question_is_still_sent_before_quiet_hours(make_world):
     start_up(world, at(0, 20, 30))
 
     questions = world.messages(kind="daily_question", state="sent")
-    assert [(m.partner_id, local_time(m.send_after), local_time(m.sent_at)) for m in questions] == [
+    assert [(m.partner_id, wall_clock(m.send_after), wall_clock(m.sent_at)) for m in questions] == [
         (alex, time(19), time(20, 30)), (sam, time(19), time(20, 30))]
 
 
@@ -85,7 +85,7 @@ def test_a_late_weekly_summary_goes_the_next_morning_but_not_a_day_late(make_wor
     start_up(world, at(7, 7))  # Monday 07:00: quiet hours, so it waits for 08:00
     world.advance_to(at(7, 9))
     [summary, _] = world.messages(kind="weekly_summary", state="sent")
-    assert (local_time(summary.send_after), local_time(summary.sent_at)) == (time(8), time(8))
+    assert (wall_clock(summary.send_after), wall_clock(summary.sent_at)) == (time(8), time(8))
     assert summary.partner_id == first[0]
 
     with caplog.at_level(logging.INFO):
@@ -103,7 +103,7 @@ def test_restarting_twice_sends_nothing_twice(make_world):
 
     again = Dispatcher(world.runtime.sessions, world.runtime.gateway, world.clock)
     try:
-        stats = passes.catch_up(world.runtime, again)
+        stats = jobs.catch_up(world.runtime, again)
     finally:
         again.close()
 

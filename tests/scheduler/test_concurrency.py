@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import insert
 
 from core.models import OutboundMessage
-from scheduler import passes
+from scheduler import jobs
 from tests.scheduler.conftest import close_world, open_world
 
 START = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)  # 09:00 in Los Angeles
@@ -81,8 +81,8 @@ def test_two_planners_on_postgresql_plan_each_couple_once(tmp_path, pg_url, twil
             first.couple(LA, (f"+1415555{2 * n:04d}", f"+1415555{2 * n + 1:04d}"))
         for world in (first, second):
             world.clock.set(START + timedelta(hours=10))  # 19:00 in Los Angeles
-        counts = run_together(lambda: passes.plan(first.runtime, batch=10),
-                              lambda: passes.plan(second.runtime, batch=10))
+        counts = run_together(lambda: jobs.plan(first.runtime, batch=10),
+                              lambda: jobs.plan(second.runtime, batch=10))
         questions = first.messages(kind="daily_question")
     finally:
         close_world(first)

@@ -9,7 +9,8 @@ import pytest
 
 from core.models import OutboundMessage, Partner
 from core.services import couples, outbox
-from core.services.dispatch import Dispatcher, update_status
+from core.services.delivery_reports import update_status
+from core.services.dispatch import Dispatcher
 from core.services.send_rules import INTERRUPTED, MAYBE_SENT
 from sms.gateway import TwilioGateway
 

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from core.models import OutboundMessage, PairingCode, Partner
 from core.services import housekeeping, linking, outbox
-from scheduler import jobs, passes
+from scheduler import jobs
+from scheduler.__main__ import build_scheduler
 
 MONDAY = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
 LA = "America/Los_Angeles"
@@ -38,7 +39,7 @@ def test_old_finished_texts_lose_their_words_and_keep_their_key(world):
 
     with world.tx() as session:  # in batches: one now, the other in the hourly round
         assert housekeeping.redact_old_bodies(session, world.clock(), 90, limit=1) == 1
-    counts = passes.tidy(world.runtime, world.dispatcher)
+    counts = jobs.tidy(world.runtime, world.dispatcher)
 
     assert counts == {"interrupted": 0, "codes_removed": 1, "bodies_redacted": 1}
     bodies = {m.idempotency_key: m.body for m in world.messages()}
@@ -46,7 +47,7 @@ def test_old_finished_texts_lose_their_words_and_keep_their_key(world):
                       "old-but-waiting": "words old-but-waiting"}
     with world.tx() as session:
         assert session.scalar(select(func.count(PairingCode.id))) == 1
-    assert passes.tidy(world.runtime, world.dispatcher)["bodies_redacted"] == 0  # nothing twice
+    assert jobs.tidy(world.runtime, world.dispatcher)["bodies_redacted"] == 0  # nothing twice
 
 
 def test_housekeeping_accounts_for_sends_left_in_flight(world):
@@ -54,22 +55,17 @@ def test_housekeeping_accounts_for_sends_left_in_flight(world):
     with world.tx() as session:
         session.scalar(select(OutboundMessage)).claimed_at = world.clock() - timedelta(minutes=30)
 
-    assert passes.tidy(world.runtime, world.dispatcher)["interrupted"] == 1
+    assert jobs.tidy(world.runtime, world.dispatcher)["interrupted"] == 1
     assert [m.state for m in world.messages()] == ["failed"]
 
 
-def test_the_jobs_use_the_installed_runtime(world):
+def test_the_registered_jobs_run_with_this_process_runtime_and_dispatcher(world):
     world.clock.set(MONDAY + timedelta(hours=10))  # 19:00 in Los Angeles
-    jobs.install(world.runtime, world.dispatcher)
-    try:
-        assert jobs.plan_due() == {"questions": 1, "summaries": 1, "nudges": 0}
-        assert jobs.dispatch_due(budget_seconds=5) == {"sent": 2, "retried": 0, "failed": 0}
-        assert jobs.housekeep() == {"interrupted": 0, "codes_removed": 0, "bodies_redacted": 0}
-        assert jobs.run_once() == 0 and jobs.catch_up() == 0  # all done: running again sends nothing
-    finally:
-        jobs.uninstall()
-
-
-def test_a_job_without_an_installed_runtime_fails_loudly():
-    with pytest.raises(RuntimeError, match="install"):
-        jobs.plan_due()
+    registered = {job.id: job for job in build_scheduler(world.runtime, world.dispatcher, 30).get_jobs()}
+    ran = {name: job.func(*job.args, **job.kwargs) for name, job in registered.items()}
+    assert ran["plan"] == {"questions": 1, "summaries": 1, "nudges": 0}
+    assert (ran["dispatch"].sent, ran["dispatch"].retried, ran["dispatch"].failed) == (2, 0, 0)
+    assert ran["housekeeping"] == {"interrupted": 0, "codes_removed": 0, "bodies_redacted": 0}
+    # all done: running again sends nothing
+    assert jobs.run_once(world.runtime, world.dispatcher).sent == 0
+    assert jobs.catch_up(world.runtime, world.dispatcher).sent == 0

@@ -91,23 +91,21 @@ def test_a_bad_setting_stops_start_up_with_one_line(tmp_path, twilio):
 
 
 def test_the_heartbeat_reports_the_queue_depth(tmp_path, twilio, caplog):
-    from scheduler import jobs
     from scheduler.__main__ import heartbeat
     env = environment(tmp_path, twilio)
     seed_due_text(env)
     runtime = open_runtime(load_settings(environ=env, env_file=None), RecordingGateway())
-    jobs.install(runtime, None)
     try:
         with caplog.at_level("INFO", logger="trustbuilder.scheduler"):
-            assert heartbeat() == (1, 1)
+            assert heartbeat(runtime) == (1, 1)
     finally:
-        jobs.uninstall()
         runtime.close()
     assert "scheduler alive: 1 texts queued, 1 due now" in caplog.text
 
 
 def test_jobs_have_fixed_ids_one_instance_coalescing_and_no_misfire_limit():
-    scheduler = build_scheduler(30)
+    runtime, dispatcher = object(), object()  # only handed to the jobs as arguments
+    scheduler = build_scheduler(runtime, dispatcher, 30)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"plan", "dispatch", "housekeeping", "heartbeat"}
     for job in jobs.values():
@@ -117,6 +115,8 @@ def test_jobs_have_fixed_ids_one_instance_coalescing_and_no_misfire_limit():
     assert jobs["housekeeping"].trigger.interval == timedelta(hours=1)
     assert jobs["heartbeat"].trigger.interval == timedelta(minutes=5)
     assert jobs["dispatch"].kwargs == {"budget_seconds": 27.0}
+    assert (jobs["plan"].args, jobs["dispatch"].args, jobs["housekeeping"].args) == (
+        (runtime,), (dispatcher,), (runtime, dispatcher))
     assert str(scheduler.timezone) == "UTC"
 
 

@@ -5,9 +5,10 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from core import timezones
+from core import local_time
 from core.models import Couple, Partner
-from core.services import checkins, couples, planner, questions, texts
+from core.services import checkins, couples, planner, questions
+from core.words import segments, texts
 from prompts.bank import load_bank
 
 UTC = timezone.utc
@@ -31,15 +32,15 @@ def test_partners_who_heard_or_answered_today_or_never_said_yes_get_no_text(make
 
 
 def test_every_question_in_the_bank_fits_two_segments_and_most_carry_their_tip():
-    bodies = [texts.daily_question(q) for q in load_bank()]
-    assert max(texts.segments(body) for body in bodies) == 2
+    bodies = [texts.daily_question(q.text, q.tip) for q in load_bank()]
+    assert max(segments.segments(body) for body in bodies) == 2
     assert sum("Tip: " in body for body in bodies) > len(bodies) // 2
 
 
 @pytest.mark.parametrize("body, expected", [("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),
                                             ("{" * 80, 1), ("{" * 81, 2), ("Zoë " * 17, 1), ("Zoë " * 18, 2)])
 def test_segments_count_gsm7_extensions_and_ucs2(body, expected):
-    assert texts.segments(body) == expected
+    assert segments.segments(body) == expected
 
 
 @pytest.mark.parametrize("start, minute, expected", [
@@ -54,7 +55,7 @@ def test_a_question_time_that_dst_skips_or_repeats_fires_once_a_day(make_world, 
 
     world.advance_to(start + timedelta(days=2))
 
-    sent = [timezones.local_now(m.sent_at, LA).strftime("%Y-%m-%d %H:%M %Z")
+    sent = [local_time.local_now(m.sent_at, LA).strftime("%Y-%m-%d %H:%M %Z")
             for m in world.messages(partner_id=alex, kind="daily_question")]
     assert sent == expected  # inside quiet hours, but the couple chose that time: sent then
 
@@ -106,8 +107,8 @@ def test_one_couples_failure_is_logged_and_the_others_still_get_their_question(m
 def test_question_window(quiet, minute, expires, respect):
     couple = Couple(timezone=LA, question_minute=minute, quiet_start=quiet[0], quiet_end=quiet[1])
     due, until, respect_quiet = planner.question_window(couple, MONDAY.date())
-    assert timezones.local_now(due, LA).time() == time(minute // 60, minute % 60)
-    assert timezones.local_now(until, LA).time() == expires and until > due
+    assert local_time.local_now(due, LA).time() == time(minute // 60, minute % 60)
+    assert local_time.local_now(until, LA).time() == expires and until > due
     assert respect_quiet is respect
 
 
@@ -120,11 +121,11 @@ def test_the_first_weekly_summary_waits_for_a_few_days_of_use(make_world):
 
     with world.tx() as session:
         first = session.get(Couple, 1).next_summary_at
-    assert timezones.local_now(first, LA).strftime("%a %Y-%m-%d %H:%M") == "Sun 2026-12-06 18:00"
+    assert local_time.local_now(first, LA).strftime("%a %Y-%m-%d %H:%M") == "Sun 2026-12-06 18:00"
 
 
 def test_next_weekly_is_sunday_evening_local_also_on_a_dst_sunday():
     after = datetime(2027, 3, 13, 12, tzinfo=UTC)
     at = planner.next_weekly(after, planner.SUNDAY, planner.SUMMARY_MINUTE, LA)
-    assert timezones.local_now(at, LA).strftime("%a %Y-%m-%d %H:%M %Z") == "Sun 2027-03-14 18:00 PDT"
+    assert local_time.local_now(at, LA).strftime("%a %Y-%m-%d %H:%M %Z") == "Sun 2027-03-14 18:00 PDT"
     assert planner.next_weekly(at, planner.SUNDAY, planner.SUMMARY_MINUTE, LA) == at + timedelta(days=7)

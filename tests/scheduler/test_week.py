@@ -5,9 +5,9 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from core import timezones
+from core import local_time
 from core.models import Partner
-from core.services import couples, nudge_plans, promises
+from core.services import couples, promises, thinking_moments
 
 UTC = timezone.utc
 ZONES = {
@@ -26,20 +26,20 @@ WEEKDAYS, EVERY_DAY = 0b0011111, 0b1111111
 
 
 def local(instant: datetime, tz: str) -> datetime:
-    return timezones.local_now(instant, tz)
+    return local_time.local_now(instant, tz)
 
 
 def setup_couple(world, tz: str, dst_day: date, dst_time: time) -> tuple[int, int]:
-    """Alex is offered nudges on weekdays 12-16 and makes three promises; Sam auto-sends nudges 9-10."""
+    """Alex is offered thinking on weekdays 12-16 and makes three promises; Sam auto-sends thinking 9-10."""
     alex_id, sam_id = world.couple(tz, ZONES[tz])
     now = world.clock()
     with world.tx() as session:
         alex, sam = session.get(Partner, alex_id), session.get(Partner, sam_id)
-        nudge_plans.set_nudge_schedule(session, alex, 12 * 60, 16 * 60, WEEKDAYS, now)
-        nudge_plans.set_nudge_schedule(session, sam, 9 * 60, 10 * 60, EVERY_DAY, now, auto=True)
-        first = timezones.local_date(now, tz) + timedelta(days=1)
+        thinking_moments.set_nudge_schedule(session, alex, 12 * 60, 16 * 60, WEEKDAYS, now)
+        thinking_moments.set_nudge_schedule(session, sam, 9 * 60, 10 * 60, EVERY_DAY, now, auto=True)
+        first = local_time.local_date(now, tz) + timedelta(days=1)
         for day, at in ((first, time(18)), (first + timedelta(days=1), time(23, 30)), (dst_day, dst_time)):
-            due = timezones.local_to_utc(datetime.combine(day, at), tz)
+            due = local_time.local_to_utc(datetime.combine(day, at), tz)
             promises.make_promise(session, alex, f"call mum {day}", due, tz, now)
     return alex_id, sam_id
 
@@ -76,7 +76,7 @@ def check_summary(world, tz, partner_id, dst_day):
     """One weekly summary, on the Sunday at 18:00 local."""
     [summary] = world.messages(partner_id=partner_id, kind="weekly_summary")
     assert (local(summary.sent_at, tz).date(), local(summary.sent_at, tz).time()) == (dst_day, time(18, 0))
-    assert summary.idempotency_key == f"weekly-summary:{partner_id}:{timezones.week_start(dst_day)}"
+    assert summary.idempotency_key == f"weekly-summary:{partner_id}:{local_time.week_start(dst_day)}"
     assert summary.body.startswith("Your week with Trust Builder: You checked in on 0 days")
 
 

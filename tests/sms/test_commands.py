@@ -96,6 +96,11 @@ PHRASINGS = [
     # everything else
     ("We talked for an hour and it felt good", C("answer", ("We talked for an hour and it felt good",))),
     ("  spaced out answer  ", C("answer", ("spaced out answer",))),
+    # the answer is kept without the "my answer is" the skill teaches
+    ("my answer is I felt heard", C("answer", ("I felt heard",))), ("My answer: patience", C("answer", ("patience",))),
+    ("Answer: we laughed", C("answer", ("we laughed",))), ("my answer is - honesty", C("answer", ("honesty",))),
+    ("my answer is", C("answer", ("my answer is",))), ("answer me honestly", C("answer", ("answer me honestly",))),
+    ("my answers are short", C("answer", ("my answers are short",))),
     ("", C("empty")), ("   \n\t", C("empty")), ("\x00", C("empty")),
 ]
 

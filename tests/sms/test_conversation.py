@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from core.models import CheckIn, InboundMessage, OutboundMessage, Partner, Promise
 from core.services import couples
-from sms import replies
+from core.words import texts
 from tests.sms.conftest import ALEX, SAM, STRANGER, count, new_sid
 
 DISCLOSURE = ("Trust Builder", "1 reflection question a day", "Msg & data rates may apply",
@@ -42,7 +42,7 @@ def test_join_without_a_name_asks_for_one(text, db):
 def test_join_twice_says_already_in(text, db):
     text(ALEX, "JOIN Alex")
 
-    assert text(ALEX, "JOIN Alexander") == replies.ALREADY_JOINED
+    assert text(ALEX, "JOIN Alexander") == texts.ALREADY_JOINED
     assert count(db, Partner) == 1
 
 
@@ -53,7 +53,7 @@ def test_invite_queues_one_invitation_that_asks_for_yes(text, db):
 
     sam = partner(db, SAM)
     [invitation] = db.scalars(select(OutboundMessage)).all()
-    assert reply == replies.invite_sent("Sam")
+    assert reply == texts.invite_sent("Sam")
     assert (sam.consent, sam.can_text) == ("invited", False)
     assert (invitation.kind, invitation.idempotency_key, invitation.to_phone) == (
         "invitation", f"invitation:{sam.id}", SAM)
@@ -68,15 +68,15 @@ def test_invite_mistakes_get_help_and_change_nothing(text, db):
     answers = {body: text(ALEX, body) for body in
                ("INVITE", "INVITE 555 0100 Sam", "INVITE 415 555 0101", "INVITE 415 555 0100 Me")}
 
-    assert answers["INVITE"] == replies.INVITE_HOW
-    assert answers["INVITE 555 0100 Sam"] == replies.problem("invalid_phone", None)
-    assert answers["INVITE 415 555 0101"] == replies.problem("missing_name", None)
-    assert answers["INVITE 415 555 0100 Me"] == replies.problem("phone_taken", None)  # their own number
+    assert answers["INVITE"] == texts.INVITE_HOW
+    assert answers["INVITE 555 0100 Sam"] == texts.problem("invalid_phone", None)
+    assert answers["INVITE 415 555 0101"] == texts.problem("missing_name", None)
+    assert answers["INVITE 415 555 0100 Me"] == texts.problem("phone_taken", None)  # their own number
     assert count(db, Partner) == 1 and count(db, OutboundMessage) == 0
 
 
 def test_a_third_person_cannot_be_invited(text, couple, db):
-    assert text(ALEX, "INVITE 202 555 0123 Max") == replies.problem("couple_full", None)
+    assert text(ALEX, "INVITE 202 555 0123 Max") == texts.problem("couple_full", None)
     assert partner(db, STRANGER) is None
 
 
@@ -104,7 +104,7 @@ def test_invitee_is_only_reminded_until_yes(text, db):
     yes = text(SAM, "yes")
 
     assert discloses(before) and "Alex invited you" in before
-    assert help_ == replies.HELP
+    assert help_ == texts.HELP
     assert discloses(yes) and "You and Alex" in yes
     assert partner(db, SAM).consent == "granted" and count(db, CheckIn) == 0
 
@@ -117,8 +117,8 @@ def test_short_yes_from_someone_already_in_is_an_answer(text, couple, db):
 def test_unknown_number_learns_how_to_join_and_nothing_is_kept(text, couple, db):
     hello, yes, share, stop = (text(STRANGER, body) for body in ("hello", "YES", "SHARE", "STOP"))
 
-    assert hello == replies.HOW_TO_JOIN and discloses(hello)
-    assert yes == replies.NO_INVITATION and share == replies.HOW_TO_JOIN
+    assert hello == texts.HOW_TO_JOIN and discloses(hello)
+    assert yes == texts.NO_INVITATION and share == texts.HOW_TO_JOIN
     assert stop is None
     assert "Sam" not in hello + yes + share and "Alex" not in hello + yes + share
     assert count(db, Partner) == 2 and count(db, CheckIn) == 0
@@ -146,7 +146,7 @@ def test_stop_cancels_queued_texts_and_silences_everything_until_start(text, cou
     assert gateway.bodies_to(ALEX) == [] and count(db, CheckIn) == 0
 
     start = text(ALEX, "START")
-    assert start == replies.welcome_back(19 * 60)
+    assert start == texts.welcome_back(19 * 60)
     assert partner(db, ALEX).can_text
 
 
@@ -165,8 +165,8 @@ def test_start_when_already_on_and_start_instead_of_yes(text, db):
     text(ALEX, "JOIN Alex")
     text(ALEX, "INVITE 415 555 0101 Sam")
 
-    assert text(ALEX, "START") == replies.ALREADY_ON
-    assert text(SAM, "START") == replies.welcome_back(19 * 60)
+    assert text(ALEX, "START") == texts.ALREADY_ON
+    assert text(SAM, "START") == texts.welcome_back(19 * 60)
     assert partner(db, SAM).can_text
 
 
@@ -176,21 +176,21 @@ def test_delete_asks_then_erases_on_the_same_words(text, couple, db):
     ask = text(ALEX, "DELETE MY DATA")
     done = text(ALEX, "delete my data")
 
-    assert ask == replies.DELETE_CONFIRM and done == replies.DELETED
+    assert ask == texts.delete_confirm(10) and done == texts.DELETED
     assert partner(db, ALEX) is None and count(db, CheckIn) == 0
     shell = db.scalar(select(Partner).where(Partner.display_name == "(deleted)"))
     assert (shell.phone, shell.opted_out) == (None, True)
     assert count(db, InboundMessage, InboundMessage.partner_id == shell.id,
                  InboundMessage.reply.is_not(None)) == 0
-    assert text(ALEX, "hello") == replies.HOW_TO_JOIN  # now a stranger: nothing about Sam
+    assert text(ALEX, "hello") == texts.HOW_TO_JOIN  # now a stranger: nothing about Sam
 
 
 def test_delete_confirmed_with_yes_and_kept_with_no(text, couple, db):
     text(SAM, "DELETE MY DATA")
     text(ALEX, "DELETE MY DATA")
 
-    assert text(SAM, "N") == replies.DELETE_CANCELLED
-    assert text(ALEX, "Y") == replies.DELETED
+    assert text(SAM, "N") == texts.DELETE_CANCELLED
+    assert text(ALEX, "Y") == texts.DELETED
     assert partner(db, SAM).awaiting is None and partner(db, ALEX) is None
 
 
@@ -206,7 +206,7 @@ def test_retried_delete_confirmation_gets_the_same_reply(text, couple, db):
     text(ALEX, "DELETE MY DATA")
     sid = new_sid()
 
-    assert text(ALEX, "YES", sid) == text(ALEX, "YES", sid) == replies.DELETED
+    assert text(ALEX, "YES", sid) == text(ALEX, "YES", sid) == texts.DELETED
 
 
 def test_the_whole_journey(text, db, dispatcher, gateway, clock):
@@ -218,7 +218,7 @@ def test_the_whole_journey(text, db, dispatcher, gateway, clock):
 
     question = text(ALEX, "Q")
     assert text(SAM, "q") == question and question.startswith("Today's question: ")
-    assert text(ALEX, "SHARE") == replies.share_waiting_you("Sam")
+    assert text(ALEX, "SHARE") == texts.share_waiting_you("Sam")
     text(ALEX, "I noticed you tried today")
     text(SAM, "I felt safer tonight")
     assert text(ALEX, "SHARE") == "Sam said: I felt safer tonight"
@@ -249,7 +249,7 @@ def test_awaited_confirmation_of_a_kept_promise(text, couple, db, dispatcher, ga
     reply = text(SAM, "Y")
 
     assert "Alex says they kept their promise to call mom" in gateway.bodies_to(SAM)[-1]
-    assert reply == replies.confirmed(True)
+    assert reply == texts.confirmed(True)
     db.expire_all()
     assert db.scalar(select(Promise.partner_confirmed)) is True
     assert partner(db, SAM).awaiting is None and count(db, CheckIn) == 0
@@ -259,12 +259,12 @@ def test_awaited_confirmation_without_a_promise_is_simply_over(text, couple, db,
     couples.expect_reply(partner(db, SAM), "confirm_kept", clock())  # no promise id: erased, or never set
     db.commit()
 
-    assert text(SAM, "YES") == replies.problem("no_confirm", None)
+    assert text(SAM, "YES") == texts.problem("no_confirm", None)
     assert partner(db, SAM).awaiting is None
 
 
 def test_awaited_nudge_offer_sends_on_1_and_not_on_no(text, couple, db, clock):
-    for body, expected in (("1", "Sent: Alex will know"), ("no", replies.NUDGE_DECLINED)):
+    for body, expected in (("1", "Sent: Alex will know"), ("no", texts.NUDGE_DECLINED)):
         sam = partner(db, SAM)
         couples.expect_reply(sam, "nudge_offer", clock())
         db.commit()

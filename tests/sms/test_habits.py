@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from core.models import CheckIn, Couple, OutboundMessage, Partner, Promise, QuestionHeard
 from core.services import linking, questions
-from sms import replies, segments
+from core.words import segments, texts
 from tests.sms.conftest import ALEX, SAM, count
 
 pytestmark = pytest.mark.usefixtures("couple")
@@ -22,7 +22,7 @@ def test_question_is_todays_for_both_and_marks_it_heard(text, db, clock):
     reply = text(ALEX, "what's the question?")
 
     _, asked = questions.todays_question(db, couple_row(db), clock())
-    assert reply == replies.question(asked.text)
+    assert reply == texts.question(asked.text)
     assert db.scalar(select(QuestionHeard.channel)) == "sms"
 
 
@@ -30,27 +30,35 @@ def test_answer_is_stored_encrypted_and_thanked(text, db):
     reply = text(ALEX, "  I felt heard when you asked about my day  ")
 
     check_in = db.scalar(select(CheckIn))
-    assert reply == replies.answer_saved("waiting_partner", "Sam")
+    assert reply == texts.answer_saved("waiting_partner", "Sam")
     assert (check_in.text, check_in.channel, check_in.mood) == ("I felt heard when you asked about my day", "sms", None)
     assert text(SAM, "Me too").startswith("Thank you for sharing. Alex answered too")
 
 
+def test_a_texted_my_answer_is_is_stored_and_shared_without_the_prefix(text, db):
+    text(ALEX, "My answer is: I felt heard tonight")
+    text(SAM, "Me too")
+
+    assert db.scalar(select(CheckIn).where(CheckIn.channel == "sms").order_by(CheckIn.id)).text == "I felt heard tonight"
+    assert text(SAM, "SHARE") == texts.shared("Alex", "I felt heard tonight")
+
+
 @pytest.mark.parametrize("body, mood", [("MOOD 4", 4), ("mood five", 5), ("Mood: 1", 1)])
 def test_mood_is_kept(text, db, body, mood):
-    assert text(ALEX, body) == replies.mood_saved(mood)
+    assert text(ALEX, body) == texts.mood_saved(mood)
     assert db.scalar(select(CheckIn.mood)) == mood
 
 
 @pytest.mark.parametrize("body", ["MOOD 9", "MOOD 0", "MOOD", "MOOD 3.5"])
 def test_mood_out_of_range_asks_gently(text, db, body):
-    assert text(ALEX, body) == replies.MOOD_HOW
+    assert text(ALEX, body) == texts.MOOD_HOW
     assert count(db, CheckIn) == 0
 
 
 def test_share_waits_for_both_and_fits_an_emoji_answer(text):
-    assert text(SAM, "SHARE") == replies.share_waiting_you("Alex")
+    assert text(SAM, "SHARE") == texts.share_waiting_you("Alex")
     text(SAM, "ok")
-    assert text(SAM, "SHARE") == replies.share_waiting_partner("Alex")
+    assert text(SAM, "SHARE") == texts.share_waiting_partner("Alex")
     text(ALEX, "\U0001F49C" * 30 + " thank you for tonight " * 10)
 
     shared = text(SAM, "SHARE")
@@ -89,10 +97,10 @@ def test_promise_reminder_names_its_day_when_not_the_due_day(text):
 
 
 @pytest.mark.parametrize("body, expected", [
-    ("PROMISE", replies.PROMISE_HOW),
-    ("PROMISE call mom", replies.promise_when("call mom")),
-    ("PROMISE call mom today 8am", replies.problem("past_due", None)),  # it is 9 AM
-    ("PROMISE tomorrow 6pm", replies.problem("empty_promise", None)),
+    ("PROMISE", texts.PROMISE_HOW),
+    ("PROMISE call mom", texts.promise_when("call mom")),
+    ("PROMISE call mom today 8am", texts.problem("past_due", None)),  # it is 9 AM
+    ("PROMISE tomorrow 6pm", texts.problem("empty_promise", None)),
 ])
 def test_promise_that_cannot_be_understood_asks_again(text, db, body, expected):
     assert text(ALEX, body) == expected
@@ -109,33 +117,33 @@ def test_promises_list_kept_and_missed_by_number(text, db):
 
     assert listing == ("Your open promises: 1) call mom, tomorrow at 6 PM; 2) wash the car, Friday at 10 AM. "
                        "Reply KEPT 1 or MISSED 1.")
-    assert missed == replies.missed("wash the car") and kept == replies.kept("call mom")
+    assert missed == texts.missed("wash the car") and kept == texts.kept("call mom")
     assert not any(word in missed.lower() for word in ("fail", "should", "disappoint", "again?"))
     assert dict(db.execute(select(Promise.text, Promise.state)).all()) == {"call mom": "kept", "wash the car": "missed"}
     assert count(db, OutboundMessage, OutboundMessage.state == "queued", OutboundMessage.kind != "invitation") == 0
 
 
 def test_kept_without_promises_or_with_a_wrong_number(text):
-    assert text(ALEX, "KEPT") == replies.NO_PROMISES
-    assert text(ALEX, "PROMISES") == replies.NO_PROMISES
+    assert text(ALEX, "KEPT") == texts.NO_PROMISES
+    assert text(ALEX, "PROMISES") == texts.NO_PROMISES
     text(ALEX, "PROMISE call mom tomorrow 6pm")
-    assert text(ALEX, "KEPT 3") == replies.problem("bad_number", None)
-    assert text(SAM, "MISSED") == replies.NO_PROMISES  # Sam cannot settle Alex's promise
+    assert text(ALEX, "KEPT 3") == texts.problem("bad_number", None)
+    assert text(SAM, "MISSED") == texts.NO_PROMISES  # Sam cannot settle Alex's promise
 
 
 def test_thinking_and_hearts_go_to_the_partner_up_to_the_daily_cap(text, db, settings):
     sent = [text(ALEX, body) for body in ("THINKING", "\u2764\ufe0f", "<3")]
     capped = text(ALEX, "thinking of you")
 
-    assert sent == [replies.thinking_sent("Sam", False)] * settings.thinking_daily_cap
-    assert capped == replies.problem("capped", "Sam")
+    assert sent == [texts.thinking_sent("Sam", False)] * settings.thinking_daily_cap
+    assert capped == texts.problem("capped", "Sam")
     assert count(db, OutboundMessage, OutboundMessage.kind == "thinking", OutboundMessage.to_phone == SAM) == 3
 
 
 def test_thinking_in_quiet_hours_says_it_waits_for_morning(text, clock):
     clock.advance(hours=13)  # 10 PM in Los Angeles
 
-    assert text(ALEX, "THINKING") == replies.thinking_sent("Sam", True)
+    assert text(ALEX, "THINKING") == texts.thinking_sent("Sam", True)
 
 
 def test_thinking_is_honest_when_the_partner_cannot_get_texts(text, db):
@@ -149,19 +157,19 @@ def test_thinking_is_honest_when_the_partner_cannot_get_texts(text, db):
 
 @pytest.mark.parametrize("body, minute", [("TIME 19:30", 19 * 60 + 30), ("time 7am", 7 * 60)])
 def test_time_moves_the_question(text, db, body, minute):
-    assert text(ALEX, body) == replies.time_set(minute)
+    assert text(ALEX, body) == texts.time_set(minute)
     assert couple_row(db).question_minute == minute
 
 
 @pytest.mark.parametrize("body", ["TIME 25:00", "TIME"])
 def test_bad_time_explains_the_format(text, db, body):
-    assert text(ALEX, body) == replies.TIME_HOW
+    assert text(ALEX, body) == texts.TIME_HOW
     assert couple_row(db).question_minute == 19 * 60
 
 
 def test_quiet_hours(text, db):
-    assert text(ALEX, "QUIET 22-7") == replies.quiet_set(22, 7)
-    assert text(ALEX, "QUIET 9-late") == replies.QUIET_HOW
+    assert text(ALEX, "QUIET 22-7") == texts.quiet_set(22, 7)
+    assert text(ALEX, "QUIET 9-late") == texts.QUIET_HOW
     assert (couple_row(db).quiet_start, couple_row(db).quiet_end) == (22, 7)
 
 
@@ -172,23 +180,23 @@ def test_time_zone_by_name_or_city(text, db, body, zone):
     assert couple_row(db).timezone == zone
 
 
-@pytest.mark.parametrize("body, expected", [("TZ Narnia", replies.TZ_UNKNOWN), ("TZ", replies.TZ_HOW)])
+@pytest.mark.parametrize("body, expected", [("TZ Narnia", texts.TZ_UNKNOWN), ("TZ", texts.TZ_HOW)])
 def test_unknown_time_zone_changes_nothing(text, db, body, expected):
     assert text(ALEX, body) == expected
     assert couple_row(db).timezone == "America/Los_Angeles"
 
 
 def test_pause_and_resume(text, db):
-    assert text(ALEX, "PAUSE") == replies.PAUSED and couple_row(db).paused
-    assert text(ALEX, "RESUME") == replies.resumed(19 * 60) and not couple_row(db).paused
+    assert text(ALEX, "PAUSE") == texts.PAUSED and couple_row(db).paused
+    assert text(ALEX, "RESUME") == texts.resumed(19 * 60) and not couple_row(db).paused
 
 
 def test_link_with_a_real_code_and_a_wrong_one(text, db, clock):
     code = linking.start_link(db, "amzn1.ask.account.TEST", None, clock())
     db.commit()
 
-    assert text(ALEX, "LINK 000000") == replies.problem("bad_code", None)
-    assert text(ALEX, "LINK") == replies.LINK_HOW
-    assert text(ALEX, f"LINK {code}") == replies.LINKED
+    assert text(ALEX, "LINK 000000") == texts.problem("bad_code", None)
+    assert text(ALEX, "LINK") == texts.LINK_HOW
+    assert text(ALEX, f"LINK {code}") == texts.LINKED
     db.expire_all()
     assert db.scalar(select(Partner.alexa_user_id).where(Partner.phone == ALEX)) == "amzn1.ask.account.TEST"

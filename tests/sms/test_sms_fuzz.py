@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 from sqlalchemy import event, func, select
 
 from core.models import CheckIn
-from sms import replies, segments
+from core.words import segments, texts
 from sms.commands import parse_command
 from tests.sms.conftest import ALEX, inbound_form, new_sid, signed_post
 
@@ -54,7 +54,7 @@ def test_random_texts_never_break_and_no_answer_is_lost(client, couple, db, cloc
         assert segments.fits(reply), reply
         stored = check_ins_from(db, sid)
         if parse_command(body).name in ANSWERS:
-            assert stored == 1 or (stored == 0 and reply == replies.EMPTY), (body, reply)
+            assert stored == 1 or (stored == 0 and reply == texts.EMPTY), (body, reply)
         elif parse_command(body).name != "mood":
             assert stored == 0, body
 

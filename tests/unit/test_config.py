@@ -304,7 +304,7 @@ def test_open_runtime_logs_each_warning_loudly(tmp_path, caplog):
 
 def app_factory():
     """create_app, or a skip while the Alexa and SMS blueprints it imports are unfinished."""
-    pytest.importorskip("skill.web", exc_type=ImportError)
+    pytest.importorskip("skill.endpoint", exc_type=ImportError)
     pytest.importorskip("sms.webhooks", exc_type=ImportError)
     if not hasattr(pytest.importorskip("skill", exc_type=ImportError), "build_skill"):
         pytest.skip("skill.build_skill is not written yet")

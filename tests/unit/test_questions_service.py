@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.models import Couple, DailyPrompt, QuestionHeard
 from core.services import checkins, couples, questions
-from core.timezones import at_minute
+from core.local_time import at_minute
 from prompts.bank import Question, QuestionBank, load_bank
 from prompts.daily import choose_question
 

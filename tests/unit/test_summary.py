@@ -6,7 +6,7 @@ import pytest
 
 from core.services import checkins, couples, promises, summary
 from core.services.summary import WeekFigures
-from core.timezones import at_minute
+from core.local_time import at_minute
 
 LA = "America/Los_Angeles"
 NOW = datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc)  # Sunday 29 November, 20:00 in LA

@@ -5,10 +5,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from core import timezones
+from core import local_time
 from core.errors import InvalidInput, NotAllowed
 from core.models import NudgeSchedule, Partner
-from core.services import couples, nudge_plans, nudges
+from core.services import couples, thinking_moments, thinking_of_you
 
 LA = "America/Los_Angeles"
 MONDAY = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)  # 09:00 in Los Angeles
@@ -25,12 +25,12 @@ def world(make_world):
 
 def schedule(world, partner_id=1, start=NOON, end=FOUR, days=EVERY_DAY, auto=False) -> NudgeSchedule:
     with world.tx() as session:
-        return nudge_plans.set_nudge_schedule(session, session.get(Partner, partner_id), start, end, days,
+        return thinking_moments.set_nudge_schedule(session, session.get(Partner, partner_id), start, end, days,
                                               world.clock(), auto=auto)
 
 
 def local_day_time(instant: datetime) -> str:
-    return timezones.local_now(instant, LA).strftime("%a %H:%M")
+    return local_time.local_now(instant, LA).strftime("%a %H:%M")
 
 
 @pytest.mark.parametrize("start, end, days", [(NOON, NOON, EVERY_DAY), (FOUR, NOON, EVERY_DAY), (-1, NOON, EVERY_DAY),
@@ -41,10 +41,10 @@ def test_a_schedule_needs_a_window_within_one_day_and_at_least_one_weekday(world
 
 
 def test_the_minute_is_fixed_per_partner_and_day_and_inside_the_window():
-    minutes = {nudge_plans.nudge_minute(7, date(2026, 11, 23) + timedelta(days=n), NOON, FOUR) for n in range(60)}
+    minutes = {thinking_moments.nudge_minute(7, date(2026, 11, 23) + timedelta(days=n), NOON, FOUR) for n in range(60)}
     assert all(NOON <= m < FOUR for m in minutes) and len(minutes) > 30
-    assert nudge_plans.nudge_minute(7, date(2026, 11, 23), NOON, FOUR) == \
-        nudge_plans.nudge_minute(7, date(2026, 11, 23), NOON, FOUR)
+    assert thinking_moments.nudge_minute(7, date(2026, 11, 23), NOON, FOUR) == \
+        thinking_moments.nudge_minute(7, date(2026, 11, 23), NOON, FOUR)
 
 
 def test_only_chosen_weekdays_and_a_replaced_schedule_starts_afresh(world):
@@ -64,7 +64,7 @@ def test_an_offer_asks_the_sender_and_waits_for_their_reply(world):
     with world.tx() as session:
         alex = session.get(Partner, 1)
         assert (couples.awaited(alex, made.next_at), alex.awaiting_until) == (
-            "nudge_offer", made.next_at + timedelta(minutes=nudge_plans.OFFER_REPLY_MINUTES))
+            "nudge_offer", made.next_at + timedelta(minutes=thinking_moments.OFFER_REPLY_MINUTES))
     assert world.messages(partner_id=2) == []  # nothing reaches Sam unless Alex replies
 
 
@@ -89,7 +89,7 @@ def test_automatic_sending_counts_against_the_daily_cap(make_world):
     [sent] = world.messages(kind="thinking_auto")
     assert (sent.partner_id, sent.body) == (2, "Alex is thinking about you right now. (Sent with Trust Builder.)")
     with world.tx() as session, pytest.raises(NotAllowed):
-        nudges.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMx")
+        thinking_of_you.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMx")
 
 
 def test_automatic_sending_is_skipped_once_the_cap_is_reached(make_world, caplog):
@@ -97,7 +97,7 @@ def test_automatic_sending_is_skipped_once_the_cap_is_reached(make_world, caplog
     world.couple(LA, ("+14155550155", "+14155550156"))
     schedule(world, auto=True)
     with world.tx() as session:
-        nudges.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMy")
+        thinking_of_you.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMy")
 
     with caplog.at_level(logging.INFO):
         world.advance_to(MONDAY + timedelta(hours=8))
@@ -121,7 +121,7 @@ def test_nothing_when_the_partner_has_said_stop(world, caplog):
 
 def test_after_downtime_only_a_moment_still_in_its_window_is_used(world, caplog):
     schedule(world, start=9 * 60 + 30, end=20 * 60)
-    late = timezones.at_minute(date(2026, 11, 25), 19 * 60 + 59, LA)  # Wednesday 19:59, down since Monday
+    late = local_time.at_minute(date(2026, 11, 25), 19 * 60 + 59, LA)  # Wednesday 19:59, down since Monday
     world.clock.set(late)
 
     with caplog.at_level(logging.INFO):
@@ -138,8 +138,8 @@ def test_stopping_a_schedule(world):
     schedule(world)
     with world.tx() as session:
         alex = session.get(Partner, 1)
-        assert nudge_plans.stop_nudge_schedule(session, alex) is True
-        assert nudge_plans.stop_nudge_schedule(session, alex) is False
+        assert thinking_moments.stop_nudge_schedule(session, alex) is True
+        assert thinking_moments.stop_nudge_schedule(session, alex) is False
 
     world.advance_to(MONDAY + timedelta(days=2))
 

@@ -3,7 +3,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from sms import replies, segments
+from core.words import segments, texts
 from sms.webhooks import twiml
 
 NAME = "Bartholomew-Maximilian Featherstonehaugh"  # 40 characters, the longest a name can be
@@ -15,19 +15,19 @@ def test_names_and_tasks_here_are_the_longest_possible():
     assert len(NAME) == 40 and len(TASK) > 200
 
 
-CONSTANTS = [value for name, value in vars(replies).items() if name.isupper() and isinstance(value, str)
+CONSTANTS = [value for name, value in vars(texts).items() if name.isupper() and isinstance(value, str)
              and name not in {"PROGRAM", "OFFER", "RATES", "OPT_OUT", "EXAMPLE_PROMISE"}]
 BUILT = [
-    replies.welcome(NAME, LATEST), replies.invitation(NAME), replies.invitation_waiting(NAME),
-    replies.invite_sent(NAME), replies.accepted(NAME, LATEST), replies.welcome_back(LATEST),
-    replies.question("x" * 140), replies.answer_saved("both", NAME), replies.answer_saved("waiting_partner", NAME),
-    replies.answer_saved("no_partner", None), replies.mood_saved(5), replies.share_waiting_you(NAME),
-    replies.share_waiting_partner(NAME), replies.thinking_sent(NAME, True),
-    replies.promise_made(TASK, "Dec 24, 2027 at 12:30 PM", "Dec 24, 2027 at 12:00 PM"), replies.promise_when(TASK),
-    replies.kept(TASK), replies.missed(TASK), replies.confirmed(True), replies.confirmed(False),
-    replies.time_set(LATEST), replies.quiet_set(12, 11), replies.quiet_set(8, 8),
-    replies.tz_set("America/Argentina/ComodRivadavia", "12:30 PM"), replies.resumed(LATEST),
-    *(replies.problem(reason, NAME) for reason in replies._PROBLEMS), replies.problem("unheard-of", None),
+    texts.welcome(NAME, LATEST), texts.invitation(NAME), texts.invitation_waiting(NAME),
+    texts.invite_sent(NAME), texts.accepted(NAME, LATEST), texts.welcome_back(LATEST),
+    texts.question("x" * 140), texts.answer_saved("both", NAME), texts.answer_saved("waiting_partner", NAME),
+    texts.answer_saved("no_partner", None), texts.mood_saved(5), texts.share_waiting_you(NAME),
+    texts.share_waiting_partner(NAME), texts.thinking_sent(NAME, True),
+    texts.promise_made(TASK, "Dec 24, 2027 at 12:30 PM", "Dec 24, 2027 at 12:00 PM"), texts.promise_when(TASK),
+    texts.kept(TASK), texts.missed(TASK), texts.confirmed(True), texts.confirmed(False),
+    texts.time_set(LATEST), texts.quiet_set(12, 11), texts.quiet_set(8, 8),
+    texts.tz_set("America/Argentina/ComodRivadavia", "12:30 PM"), texts.resumed(LATEST),
+    *(texts.problem(reason, NAME) for reason in texts._PROBLEMS), texts.problem("unheard-of", None),
 ]
 
 
@@ -46,12 +46,12 @@ def test_no_reply_scolds():
 @pytest.mark.parametrize("minute, words", [(0, "12 AM"), (7 * 60, "7 AM"), (12 * 60, "12 PM"),
                                            (19 * 60 + 5, "7:05 PM")])
 def test_clock(minute, words):
-    assert replies.clock(minute) == words
+    assert texts.clock(minute) == words
 
 
 def test_problem_names_the_partner_or_says_your_partner():
-    assert replies.problem("no_consent", "Sam") == "Sam hasn't turned on texts yet, so I can't send it."
-    assert replies.problem("no_consent", None).startswith("Your partner hasn't")
+    assert texts.problem("no_consent", "Sam") == "Sam hasn't turned on texts yet, so I can't send it."
+    assert texts.problem("no_consent", None).startswith("Your partner hasn't")
 
 
 @pytest.mark.parametrize("text, cost", [("hello", 5), ("a{b}", 6), ("\u20ac5", 3), ("caf\u00e9", 4),

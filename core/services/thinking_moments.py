@@ -1,4 +1,4 @@
-"""Thinking-about-you schedules: a partner picks a daily window and weekdays (e.g. 12:00-16:00 on weekdays).
+""""Thinking about you" moments on a schedule: a daily window and weekdays (e.g. 12:00-16:00 on weekdays).
 
 At a random minute in the window (the same minute for a partner and day however often it is computed) the
 sender is asked "Want to tell Sam you're thinking of them? Reply 1 to send": honest by default, only their
@@ -12,10 +12,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import timezones
+from core import local_time
 from core.errors import InvalidInput
-from core.models import NudgeSchedule, Partner
-from core.services import nudges, outbox, texts
+from core.models import Awaiting, NudgeSchedule, Partner, TextKind
+from core.services import outbox, thinking_of_you
+from core.words import texts
 from core.services.couples import awaited, expect_reply, other_partner
 
 log = logging.getLogger(__name__)
@@ -60,12 +61,12 @@ def nudge_minute(partner_id: int, day: date, window_start: int, window_end: int)
 
 def next_nudge_at(schedule: NudgeSchedule, tz: str, after: datetime) -> datetime | None:
     """The first chosen moment strictly after `after`, on a chosen weekday (DST-safe via local minutes)."""
-    first = timezones.local_date(after, tz)
+    first = local_time.local_date(after, tz)
     for offset in range(8):
         day = first + timedelta(days=offset)
         if schedule.weekdays >> day.weekday() & 1:
             minute = nudge_minute(schedule.partner_id, day, schedule.window_start, schedule.window_end)
-            at = timezones.at_minute(day, minute, tz)
+            at = local_time.at_minute(day, minute, tz)
             if at > after:
                 return at
     return None
@@ -102,8 +103,8 @@ def _nudge(session: Session, sender: Partner, schedule: NudgeSchedule, moment: d
            daily_cap: int) -> None:
     """One moment: skip it when stale, paused or the partner cannot receive; else offer or send."""
     tz = sender.couple.timezone
-    day = timezones.local_date(moment, tz)
-    window_end = timezones.at_minute(day, schedule.window_end, tz)
+    day = local_time.local_date(moment, tz)
+    window_end = local_time.at_minute(day, schedule.window_end, tz)
     recipient = other_partner(sender)
     # A sender who said STOP has left texting: nothing more goes out in their name either.
     reason = ("stale" if now >= window_end else "paused" if sender.couple.paused
@@ -120,27 +121,27 @@ def _nudge(session: Session, sender: Partner, schedule: NudgeSchedule, moment: d
 def _offer(session: Session, sender: Partner, recipient: Partner, day: date, moment: datetime,
            window_end: datetime, now: datetime) -> None:
     """Ask the sender; their "1" (handled by the SMS side) sends it. One offer a day, so n is 1."""
-    if awaited(sender, now) not in (None, "nudge_offer"):
+    if awaited(sender, now) not in (None, Awaiting.NUDGE_OFFER):
         # Another question (a Y/N confirmation) is waiting for their reply; a "1" must not be misread.
         log.info("partner %s: thinking-about-you offer of %s skipped (a reply is awaited)", sender.id, day)
         return
     _, created = outbox.queue(session, sender, outbox.Draft(
-        texts.nudge_offer(recipient.display_name), "nudge_offer", f"nudge-offer:{sender.id}:{day.isoformat()}:1",
-        send_after=moment, expires_at=window_end), now)
+        texts.nudge_offer(recipient.display_name), TextKind.NUDGE_OFFER,
+        f"nudge-offer:{sender.id}:{day.isoformat()}:1", send_after=moment, expires_at=window_end), now)
     if created:
-        expect_reply(sender, "nudge_offer", now, minutes=OFFER_REPLY_MINUTES)
+        expect_reply(sender, Awaiting.NUDGE_OFFER, now, minutes=OFFER_REPLY_MINUTES)
 
 
 def _send_for(session: Session, sender: Partner, recipient: Partner, day: date, moment: datetime,
               window_end: datetime, now: datetime, daily_cap: int) -> None:
     """The sender opted in to automatic sending: queue it to their partner, unless today's cap is reached."""
-    if nudges.sent_today(session, sender, now) >= daily_cap:
+    if thinking_of_you.sent_today(session, sender, now) >= daily_cap:
         log.info("partner %s: automatic thinking-about-you of %s skipped (daily cap)", sender.id, day)
         return
-    # The key shares nudges.sent_today's `thinking:<sender>:` prefix, so it counts against the cap.
+    # The key shares thinking_of_you.sent_today's `thinking:<sender>:` prefix, so it counts against the cap.
     outbox.queue(session, recipient, outbox.Draft(
-        nudges.thinking_body(sender), "thinking_auto", f"thinking:{sender.id}:auto:{day.isoformat()}",
-        send_after=moment, expires_at=window_end), now)
+        texts.thinking_of_you(sender.display_name), TextKind.THINKING_AUTO,
+        f"thinking:{sender.id}:auto:{day.isoformat()}", send_after=moment, expires_at=window_end), now)
 
 
 def _schedule_of(session: Session, partner: Partner) -> NudgeSchedule | None:

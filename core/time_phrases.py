@@ -1,30 +1,27 @@
-"""Natural-language times for promises and reminders, shared by SMS and voice.
+"""Natural-language times people say or text for promises ("call mom tomorrow at 6pm", "in 2 hours").
 
-Pure: no Flask, Twilio or Alexa. Local wall-clock times are naive datetimes plus an IANA zone name;
-every instant that leaves this module is an aware UTC datetime. The time phrase is found with our own
-regexes and resolved with our own rules (dateparser's search misses phrases, and its parse rolls
-"jun 12" said on June 12 to next year and "friday" said on a Friday to next week).
+Pure: no Flask, Twilio or Alexa. The time phrase is found with our own regexes and resolved with our own rules
+(dateparser's search misses phrases, and its parse rolls "jun 12" said on June 12 to next year and "friday"
+said on a Friday to next week). What is found is a wall-clock time in the couple's zone (naive, read with
+core.local_time) or, for "in 2 hours", an absolute instant.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
-from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from core.timezones import local_to_utc
+from core.local_time import as_utc, local_to_utc
+from core.words.times import MONTHS as _MONTHS, WEEKDAYS as _WEEKDAYS
 
-UTC = timezone.utc
 _WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 _NUM = r"[0-9]{1,2}|" + "|".join(_WORDS)
 _AP = r"(?P<ap>[ap])\.?m\b\.?"
 _AT = r"(?:\b(?:at|by|around)\s+|@\s*)?"
 _PARTS = "morning|afternoon|evening|night"
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
           r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 def _rx(pattern: str) -> re.Pattern:
@@ -51,49 +48,39 @@ _CLOCKS = [
 _CLOCK_AT_START = _rx(rf"\s*(?:at\s+)?(?:(?P<w>noon|midday|midnight)"
                      rf"|(?P<h>[0-9]{{1,2}})(?:[:.](?P<m>[0-5][0-9]))?\s*(?:{_AP})?)(?![0-9:])")
 _DEFAULT_HOUR = {None: 9, "today": 18, "morning": 9, "afternoon": 15, "evening": 19, "night": 20}
-_ABBREVIATIONS = {
-    "America/New_York": "est edt et eastern", "America/Chicago": "cst cdt ct central",
-    "America/Denver": "mst mdt mt mountain", "America/Los_Angeles": "pst pdt pt pacific",
-    "America/Anchorage": "akst akdt alaska", "Pacific/Honolulu": "hst hawaii", "Europe/London": "gmt bst uk",
-    "Europe/Paris": "cet cest", "Australia/Sydney": "aest aedt", "Pacific/Auckland": "nzst nzdt nz",
-    "UTC": "utc z",
-}
-_ALIASES = {
-    "America/Los_Angeles": "la|l a|san francisco|sf|seattle|san diego|las vegas|portland",
-    "America/New_York": "nyc|new york city|boston|washington|washington dc|dc|miami|atlanta|philadelphia",
-    "America/Chicago": "dallas|houston|austin|san antonio|minneapolis|nashville|new orleans",
-    "Asia/Kolkata": "india|mumbai|delhi|new delhi|bangalore|bengaluru", "Asia/Shanghai": "beijing|china",
-}
-_REGIONS = {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
 
 
-def split_task_and_time(text: str, tz: str, now: datetime) -> tuple[str, datetime | None]:
-    """Split "call mom tomorrow at 6pm" into ("call mom", the aware UTC instant), or (text, None)."""
-    now = _as_utc(now)
+@dataclass(frozen=True)
+class SaidTime:
+    """A time found in words: the wall-clock time in the zone (`local`, naive) or, for a duration such as
+    "in 2 hours", the absolute instant (`instant`, aware UTC)."""
+
+    local: datetime | None = None
+    instant: datetime | None = None
+
+
+def split_task_and_said_time(text: str, tz: str, now: datetime) -> tuple[str, SaidTime | None]:
+    """Split "call mom tomorrow at 6pm" into ("call mom", the time said), or (text, None)."""
+    now = as_utc(now)
     local_now = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
     scan = _Scan(text)
     delta = scan.take(_DURATION, _duration)
     if delta is not None and delta < timedelta(days=1):  # minutes and hours are absolute, not wall-clock
-        return _tidy(scan.text), now + delta
+        return _tidy(scan.text), SaidTime(instant=now + delta)
     day, part = _day(scan, local_now.date(), delta)
     clock = scan.take_first(_CLOCKS, _clock)
     part = part or scan.take(_PART, lambda m: (m["part"] or m["night"]).lower())
     if day is None and clock is None and part is None:
         return text, None
-    return _tidy(scan.text), local_to_utc(_combine(day, clock, part, local_now), tz)
+    return _tidy(scan.text), SaidTime(local=_combine(day, clock, part, local_now))
 
 
-def resolve_timezone(text: str) -> str | None:
-    """Map "america/chicago", "new york", "LA", "PST" or "UTC+2" to an IANA zone name; None if unknown."""
-    key = _fold(text)
-    return _names().get(key) or _offset_zone(key)
-
-
-def describe_local(dt_utc: datetime, tz: str, now: datetime) -> str:
-    """Say an instant in plain local words: "today at 6 PM", "Friday at 9 AM", "Dec 24 at 9 AM"."""
-    zone = ZoneInfo(tz)
-    local = _as_utc(dt_utc).astimezone(zone)
-    return f"{_day_words(local.date(), _as_utc(now).astimezone(zone).date())} at {_clock_words(local)}"
+def split_task_and_time(text: str, tz: str, now: datetime) -> tuple[str, datetime | None]:
+    """Split "call mom tomorrow at 6pm" into ("call mom", the aware UTC instant), or (text, None)."""
+    task, said = split_task_and_said_time(text, tz, now)
+    if said is None:
+        return task, None
+    return task, said.instant or local_to_utc(said.local, tz)
 
 
 def parse_clock(text: str) -> tuple[int, int] | None:
@@ -221,56 +208,3 @@ def _tidy(text: str) -> str:
     text = re.sub(r"^to\b\s*", "", text.strip(" ,.;:!-"), flags=re.IGNORECASE)
     return text.strip(" ,.;:!-")
 
-
-def _as_utc(moment: datetime) -> datetime:
-    """Aware UTC; a naive datetime is taken to be UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _fold(text: str) -> str:
-    """Lower-case, accent-free, single-spaced key for zone look-ups."""
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    return re.sub(r"[\s_]+", " ", text.strip(" \t\n.,!?'\"").lower())
-
-
-@lru_cache(maxsize=1)
-def _names() -> dict[str, str]:
-    """Every accepted key: abbreviations, aliases, IANA names, then city names (first region name wins)."""
-    names: dict[str, str] = {}
-    for zone, words in _ABBREVIATIONS.items():
-        names.update(dict.fromkeys(words.split(), zone))
-    for zone, words in _ALIASES.items():
-        names.update(dict.fromkeys(words.split("|"), zone))
-    zones = sorted(available_timezones())
-    for zone in zones:
-        names.setdefault(_fold(zone), zone)
-    for zone in zones:
-        if zone.split("/")[0] in _REGIONS:
-            names.setdefault(_fold(zone.rsplit("/", 1)[-1]), zone)
-    return names
-
-
-def _offset_zone(key: str) -> str | None:
-    """"utc+2" / "gmt-5" as the fixed Etc zone (whose sign is inverted by POSIX convention)."""
-    match = re.fullmatch(r"(?:utc|gmt)\s*([+-])\s*([0-9]{1,2})(?::?00)?", key)
-    if not match or int(match[2]) > 14:
-        return None
-    return "UTC" if int(match[2]) == 0 else f"Etc/GMT{'-' if match[1] == '+' else '+'}{int(match[2])}"
-
-
-def _day_words(day: date, today: date) -> str:
-    """Today / tomorrow / yesterday / a weekday within the week / "Dec 24" (plus the year when far off)."""
-    ahead = (day - today).days
-    if -1 <= ahead <= 1:
-        return ("yesterday", "today", "tomorrow")[ahead + 1]
-    if 2 <= ahead <= 6:
-        return _WEEKDAYS[day.weekday()].capitalize()
-    year = f", {day.year}" if day.year != today.year and abs(ahead) > 183 else ""
-    return f"{_MONTHS[day.month - 1].capitalize()} {day.day}{year}"
-
-
-def _clock_words(local: datetime) -> str:
-    """"6 PM", "5:30 PM", "12 AM" for midnight."""
-    hour = local.hour % 12 or 12
-    suffix = "AM" if local.hour < 12 else "PM"
-    return f"{hour}:{local.minute:02d} {suffix}" if local.minute else f"{hour} {suffix}"

@@ -1,6 +1,15 @@
-"""Every word the SMS channel says: short, warm and plain, never guilt. Each reply fits two segments
-(tests/sms/test_conversation.py checks them with the longest names)."""
-from sms.segments import clip
+"""Every word the SMS channel says, in one module: the replies to texts, and the texts core sends on its own
+(the invitation, the day's question, reminders, follow-ups, thinking about you, the weekly summary). Short,
+warm and plain, never guilt; each fits two segments (tests/sms/test_conversation.py checks the replies with
+the longest names, tests/unit/test_texts.py the scheduled texts).
+
+It lives in core, not in the Twilio adapter, because core's jobs write the scheduled texts and core never
+imports an adapter; the words are plain strings and know nothing of Twilio. Spoken words are in skill/speech.py.
+"""
+import hashlib
+
+from core.words.segments import MAX_SEGMENTS, clip, segments
+from core.words.times import clock
 
 PROGRAM = "Trust Builder"
 OFFER = "1 reflection question a day, reminders for promises you make, and a weekly summary"
@@ -20,8 +29,6 @@ HELP = ("Trust Builder: reply to answer today's question. Q question, MOOD 1-5, 
         "STOP to opt out. When things feel stuck, a couples counsellor can help.")
 
 # Deleting
-DELETE_CONFIRM = ("This erases your answers, promises and number from Trust Builder for good. To confirm, reply "
-                  "DELETE MY DATA again (or YES) within 10 minutes.")
 DELETED = ("Done: your Trust Builder data is erased and you won't get texts from us. "
            "Text JOIN and your name to start again.")
 DELETE_CANCELLED = "OK, nothing was deleted."
@@ -46,11 +53,10 @@ LINKED = "Linked: Alexa now knows it's you. Ask Trust Builder for today's questi
 LINK_HOW = "Ask Alexa to open Trust Builder and link your phone, then text LINK and the 6-digit code it says."
 
 
-def clock(minute_of_day: int) -> str:
-    """"7 PM", "7:30 AM", "12 AM" for a minute after local midnight."""
-    hour, minute = divmod(minute_of_day, 60)
-    suffix = "AM" if hour < 12 else "PM"
-    return f"{hour % 12 or 12}:{minute:02d} {suffix}" if minute else f"{hour % 12 or 12} {suffix}"
+def delete_confirm(minutes: int) -> str:
+    """DELETE MY DATA: what erasing means, and how to confirm within the window."""
+    return ("This erases your answers, promises and number from Trust Builder for good. To confirm, reply "
+            f"DELETE MY DATA again (or YES) within {minutes} minutes.")
 
 
 def welcome(name: str, question_minute: int) -> str:
@@ -87,8 +93,8 @@ def welcome_back(question_minute: int) -> str:
 
 
 def question(text: str) -> str:
-    """Today's question, and that a plain reply is the answer."""
-    return f"Today's question: {text} Just reply with your answer."
+    """Today's question, and that a plain reply is the answer: the same words when asked (Q) and when sent."""
+    return f"Today's question: {text} Reply with your answer."
 
 
 def answer_saved(status: str, partner: str | None) -> str:
@@ -216,3 +222,61 @@ PROBLEM_DEFAULT = "Sorry, I couldn't do that. Reply HELP to see what you can tex
 def problem(reason: str, partner: str | None) -> str:
     """What to say when a service refused, by its reason word; anything unforeseen gets a gentle default."""
     return _PROBLEMS.get(reason, PROBLEM_DEFAULT).format(partner=partner or "Your partner")
+
+
+# Texts core sends on its own (scheduled or pushed), each kept within two segments
+SUGGESTIONS = (
+    "For this week: pick one small promise you are sure you can keep, and keep it.",
+    "For this week: when your partner answers, say one thing you heard before you reply.",
+    "For this week: tell your partner about one moment that made you feel close.",
+    "For this week: send one thinking-about-you text on a day it is not expected.",
+    "For this week: notice one thing your partner did right, and name it out loud.",
+    "For this week: if a day goes badly, say so gently and try again tomorrow.",
+)
+
+
+def with_extra(body: str, extra: str) -> str:
+    """`body` followed by `extra` when both fit in MAX_SEGMENTS, else `body` alone."""
+    longer = f"{body} {extra}"
+    return longer if segments(longer) <= MAX_SEGMENTS else body
+
+
+def daily_question(question_text: str, tip: str) -> str:
+    """The scheduled question: the same words as a reply to Q, and the tip when it fits."""
+    return with_extra(question(question_text), f"Tip: {tip}")
+
+
+def weekly_summary(summary_text: str, seed: str) -> str:
+    """The week in plain words, then a gentle suggestion for the coming week when it fits."""
+    return with_extra(f"Your week with Trust Builder: {summary_text}", suggestion(seed))
+
+
+def suggestion(seed: str) -> str:
+    """One suggestion, the same for the same seed (a partner and week), so a replay words it alike."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    return SUGGESTIONS[int.from_bytes(digest[:4], "big") % len(SUGGESTIONS)]
+
+
+def nudge_offer(partner_name: str) -> str:
+    """The honest default: the sender decides, at the moment, whether to send."""
+    return f"Want to tell {partner_name} you're thinking of them? Reply 1 to send."
+
+
+def thinking_of_you(sender_name: str) -> str:
+    """Says who it is from and that it comes through Trust Builder."""
+    return f"{sender_name} is thinking about you right now. (Sent with Trust Builder.)"
+
+
+def promise_reminder(task: str, due: str) -> str:
+    """Before a promise falls due ("today at 6 PM")."""
+    return f"Reminder from Trust Builder: {task}, {due}."
+
+
+def promise_followup(task: str) -> str:
+    """After a promise fell due: an easy way to say either."""
+    return f"Did you keep your promise to {task}? Reply KEPT or MISSED. Either way is OK to say."
+
+
+def promise_confirm(promiser: str, task: str) -> str:
+    """To the partner who asked to confirm kept promises."""
+    return f"{promiser} says they kept their promise to {task}. Did they? Reply Y or N."

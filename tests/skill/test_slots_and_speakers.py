@@ -1,9 +1,9 @@
-"""Pure pieces: Alexa DATE/TIME slot values, and core.services.voice (speaker, link code, due time)."""
-from datetime import date, datetime, timedelta, timezone
+"""Pure pieces: Alexa DATE/TIME slot values, who is speaking (core.services.speakers), link codes, SSML."""
+from datetime import date, timedelta, timezone
 
 import pytest
 
-from core.services import couples, linking, voice
+from core.services import couples, linking, speakers
 from skill.handlers.slots import local_day, minute_of_day
 from skill.speech import MAX_SSML, phone_words, ssml
 
@@ -30,42 +30,32 @@ def test_local_day(value, expected):
     assert local_day(value, TODAY) == expected
 
 
-def test_promise_due_past_today_means_tomorrow_and_dst_gap_moves_forward():
-    now = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)  # 9 AM in Los Angeles
-    assert voice.promise_due(None, 8 * 60, "America/Los_Angeles", now) == datetime(2026, 11, 24, 16, tzinfo=UTC)
-    assert voice.promise_due(None, 18 * 60, "America/Los_Angeles", now) == datetime(2026, 11, 24, 2, tzinfo=UTC)
-    gap = voice.promise_due(date(2027, 3, 14), 150, "America/New_York", now)
-    assert gap == datetime(2027, 3, 14, 7, 0, tzinfo=UTC)
-    repeated = voice.promise_due(date(2026, 11, 1), 90, "America/New_York", now - timedelta(days=30))
-    assert repeated == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 1:30 AM happens twice: the first, EDT
-
-
 def test_speaker_resolution(session, clock):
     alex = couples.create_couple(session, "Alex Rivera", "+14155550100", clock(), "America/Los_Angeles")
     sam = couples.invite_partner(session, alex, "+14155550101", "Sam", clock())
-    assert not voice.resolve_speaker(session, "user", None, None).linked
+    assert not speakers.resolve_speaker(session, "user", None, None).linked
     alex.alexa_user_id = sam.alexa_user_id = "user"
     session.flush()
-    both = voice.resolve_speaker(session, "user", None, None)
+    both = speakers.resolve_speaker(session, "user", None, None)
     assert both.ambiguous and both.partner is None
-    assert voice.resolve_speaker(session, "user", None, sam.id).partner is sam
-    assert voice.resolve_speaker(session, "user", None, 9999).ambiguous  # a stale or forged choice is ignored
+    assert speakers.resolve_speaker(session, "user", None, sam.id).partner is sam
+    assert speakers.resolve_speaker(session, "user", None, 9999).ambiguous  # a stale or forged choice is ignored
     alex.alexa_person_id = "p-alex"
-    by_voice = voice.resolve_speaker(session, "user", "p-alex", sam.id)
+    by_voice = speakers.resolve_speaker(session, "user", "p-alex", sam.id)
     assert by_voice.partner is alex and by_voice.by_voice
-    assert voice.resolve_speaker(session, "user", "p-guest", None).partner is sam  # Sam has no profile
-    assert voice.pick_by_name((alex, sam), " alex ") is alex and voice.pick_by_name((alex, sam), "alex rivera") is alex
-    assert voice.pick_by_name((alex, sam), "Rivera") is None and voice.pick_by_name((alex, sam), None) is None
+    assert speakers.resolve_speaker(session, "user", "p-guest", None).partner is sam  # Sam has no profile
+    assert speakers.pick_by_name((alex, sam), " alex ") is alex and speakers.pick_by_name((alex, sam), "alex rivera") is alex
+    assert speakers.pick_by_name((alex, sam), "Rivera") is None and speakers.pick_by_name((alex, sam), None) is None
 
 
 def test_link_code_is_reused_while_fresh(session, clock):
-    first = voice.link_code(session, "user", "p-1", clock())
-    assert voice.link_code(session, "user", "p-1", clock() + timedelta(minutes=4)) == first
-    assert voice.link_code(session, "user", None, clock()) != first  # another person: another code
-    assert voice.link_code(session, "user", "p-1", clock() + timedelta(minutes=6)) != first  # too little time left
+    first = linking.link_code(session, "user", "p-1", clock())
+    assert linking.link_code(session, "user", "p-1", clock() + timedelta(minutes=4)) == first
+    assert linking.link_code(session, "user", None, clock()) != first  # another person: another code
+    assert linking.link_code(session, "user", "p-1", clock() + timedelta(minutes=6)) != first  # too little time left
     partner = couples.create_couple(session, "Alex", "+14155550100", clock(), "America/Los_Angeles")
     linking.complete_link(session, partner, first, clock())
-    assert voice.link_code(session, "user", "p-1", clock()) != first  # used codes are never spoken again
+    assert linking.link_code(session, "user", "p-1", clock()) != first  # used codes are never spoken again
 
 
 def test_ssml_is_escaped_and_capped():

@@ -2,14 +2,14 @@
 matches, and both servers stop cleanly. The figures themselves are not judged here."""
 import pytest
 
-from bench import web
+from bench import app_load
 
 pytestmark = pytest.mark.bench
 SCENARIOS = ["alexa-hello (base)", "alexa-launch", "alexa-checkin", "twiml (base)", "sms-checkin"]
 
 
 def test_bench_runs_with_tiny_numbers(capsys):
-    code = web.main(["--requests", "20", "--levels", "2", "--warmup", "4", "--max-seconds", "20"])
+    code = app_load.main(["--requests", "20", "--levels", "2", "--warmup", "4", "--max-seconds", "20"])
     out = capsys.readouterr().out
     assert code == 0, out
     rows = [line.split() for line in out.splitlines() if line.split()[:1] and line.split()[-1].endswith("%")]

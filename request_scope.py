@@ -1,4 +1,5 @@
-"""Flask glue shared by the blueprints: the per-app runtime and one database session per request."""
+"""What a web request may use (Flask glue shared by the blueprints): the app's runtime and one database session
+per request."""
 from flask import current_app, g
 from sqlalchemy.orm import Session
 

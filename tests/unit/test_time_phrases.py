@@ -5,7 +5,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from core.when import describe_local, local_to_utc, parse_clock, resolve_timezone, split_task_and_time
+from core.local_time import local_to_utc
+from core.time_phrases import parse_clock, split_task_and_time
+from core.words.times import describe_local
+from core.zone_names import resolve_timezone
 
 UTC = timezone.utc
 LA, AKL, LDN, NY = "America/Los_Angeles", "Pacific/Auckland", "Europe/London", "America/New_York"

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from core.timezones import (at_minute, in_quiet_hours, local_date, local_now, local_to_utc, next_at_minute,
+from core.local_time import (at_minute, in_quiet_hours, local_date, local_now, local_to_utc, next_at_minute,
                             quiet_hours_end, week_start)
 
 UTC = timezone.utc

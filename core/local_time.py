@@ -1,8 +1,15 @@
-"""Local time at the edges: each couple's date, clock times and quiet hours, DST-safe."""
+"""Local-time arithmetic: each couple's date, wall-clock times as UTC instants and quiet hours, DST-safe.
+
+Every instant that leaves this module is an aware UTC datetime."""
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 UTC = timezone.utc
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive datetime is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def local_now(now: datetime, tz: str) -> datetime:

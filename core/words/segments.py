@@ -1,16 +1,24 @@
-"""SMS length rules: every reply fits in two segments, in GSM-7 or, when it must, UCS-2.
+"""SMS segment rules, the one place they live: the GSM-7 alphabet, what a text costs, and cutting a text to
+two segments. Every text we send or reply fits in two segments, in GSM-7 or, when it must, UCS-2.
 
-Two GSM-7 segments carry 2 x 153 septets (an extension character such as `{` or the euro sign costs two);
-one character outside GSM-7 (an emoji, a curly quote) switches the whole text to UCS-2, where two
-segments carry 2 x 67 UTF-16 code units (an emoji outside the BMP costs two).
+One GSM-7 segment carries 160 septets, and each segment of a longer text 153 (an extension character such
+as `{` or the euro sign costs two); one character outside GSM-7 (an emoji, a curly quote) switches the whole
+text to UCS-2, where a segment carries 70 UTF-16 code units, or 67 in a longer text (an emoji outside the
+BMP costs two). The question bank (prompts/bank.py) checks its questions against GSM7 from here.
 """
 import re
 
-from prompts.bank import GSM7
-
+# The GSM 03.38 basic set; the extension table (^{}[]~|\ and the euro sign) costs two septets each.
+GSM7 = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 GSM7_EXTENSION = frozenset("^{}[]~|\\\u20ac\f")
-GSM_LIMIT = 2 * 153
-UCS2_LIMIT = 2 * 67
+MAX_SEGMENTS = 2
+GSM_SINGLE, GSM_PART = 160, 153
+UCS2_SINGLE, UCS2_PART = 70, 67
+GSM_LIMIT = MAX_SEGMENTS * GSM_PART
+UCS2_LIMIT = MAX_SEGMENTS * UCS2_PART
 GSM_ELLIPSIS = "..."  # stays GSM-7, so truncating never changes the encoding
 UCS2_ELLIPSIS = "\u2026"
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -32,6 +40,13 @@ def _char_cost(ch: str, gsm: bool) -> int:
     if gsm:
         return 2 if ch in GSM7_EXTENSION else 1
     return 2 if ord(ch) > 0xFFFF else 1
+
+
+def segments(text: str) -> int:
+    """How many SMS segments `text` costs."""
+    units, gsm = cost(text), is_gsm7(text)
+    single, part = (GSM_SINGLE, GSM_PART) if gsm else (UCS2_SINGLE, UCS2_PART)
+    return 1 if units <= single else -(-units // part)
 
 
 def fits(text: str) -> bool:

@@ -1,9 +1,9 @@
 """Web benchmark: the real app under gunicorn, driven at fixed concurrency, against bare baselines.
 
-    python bench/web.py                                   # SQLite in a temporary folder; about 2 minutes
-    python bench/web.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test  # a temporary db there
-    python bench/web.py --couples 500                     # spread the check-ins over 500 couples
-    python bench/web.py --requests 200 --levels 1,8       # a quick look
+    python bench/app_load.py                                   # SQLite in a temporary folder; about 2 minutes
+    python bench/app_load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test  # a temporary db there
+    python bench/app_load.py --couples 500                     # spread the check-ins over 500 couples
+    python bench/app_load.py --requests 200 --levels 1,8       # a quick look
 
 It starts two gunicorn servers on 127.0.0.1 with the settings of gunicorn.conf.py: the app
 (`bench.benchapp:create_bench_app()`, i.e. create_app() with APP_ENV=production and Alexa verification on,

@@ -1,0 +1,56 @@
+"""Who is speaking: on a device two partners share, a voice profile, a name said, or the only one linked.
+
+Alexa-free: callers pass plain ids. Nothing here commits.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from core.models import Partner
+from core.services import linking
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """The partner speaking (None when unknown) among those this Alexa account could be."""
+
+    partner: Partner | None = None
+    candidates: tuple[Partner, ...] = ()
+    by_voice: bool = False  # recognised by an Alexa voice profile, not by name or by being the only one
+
+    @property
+    def linked(self) -> bool:
+        """True when at least one partner is linked to this account and could be speaking."""
+        return bool(self.candidates)
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when two partners share the device and we cannot tell which one this is."""
+        return self.partner is None and len(self.candidates) > 1
+
+
+def resolve_speaker(session: Session, user_id: str, person_id: str | None, chosen_id: int | None) -> Speaker:
+    """The voice profile decides; else the partner chosen this session; else the only one linked."""
+    partners = linking.partners_for_alexa(session, user_id)
+    if person_id:
+        mine = [p for p in partners if p.alexa_person_id == person_id]
+        if mine:
+            return Speaker(mine[0], tuple(mine), by_voice=True)
+        # Someone recognised as a different person must never hear a profile-linked partner's data.
+        partners = [p for p in partners if not p.alexa_person_id]
+    chosen = next((p for p in partners if p.id == chosen_id), None)
+    if chosen is None and len(partners) == 1:
+        chosen = partners[0]
+    return Speaker(chosen, tuple(partners))
+
+
+def pick_by_name(candidates: tuple[Partner, ...], name: str | None) -> Partner | None:
+    """The candidate whose display name (or its first word) is `name`, ignoring case."""
+    wanted = " ".join((name or "").casefold().split())
+    if not wanted:
+        return None
+    for partner in candidates:
+        full = " ".join(partner.display_name.casefold().split())
+        if wanted in (full, full.split(" ")[0]):
+            return partner
+    return None
