@@ -49,6 +49,7 @@ class Settings:
     quiet_hours: tuple[int, int] = (21, 8)
     daily_question_time: str = "19:00"
     encryption_key: str = ""
+    lookup_key: str = ""  # keys the digests used to find a phone or an Alexa id without storing it in clear
     scheduler_tick_seconds: int = 30
     retention_days: int = 90
     thinking_daily_cap: int = 3
@@ -160,7 +161,7 @@ def validate(settings: Settings) -> Settings:
     if app_env not in {"production", "development", "test"}:
         problems.append(f"APP_ENV: expected production, development or test, got {app_env!r}")
     for check in (_check_timezone, _check_clock_time, _check_public_base_url, _check_twilio_api_url,
-                  _check_database_url, _check_encryption_key):
+                  _check_database_url, _check_encryption_key, _check_lookup_key):
         problem = check(settings)
         if problem:
             problems.append(problem)
@@ -226,6 +227,13 @@ def _check_encryption_key(settings: Settings) -> str | None:
     return None
 
 
+def _check_lookup_key(settings: Settings) -> str | None:
+    if settings.lookup_key and len(settings.lookup_key.strip()) < 32:
+        return f"LOOKUP_KEY: at least 32 characters of random text; generate one with {NEW_LOOKUP_KEY}"
+    return None
+
+
+NEW_LOOKUP_KEY = "python -c 'import secrets; print(secrets.token_hex(32))'"
 SKILL_ID = re.compile(r"amzn1\.ask\.skill\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PLACEHOLDER_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 NEW_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
@@ -254,6 +262,9 @@ def production_problems(settings: Settings) -> list[str]:
     if not settings.encryption_key:
         problems.append(f"ENCRYPTION_KEY: required in production; generate one with {NEW_KEY} "
                         "and keep a copy with your backups")
+    if not settings.lookup_key:
+        problems.append(f"LOOKUP_KEY: required in production (a different secret from ENCRYPTION_KEY); generate "
+                        f"one with {NEW_LOOKUP_KEY} and keep a copy with your backups")
     missing = [name for name, value in (("TWILIO_ACCOUNT_SID", settings.twilio_account_sid),
                                         ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token)) if not value]
     if not (settings.twilio_from_number or settings.twilio_messaging_service_sid):
@@ -273,6 +284,8 @@ def _development_warnings(settings: Settings) -> list[str]:
         warnings.append("ALEXA_VERIFY=false: Alexa requests are NOT verified; never expose this server")
     if not settings.encryption_key:
         warnings.append(f"ENCRYPTION_KEY not set: using a development key in {settings.var_dir}")
+    if not settings.lookup_key:
+        warnings.append(f"LOOKUP_KEY not set: using a development lookup key in {settings.var_dir}")
     return warnings
 
 
@@ -302,6 +315,11 @@ def local_secret(path: Path, make) -> str:
     with os.fdopen(descriptor, "w") as handle:
         handle.write(make())
     return path.read_text().strip()
+
+
+def development_lookup_key(var_dir: Path) -> str:
+    """Outside production without LOOKUP_KEY: a random lookup key kept in var/lookup.key."""
+    return local_secret(Path(var_dir) / "lookup.key", lambda: secrets.token_hex(32))
 
 
 @functools.cache

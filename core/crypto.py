@@ -1,4 +1,11 @@
-"""Encryption at rest for the free text partners give (check-ins, promises, message bodies)."""
+"""Encryption at rest for the free text partners give (check-ins, promises, message bodies), and keyed
+digests for finding a value (a phone number, an Alexa id) without storing it in clear.
+
+Two separate keys: ENCRYPTION_KEY (Fernet, reversible, rotated with MultiFernet) and LOOKUP_KEY (HMAC-SHA256,
+one-way; a digest can be matched, never read back). A leaked database alone yields neither the text nor a
+list of numbers that could be tested against a phone book."""
+import hashlib
+import hmac
 import logging
 import os
 import time
@@ -11,6 +18,7 @@ from sqlalchemy.types import TypeDecorator
 log = logging.getLogger(__name__)
 
 _keyring: MultiFernet | None = None
+_lookup_key: bytes | None = None
 
 
 class CryptoError(Exception):
@@ -24,6 +32,28 @@ def configure(keys: str) -> None:
         _keyring = MultiFernet([Fernet(k.strip()) for k in keys.split(",") if k.strip()])
     except (ValueError, TypeError):
         raise CryptoError("ENCRYPTION_KEY: not a valid Fernet key (32 url-safe base64 bytes)") from None
+
+
+def configure_lookup(key: str) -> None:
+    """Install the lookup key (LOOKUP_KEY, or the development one in var/)."""
+    global _lookup_key
+    key = key.strip()
+    if len(key) < 32:
+        raise CryptoError("LOOKUP_KEY: at least 32 characters of random text")
+    _lookup_key = key.encode("utf-8")
+
+
+def digest(kind: str, value: str) -> bytes:
+    """The keyed digest of `value` for lookups and uniqueness: HMAC-SHA256 under LOOKUP_KEY, with `kind`
+    ("phone", "alexa_user", ...) mixed in so equal strings of different kinds never collide. 32 bytes."""
+    if _lookup_key is None:
+        raise CryptoError("lookups are not configured (call core.crypto.configure_lookup first)")
+    return hmac.new(_lookup_key, f"{kind}\x1f{value}".encode("utf-8"), hashlib.sha256).digest()
+
+
+def phone_digest(e164: str) -> bytes:
+    """The digest a phone number (already normalised to E.164) is found by."""
+    return digest("phone", e164)
 
 
 def development_key(var_dir: Path) -> str:

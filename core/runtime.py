@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import crypto, db
 from core.clock import utcnow
-from core.config import Settings, ensure_var_dir
+from core.config import Settings, development_lookup_key, ensure_var_dir
 from core.ports import SmsGateway
 
 log = logging.getLogger("trustbuilder")
@@ -39,6 +39,7 @@ def open_runtime(settings: Settings, gateway: SmsGateway, clock=None, migrate: b
     for warning in settings.warnings:
         log.warning("*** %s ***", warning)
     crypto.configure(settings.encryption_key or crypto.development_key(ensure_var_dir(settings.var_dir)))
+    crypto.configure_lookup(settings.lookup_key or development_lookup_key(settings.var_dir))
     engine = db.make_engine(settings.database_url)
     try:
         migrate_schema(engine, settings.var_dir) if migrate else db.check_schema(engine)

@@ -14,6 +14,7 @@ PRODUCTION = {
     "APP_ENV": "production",
     "DATABASE_URL": "postgresql+psycopg://tb@db.internal/tb",
     "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "LOOKUP_KEY": "k" * 64,
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
     "TWILIO_AUTH_TOKEN": "t" * 32,
     "TWILIO_FROM_NUMBER": "+14155550100",
@@ -219,10 +220,10 @@ def test_production_lists_every_problem_in_one_start():
               "ALEXA_SKILL_ID": "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"})
     named = [problem.split(":")[0] for problem in error.value.problems]
     assert named == ["PUBLIC_BASE_URL", "DATABASE_URL", "ALEXA_SKILL_ID", "ALEXA_VERIFY", "ENCRYPTION_KEY",
-                     "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID"]
+                     "LOOKUP_KEY", "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID"]
     message = str(error.value)
-    assert message.startswith("6 settings need attention:")
-    assert message.count("\n  - ") == 6
+    assert message.startswith("7 settings need attention:")
+    assert message.count("\n  - ") == 7
     assert "t" * 32 not in message  # values of secrets never appear
 
 
@@ -332,7 +333,7 @@ def start_up_failure(create_app, config) -> str:
     ({"app_env": "development", "quiet_hours": "late"}, "QUIET_HOURS"),
     ({"app_env": "development", "default_timezone": "Nowhere/Land"}, "DEFAULT_TIMEZONE"),
     ({"app_env": "production", "alexa_verify": "false", "encryption_key": Fernet.generate_key().decode(),
-      "database_url": PRODUCTION["DATABASE_URL"], "public_base_url": "https://tb.example.com",
+      "lookup_key": "k" * 64, "database_url": PRODUCTION["DATABASE_URL"], "public_base_url": "https://tb.example.com",
       "alexa_skill_id": PRODUCTION["ALEXA_SKILL_ID"], "twilio_account_sid": "AC" + "1" * 32,
       "twilio_auth_token": "t" * 32, "twilio_from_number": "+14155550100"}, "ALEXA_VERIFY"),
 ])
@@ -354,6 +355,6 @@ def test_create_app_with_a_bad_encryption_key_exits_with_one_clear_line(tmp_path
 @pytest.mark.usefixtures("clean_environment")
 def test_create_app_in_production_lists_everything_to_fix_in_one_start():
     message = start_up_failure(app_factory(), {"app_env": "production"})
-    assert message.startswith("Trust Builder cannot start: 5 settings need attention:")
-    for name in ("PUBLIC_BASE_URL", "DATABASE_URL", "ALEXA_SKILL_ID", "ENCRYPTION_KEY", "TWILIO_AUTH_TOKEN"):
+    assert message.startswith("Trust Builder cannot start: 6 settings need attention:")
+    for name in ("PUBLIC_BASE_URL", "DATABASE_URL", "ALEXA_SKILL_ID", "ENCRYPTION_KEY", "LOOKUP_KEY", "TWILIO_AUTH_TOKEN"):
         assert f"  - {name}" in message or f" / {name}" in message
