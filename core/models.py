@@ -6,8 +6,8 @@ compare equal to them and the schema needs no migration.
 import enum
 from datetime import date, datetime, timezone
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, SmallInteger,
-                        String, TypeDecorator, UniqueConstraint)
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
+                        SmallInteger, String, TypeDecorator, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core.crypto import EncryptedText
@@ -72,6 +72,7 @@ class TextKind(enum.StrEnum):
     THINKING = "thinking"
     THINKING_AUTO = "thinking_auto"
     NUDGE_OFFER = "nudge_offer"
+    LINK_CONSENT = "link_consent"  # the one text a voice set-up sends: "Reply YES to link this Echo"
 
 
 class TextState(enum.StrEnum):
@@ -147,6 +148,8 @@ class Partner(Base):
     awaiting_until: Mapped[datetime | None]
     auto_thinking: Mapped[bool] = mapped_column(Boolean, default=False)
     confirm_kept: Mapped[bool] = mapped_column(Boolean, default=False)  # ask me to confirm my partner's kept promises
+    # The certification reviewer's fictional number (REVIEWER_PHONE_NUMBER): its texts stay in the outbox.
+    reviewer: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     couple: Mapped[Couple] = relationship(back_populates="partners")
 
@@ -287,4 +290,25 @@ class PairingCode(Base):
     alexa_person_id: Mapped[str | None] = mapped_column(String(255))
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class VoiceSetup(Base):
+    """A set-up started on an Echo ("open Trust Builder", "yes", a number, a first name), waiting for the YES
+    texted back from that number. The number itself is not kept here, only its keyed digest (the YES comes
+    from it, and the consent text in the outbox carries it); a new number's first name, and the partner to
+    invite once they say YES, are kept encrypted."""
+
+    __tablename__ = "voice_setup"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_digest: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    alexa_user_id: Mapped[str] = mapped_column(String(255), index=True)
+    alexa_person_id: Mapped[str | None] = mapped_column(String(255))
+    first_name: Mapped[str | None] = mapped_column(EncryptedText)
+    invitee_name: Mapped[str | None] = mapped_column(EncryptedText)
+    invitee_phone: Mapped[str | None] = mapped_column(EncryptedText)
+    texted: Mapped[bool] = mapped_column(Boolean, default=False)  # False: a limit held the consent text back
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]

@@ -17,7 +17,7 @@ from core.services import couples
 from core.words import segments, texts
 from sms.commands import Command, parse_command
 from sms.forms import InboundText
-from sms.handlers import account, daily, preferences, promises
+from sms.handlers import account, daily, preferences, promises, voice_link
 from sms.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,8 @@ def route(turn: Turn, command: Command):
     """Pick the handler: strangers, opted-out people and invitees get a narrow set; a short reply goes to
     whatever the partner was last asked."""
     partner, name = turn.partner, command.name
+    if name == "yes" and not (partner and partner.opted_out) and voice_link.waiting(turn):
+        return voice_link.accept  # YES to the text a voice set-up sent just now
     if partner is None:
         return STRANGER.get(name, account.stranger)
     if partner.opted_out:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 from core import local_time
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import (Awaiting, CheckIn, Consent, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
-                         PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState)
+                         PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState, VoiceSetup)
 from core.phones import normalize_phone
 from core.services import outbox
 from core.words import texts
@@ -191,7 +191,7 @@ def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
     session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
                     .values(body=None, to_phone=None))
     session.execute(update(InboundMessage).where(InboundMessage.partner_id == pid).values(reply=None))
-    for model in (QuestionHeard, NudgeSchedule, PairingCode):
+    for model in (QuestionHeard, NudgeSchedule, PairingCode, VoiceSetup):
         session.execute(delete(model).where(model.partner_id == pid))
     partner.phone, partner.alexa_user_id, partner.alexa_person_id = None, None, None
     partner.opted_out, partner.opted_out_at, partner.consent = True, now, Consent.REVOKED

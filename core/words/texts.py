@@ -280,3 +280,20 @@ def promise_followup(task: str) -> str:
 def promise_confirm(promiser: str, task: str) -> str:
     """To the partner who asked to confirm kept promises."""
     return f"{promiser} says they kept their promise to {task}. Did they? Reply Y or N."
+
+
+# Setting up by voice (core.services.voice_setup)
+def link_consent() -> str:
+    """The one text a voice set-up sends: what it is, how to say yes, and that ignoring it is fine."""
+    return (f"{PROGRAM}: someone asked an Alexa device to set up {PROGRAM} with this number ({OFFER}). "
+            f"Reply YES to link this Echo to {PROGRAM}. If it wasn't you, ignore this. {RATES} {OPT_OUT}")
+
+
+def linked_by_voice(name: str, question_minute: int, new: bool, invited: str | None) -> str:
+    """YES to the set-up text: the Echo is linked; for a new number this YES was also the JOIN."""
+    if not new:
+        return f"Linked: Alexa now knows it's you, {name}. Ask Trust Builder for today's question any time."
+    nxt = (f"I've invited {invited}; nothing else goes to them unless they reply YES." if invited
+           else "Next, text INVITE, your partner's number and name.")
+    return (f"Welcome to {PROGRAM}, {name}! This Echo is linked to you. You'll get {OFFER} (the question at "
+            f"{clock(question_minute)}). {nxt} {RATES} {OPT_OUT}")
