@@ -272,9 +272,10 @@ def promise_reminder(task: str, due: str) -> str:
     return f"Reminder from Trust Builder: {task}, {due}."
 
 
-def promise_followup(task: str) -> str:
-    """After a promise fell due: an easy way to say either."""
-    return f"Did you keep your promise to {task}? Reply KEPT or MISSED. Either way is OK to say."
+def promise_followup(task: str, when: str | None = None) -> str:
+    """After a promise fell due: an easy way to say either (with its day and time when another shares its words)."""
+    named = f" ({when})" if when else ""
+    return f"Did you keep your promise to {task}{named}? Reply KEPT or MISSED. Either way is OK to say."
 
 
 def promise_confirm(promiser: str, task: str) -> str:
