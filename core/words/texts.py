@@ -298,3 +298,31 @@ def linked_by_voice(name: str, question_minute: int, new: bool, invited: str | N
            else "Next, text INVITE, your partner's number and name.")
     return (f"Welcome to {PROGRAM}, {name}! This Echo is linked to you. You'll get {OFFER} (the question at "
             f"{clock(question_minute)}). {nxt} {RATES} {OPT_OUT}")
+
+
+# Changing a promise by text: CANCEL n, MOVE n <when>
+CANCEL_HOW = "Which promise? Reply PROMISES to see them, then CANCEL 1 (or the number)."
+MOVE_HOW = "Tell me which and when, e.g. MOVE 1 9pm or MOVE 2 tomorrow 7pm. Reply PROMISES to see the numbers."
+
+
+def cancelled(task: str) -> str:
+    """A promise called off, with its reminders."""
+    return f"OK, your promise to {clip(task, 80)} is cancelled, and its reminders too."
+
+
+def moved(task: str, due: str, reminder: str | None) -> str:
+    """A promise moved: the exact new time understood, so a wrong guess is caught now."""
+    remind = f" I'll text you a reminder {reminder}." if reminder else ""
+    return f"Moved: {clip(task, 100)}, now {due}.{remind}"
+
+
+def move_when(number: int) -> str:
+    """MOVE without a time we could read."""
+    return f"When should it be? e.g. MOVE {number} 9pm or MOVE {number} tomorrow 7pm"
+
+
+def several_match(keyword: str, items: list[tuple[int, str, str]]) -> str:
+    """Two or more open promises share the words: each with its list number, day and time."""
+    lines = "; ".join(f"{n}) {clip(text, 40)}, {when}" for n, text, when in items)
+    first = items[0][0]
+    return f"More than one promise fits: {lines}. Reply {keyword} {first} (or the number you mean)."
