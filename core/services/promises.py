@@ -2,11 +2,11 @@
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from core.models import Awaiting, Partner, Promise, PromiseState, TextKind
+from core.models import Awaiting, OutboundMessage, Partner, Promise, PromiseState, TextKind, TextState
 from core.services import outbox
 from core.services.couples import clear_awaited, expect_reply, other_partner
 from core.words import texts
@@ -61,8 +61,14 @@ def _queue_reminders(session: Session, promiser: Partner, promise: Promise, now:
             TextKind.PROMISE_REMINDER,
             f"promise-reminder:{promise.id}{revision}", send_after=remind_at, expires_at=promise.due_at,
             respect_quiet=False, promise_id=promise.id), now)
-    twin = any(p.id != promise.id and _words(p.text) == _words(promise.text) for p in open_promises(session, promiser))
-    when = describe_local(promise.due_at, promise.timezone, promise.due_at + FOLLOW_UP_AFTER) if twin else None
+    twins = [p for p in open_promises(session, promiser) if p.id != promise.id and _words(p.text) == _words(promise.text)]
+    when = describe_local(promise.due_at, promise.timezone, promise.due_at + FOLLOW_UP_AFTER) if twins else None
+    for twin in twins:  # their follow-ups, still waiting, now name their own day and time too
+        for message in session.scalars(select(OutboundMessage).where(
+                OutboundMessage.promise_id == twin.id, OutboundMessage.kind == TextKind.PROMISE_FOLLOWUP,
+                OutboundMessage.state == TextState.QUEUED)):
+            message.body = texts.promise_followup(
+                twin.text, describe_local(twin.due_at, twin.timezone, twin.due_at + FOLLOW_UP_AFTER))
     outbox.queue(session, promiser, outbox.Draft(
         texts.promise_followup(promise.text, when),
         TextKind.PROMISE_FOLLOWUP, f"promise-followup:{promise.id}{revision}",
@@ -127,7 +133,9 @@ def move_promise(session: Session, partner: Partner, promise: Promise, due_at: d
     outbox.cancel_for_promise(session, promise.id, now)
     promise.due_at = due_at
     session.flush()
-    _queue_reminders(session, partner, promise, now, revision=f":moved-{int(now.timestamp())}")
+    moves = session.scalar(select(func.count()).select_from(OutboundMessage).where(
+        OutboundMessage.promise_id == promise.id, OutboundMessage.kind == TextKind.PROMISE_FOLLOWUP))
+    _queue_reminders(session, partner, promise, now, revision=f":moved-{moves}")
     session.flush()
     return promise
 
