@@ -97,7 +97,8 @@ class PromiseAnswerHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input):
         yes_no = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(handler_input)
-        return yes_no and session_attributes(handler_input).get("offer") in ("confirm_promise", "pick_promise")
+        offer = session_attributes(handler_input).get("offer")
+        return yes_no and isinstance(offer, str) and offer in ("confirm_promise", "pick_promise")
 
     def handle(self, handler_input):
         attributes, yes = session_attributes(handler_input), is_intent_name("AMAZON.YesIntent")(handler_input)

@@ -25,6 +25,27 @@ from skill.speech import reply
 SETUP_OFFERS = {"setup", "confirm_phone", "invite_partner", "confirm_invitee", "link_code"}
 
 
+def attr(handler_input: HandlerInput, key: str) -> str | None:
+    """A text session attribute; anything else (attributes come back from the device) counts as unset."""
+    value = session_attributes(handler_input).get(key)
+    return value if isinstance(value, str) and len(value) <= 200 else None
+
+
+def offer_of(handler_input: HandlerInput) -> str | None:
+    """What a yes or no would answer now."""
+    return attr(handler_input, "offer")
+
+
+def confirmed_phone(handler_input: HandlerInput) -> str | None:
+    """The number read back and confirmed in this session (re-checked: it came back from the device)."""
+    if session_attributes(handler_input).get("setup_confirmed") is not True:
+        return None
+    try:
+        return voice_setup.read_number(attr(handler_input, "setup_phone"))
+    except InvalidInput:
+        return None
+
+
 def _locale(handler_input: HandlerInput) -> str:
     locale = getattr(handler_input.request_envelope.request, "locale", None) or "en-US"
     return locale if locale in locales() else "en-US"
@@ -70,21 +91,21 @@ class SetUpIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         attributes = session_attributes(handler_input)
         heard, name = slot_value(handler_input, "phone"), slot_value(handler_input, "name")
-        phone = attributes.get("setup_phone")
+        phone = confirmed_phone(handler_input)
         if heard:
             try:
                 number = voice_setup.read_number(heard)
             except InvalidInput:
                 return elicit(handler_input, "SetUpIntent", "phone", speech.ASK_PHONE_AGAIN)
-            if number != phone or not attributes.get("setup_confirmed"):
+            if number != phone:
                 attributes.update(setup_phone=number, setup_confirmed=False, offer="confirm_phone")
                 if name:
                     attributes["setup_name"] = name
                 question = speech.confirm_phone(read_back(handler_input, number))
                 return reply(handler_input, question, question)
-        if not phone or not attributes.get("setup_confirmed"):
+        if not phone:
             return elicit(handler_input, "SetUpIntent", "phone", speech.ASK_PHONE)
-        name = name or attributes.get("setup_name")
+        name = name or attr(handler_input, "setup_name")
         if not (name or "").strip():
             return elicit(handler_input, "SetUpIntent", "name", speech.ASK_FIRST_NAME, phone=_digits(phone))
         return finish_setup(handler_input, phone, name)
@@ -121,9 +142,9 @@ class InvitePartnerIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input):
         current, attributes = turn(handler_input), session_attributes(handler_input)
-        if current.partner is None and not attributes.get("setup_id"):
+        if current.partner is None and not isinstance(attributes.get("setup_id"), int):
             return offer_setup(handler_input, speech.PRIVATE_FIRST)
-        name = slot_value(handler_input, "name") or attributes.get("invitee_name")
+        name = slot_value(handler_input, "name") or attr(handler_input, "invitee_name")
         if not (name or "").strip():
             return elicit(handler_input, "InvitePartnerIntent", "name", speech.ASK_PARTNER_NAME)
         heard = slot_value(handler_input, "phone")
@@ -141,7 +162,8 @@ class InvitePartnerIntentHandler(AbstractRequestHandler):
 def invite_confirmed(handler_input: HandlerInput) -> Response:
     """Yes to the partner's number read back: invite now, or once the set-up's YES comes."""
     current, attributes = turn(handler_input), session_attributes(handler_input)
-    name, number = attributes.pop("invitee_name", None), attributes.pop("invitee_phone", None)
+    name, number = attr(handler_input, "invitee_name"), attr(handler_input, "invitee_phone")
+    attributes.pop("invitee_name", None), attributes.pop("invitee_phone", None)
     if not (name and number):
         return elicit(handler_input, "InvitePartnerIntent", "name", speech.ASK_PARTNER_NAME)
     if current.partner is not None:
@@ -151,9 +173,11 @@ def invite_confirmed(handler_input: HandlerInput) -> Response:
             return reply(handler_input, speech.cannot_invite(error.reason))
         return reply(handler_input, speech.invited(invitee.display_name))
     system = handler_input.request_envelope.context.system
+    setup_id = attributes.get("setup_id")
     try:
-        voice_setup.add_invitee(current.db, attributes.get("setup_id"), system.user.user_id, name, number,
-                                current.now)
+        if not isinstance(setup_id, int) or not voice_setup.add_invitee(current.db, setup_id, system.user.user_id,
+                                                                         name, number, current.now):
+            return offer_setup(handler_input, speech.PRIVATE_FIRST)
     except DomainError as error:
         return reply(handler_input, speech.cannot_invite(error.reason))
     return reply(handler_input, speech.invite_after_yes(couples.clean_name(name)))
@@ -164,31 +188,34 @@ class SetUpAnswerHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input):
         yes_no = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(handler_input)
-        return yes_no and session_attributes(handler_input).get("offer") in SETUP_OFFERS
+        return yes_no and offer_of(handler_input) in SETUP_OFFERS
 
     def handle(self, handler_input):
-        attributes = session_attributes(handler_input)
-        offer, yes = attributes.pop("offer"), is_intent_name("AMAZON.YesIntent")(handler_input)
+        attributes, offer = session_attributes(handler_input), offer_of(handler_input)
+        attributes.pop("offer")
+        yes = is_intent_name("AMAZON.YesIntent")(handler_input)
         if offer == "setup":
             return elicit(handler_input, "SetUpIntent", "phone", speech.ASK_PHONE) if yes \
                 else reply(handler_input, speech.NOT_SET_UP)
         if offer == "confirm_phone":
-            if not yes:
+            attributes["setup_confirmed"] = yes
+            phone = confirmed_phone(handler_input)
+            if phone is None:
                 attributes.pop("setup_phone", None)
                 return elicit(handler_input, "SetUpIntent", "phone", speech.RETRY_PHONE)
-            attributes["setup_confirmed"] = True
-            name = attributes.get("setup_name")
+            name = attr(handler_input, "setup_name")
             if name:
-                return finish_setup(handler_input, attributes["setup_phone"], name)
-            return elicit(handler_input, "SetUpIntent", "name", speech.ASK_FIRST_NAME,
-                          phone=_digits(attributes["setup_phone"]))
+                return finish_setup(handler_input, phone, name)
+            return elicit(handler_input, "SetUpIntent", "name", speech.ASK_FIRST_NAME, phone=_digits(phone))
         if offer == "invite_partner":
             return elicit(handler_input, "InvitePartnerIntent", "name", speech.ASK_PARTNER_NAME) if yes \
                 else reply(handler_input, speech.NO_INVITE_NOW)
         if offer == "confirm_invitee":
             if not yes:
-                name = attributes.pop("invitee_name", None)
-                attributes.pop("invitee_phone", None)
+                name = attr(handler_input, "invitee_name")
+                attributes.pop("invitee_name", None), attributes.pop("invitee_phone", None)
+                if not name:
+                    return elicit(handler_input, "InvitePartnerIntent", "name", speech.ASK_PARTNER_NAME)
                 return elicit(handler_input, "InvitePartnerIntent", "phone", speech.RETRY_PHONE, name=name)
             return invite_confirmed(handler_input)
         # link_code: say it again, or end
