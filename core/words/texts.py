@@ -286,18 +286,18 @@ def promise_confirm(promiser: str, task: str) -> str:
 # Setting up by voice (core.services.voice_setup)
 def link_consent() -> str:
     """The one text a voice set-up sends: what it is, how to say yes, and that ignoring it is fine."""
-    return (f"{PROGRAM}: someone asked an Alexa device to set up {PROGRAM} with this number ({OFFER}). "
-            f"Reply YES to link this Echo to {PROGRAM}. If it wasn't you, ignore this. {RATES} {OPT_OUT}")
+    return (f"{PROGRAM} ({OFFER}): an Alexa device asked to use this number. Reply YES to link this Echo to "
+            f"{PROGRAM}. Not you? Ignore this. {RATES} {OPT_OUT}")
 
 
 def linked_by_voice(name: str, question_minute: int, new: bool, invited: str | None) -> str:
     """YES to the set-up text: the Echo is linked; for a new number this YES was also the JOIN."""
     if not new:
         return f"Linked: Alexa now knows it's you, {name}. Ask Trust Builder for today's question any time."
-    nxt = (f"I've invited {invited}; nothing else goes to them unless they reply YES." if invited
+    nxt = (f"I've invited {clip(invited, 40)}; nothing else goes to them unless they say YES." if invited
            else "Next, text INVITE, your partner's number and name.")
-    return (f"Welcome to {PROGRAM}, {name}! This Echo is linked to you. You'll get {OFFER} (the question at "
-            f"{clock(question_minute)}). {nxt} {RATES} {OPT_OUT}")
+    return (f"Welcome to {PROGRAM}, {clip(name, 40)}! This Echo is linked to you. Your question comes daily at "
+            f"{clock(question_minute)}. {nxt} {RATES} {OPT_OUT}")
 
 
 # Changing a promise by text: CANCEL n, MOVE n <when>
