@@ -95,7 +95,7 @@ class ListPromisesIntentHandler(AbstractRequestHandler):
         current = turn(handler_input)
         open_ones = promises.open_promises(current.db, current.partner)
         if not open_ones:
-            return reply(handler_input, speech.NO_PROMISES_YET)
+            return reply(handler_input, speech.NO_PROMISES_YET, speech.ASK_TASK)  # it says what to say: keep listening
         return reply(handler_input, listing(open_ones, current.now))
 
 
