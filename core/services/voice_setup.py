@@ -49,9 +49,10 @@ class Linked:
     invited: str | None = None
 
 
-def read_number(spoken: str | None) -> str:
-    """The number heard (AMAZON.PhoneNumber digits) as E.164; InvalidInput when it is not a phone number."""
-    return normalize_phone(spoken or "")
+def read_number(spoken: str | None, region: str = "US") -> str:
+    """The number heard (AMAZON.PhoneNumber digits, dialled as in `region`) as E.164; InvalidInput when it is
+    not a phone number."""
+    return normalize_phone(spoken or "", region)
 
 
 def start(session: Session, settings: Settings, alexa_user_id: str, person_id: str | None, phone: str,

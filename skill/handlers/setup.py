@@ -41,9 +41,18 @@ def confirmed_phone(handler_input: HandlerInput) -> str | None:
     if session_attributes(handler_input).get("setup_confirmed") is not True:
         return None
     try:
-        return voice_setup.read_number(attr(handler_input, "setup_phone"))
+        return number_heard(handler_input, attr(handler_input, "setup_phone"))
     except InvalidInput:
         return None
+
+
+#: Where a number said without its country code is dialled, by the request's locale.
+REGIONS = {"en-US": "US", "en-CA": "CA", "en-GB": "GB", "en-AU": "AU"}
+
+
+def number_heard(handler_input: HandlerInput, value: str | None) -> str:
+    """A number said (or carried in the session) as E.164, read as the speaker's locale dials it."""
+    return voice_setup.read_number(value, REGIONS.get(_locale(handler_input), "US"))
 
 
 def _locale(handler_input: HandlerInput) -> str:
@@ -94,7 +103,7 @@ class SetUpIntentHandler(AbstractRequestHandler):
         phone = confirmed_phone(handler_input)
         if heard:
             try:
-                number = voice_setup.read_number(heard)
+                number = number_heard(handler_input, heard)
             except InvalidInput:
                 return elicit(handler_input, "SetUpIntent", "phone", speech.ASK_PHONE_AGAIN)
             if number != phone:
@@ -112,7 +121,8 @@ class SetUpIntentHandler(AbstractRequestHandler):
 
 
 def _digits(e164: str) -> str:
-    return e164.lstrip("+")
+    """The number carried into the next dialog step, as E.164 (read back the same in any locale)."""
+    return e164
 
 
 def finish_setup(handler_input: HandlerInput, phone: str, name: str) -> Response:
@@ -150,7 +160,7 @@ class InvitePartnerIntentHandler(AbstractRequestHandler):
         heard = slot_value(handler_input, "phone")
         if heard:
             try:
-                number = voice_setup.read_number(heard)
+                number = number_heard(handler_input, heard)
             except InvalidInput:
                 return elicit(handler_input, "InvitePartnerIntent", "phone", speech.ASK_PHONE_AGAIN, name=name)
             attributes.update(invitee_name=name, invitee_phone=number, offer="confirm_invitee")

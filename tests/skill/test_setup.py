@@ -265,3 +265,14 @@ def test_the_reviewer_number_must_not_be_ours(tmp_path):
     from core.config import ConfigError
     with pytest.raises(ConfigError, match="must not be the Trust Builder number"):
         make_settings(tmp_path, reviewer_phone_number="+14155550199", twilio_from_number="+14155550199")
+
+
+def test_a_uk_number_is_read_as_the_uk_dials_it_and_read_back_the_uk_way(echo):
+    from tests.skill.envelopes import intent_request
+    echo.launch()
+    echo.intent("AMAZON.YesIntent")
+    request = intent_request("SetUpIntent", echo.clock(), {"phone": "07911123456"}, "IN_PROGRESS")
+    request["locale"] = "en-GB"
+    heard = echo.send(request)
+    assert heard.speech == "I heard oh seven nine one one, one two three four five six. Is that right?"
+    assert heard.attributes["setup_phone"] == "+447911123456"
