@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
@@ -19,7 +20,8 @@ from tests.conftest import TEST_KEY
 def test_health_reports_the_database_and_schema(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "schema": "0001", "version": "0.1.0"}
+    head = ScriptDirectory.from_config(db.alembic_config()).get_current_head()
+    assert response.get_json() == {"status": "ok", "database": "ok", "schema": head, "version": "0.1.0"}
 
 
 def test_health_is_503_when_the_database_does_not_answer(app, runtime):
