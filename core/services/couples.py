@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from core import local_time
 from core.errors import Conflict, InvalidInput, NotFound
+from core.locks import lock_couple
 from core.models import (Awaiting, CheckIn, Consent, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
                          PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState)
 from core.phones import normalize_phone
@@ -44,6 +45,10 @@ def create_couple(session: Session, name: str, phone: str, now: datetime, timezo
 def invite_partner(session: Session, inviter: Partner, phone: str, name: str, now: datetime) -> Partner:
     """Add the second partner, waiting for their YES before anything but the invitation is sent."""
     phone = normalize_phone(phone)
+    # Two partners per couple: lock the couple, then count its partners as committed now (another INVITE
+    # may have added one while we waited); the number itself is unique by constraint.
+    lock_couple(session, inviter.couple_id)
+    session.refresh(inviter.couple, ["partners"])
     if other_partner(inviter):
         raise Conflict("your couple already has two partners", "couple_full")
     if find_by_phone(session, phone):
