@@ -3,6 +3,7 @@ TwilioGateway against a loopback fake Twilio, whose status callbacks come back s
 import pytest
 from sqlalchemy import select
 
+from core.crypto import phone_digest
 from core.models import OutboundMessage, Partner
 from core.services.dispatch import Dispatcher
 from devkit.fakes.twilio_api import FakeTwilio
@@ -61,7 +62,7 @@ def test_21610_means_the_person_opted_out_and_cancels_their_queue(client, db, in
     signed_post(client, PATH, status_form(invitation.provider_sid, "undelivered", "21610"))
 
     db.expire_all()
-    sam = db.scalar(select(Partner).where(Partner.phone == SAM))
+    sam = db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(SAM)))
     assert state_of(db, invitation.id) == ("undelivered", 21610)
     assert sam.opted_out and text(SAM, "hello?") is None
     assert count(db, OutboundMessage, OutboundMessage.partner_id == sam.id, OutboundMessage.state == "queued") == 0
@@ -72,7 +73,7 @@ def test_unreachable_number_is_marked(client, db, invitation):
     signed_post(client, PATH, status_form(invitation.provider_sid, "failed", "21614"))
 
     db.expire_all()
-    assert db.scalar(select(Partner.phone_invalid).where(Partner.phone == SAM)) is True
+    assert db.scalar(select(Partner.phone_invalid).where(Partner.phone_digest == phone_digest(SAM))) is True
 
 
 @pytest.mark.parametrize("change", [{"MessageSid": None}, {"MessageSid": "nope"}, {"MessageStatus": None},
