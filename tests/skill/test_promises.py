@@ -202,3 +202,15 @@ def test_build_skill_takes_a_settings_api(runtime, couple, tx, clock):
 def _promise_request(alexa, time_value, task="call Sam", date=None):
     return intent_request("MakePromiseIntent", alexa.clock(), {"task": task, "date": date, "time": time_value})
 
+
+
+def test_a_replayed_kept_promise_request_marks_nothing_more(alexa, couple, tx):
+    """Alexa may deliver one request twice: the same request id keeps one promise, never a second."""
+    alexa.intent("MakePromiseIntent", task="call Sam", time="18:00")
+    alexa.intent("MakePromiseIntent", task="walk the dog", time="19:00")
+    first = alexa.intent("KeptPromiseIntent", rid="amzn1.echo-api.request.KEPT-ONCE")
+    again = alexa.intent("KeptPromiseIntent", rid="amzn1.echo-api.request.KEPT-ONCE")
+    assert again.speech == first.speech
+    assert sorted(p.state for p in all_promises(tx)) == ["kept", "open"]
+    assert alexa.intent("KeptPromiseIntent").speech.startswith("Well done")  # a new request keeps the next
+    assert [p.state for p in all_promises(tx)] == ["kept", "kept"]
