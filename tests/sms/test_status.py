@@ -1,5 +1,7 @@
 """POST /sms/status (delivery reports), and texts delivered end to end: the real dispatcher and the real
 TwilioGateway against a loopback fake Twilio, whose status callbacks come back signed."""
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
@@ -117,3 +119,18 @@ def test_invitation_and_thinking_reach_phones_through_twilio(client, text, db, r
     for message in twilio.sent:
         twiml_message(signed_post(client, PATH, status_form(message["sid"], "delivered")))
     assert count(db, OutboundMessage, OutboundMessage.state == "delivered") == 2
+
+
+def test_a_status_callback_from_another_twilio_account_is_refused(client, db, invitation, runtime):
+    """Signed with our token but naming another account (a leaked token reused, a misrouted callback):
+    403 and nothing changes; our own account's callback still counts."""
+    ours = "AC" + "0" * 32
+    runtime.settings = replace(runtime.settings, twilio_account_sid=ours)
+    theirs = {**status_form(invitation.provider_sid, "undelivered", "30003"), "AccountSid": "AC" + "9" * 32}
+    missing = {k: v for k, v in status_form(invitation.provider_sid, "failed").items() if k != "AccountSid"}
+
+    assert signed_post(client, PATH, theirs).status_code == 403
+    assert signed_post(client, PATH, missing).status_code == 403
+    assert state_of(db, invitation.id) == ("sent", None)
+    assert signed_post(client, PATH, status_form(invitation.provider_sid, "delivered")).status_code == 200
+    assert state_of(db, invitation.id) == ("delivered", None)
