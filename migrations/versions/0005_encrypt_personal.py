@@ -1,5 +1,4 @@
-"""encrypt names, phone numbers and moods; phone digests for lookups; Alexa ids as keyed digests; the request
-that settled a promise
+"""encrypt names, numbers and moods; keyed digests for numbers and Alexa ids; settled_source_id
 
 Revision ID: 0005
 Revises: 0001

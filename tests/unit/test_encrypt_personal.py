@@ -1,6 +1,9 @@
 """Personal columns at rest: names, numbers and moods are ciphertext, numbers are found by their keyed digest,
 Alexa ids are kept only as keyed digests; migration 0005 converts rows written in clear by 0001 (SQLite and
 PostgreSQL) and the app reads them back."""
+import os
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -9,7 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from core import crypto
-from core.db import alembic_config, make_engine, make_session_factory, transaction
+from core.config import ENV_NAMES
+from core.db import ROOT, alembic_config, make_engine, make_session_factory, transaction
 from core.models import ALEXA_PERSON, ALEXA_USER, CheckIn, OutboundMessage, PairingCode, Partner
 from core.services import couples, linking, speakers
 from tests.conftest import TEST_KEY
@@ -129,3 +133,18 @@ def test_erasing_the_number_clears_its_digest(session):
     couples.erase_partner(session, alex, NOW)
     assert (alex.phone, alex.phone_digest) == (None, None)
     assert couples.find_by_phone(session, ALEX) is None
+
+
+def test_the_alembic_command_converts_rows_with_the_settings_keys_and_refuses_without(engine, tmp_path):
+    seed_plaintext_at_0001(engine)
+    env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES.values()}
+    env.update(DATABASE_URL=engine.url.render_as_string(hide_password=False), VAR_DIR=str(tmp_path / "empty"))
+    cli = lambda extra: subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT,  # noqa: E731
+                                       env={**env, **extra}, capture_output=True, text=True, timeout=120)
+    refused = cli({})
+    assert refused.returncode != 0 and "CryptoError" in refused.stderr
+    assert raw(engine, "SELECT display_name FROM partner WHERE id = 1") == [("Alex",)]
+    done = cli({"ENCRYPTION_KEY": TEST_KEY, "LOOKUP_KEY": LOOKUP})
+    assert done.returncode == 0, done.stderr
+    (phone, digest), = raw(engine, "SELECT phone, phone_digest FROM partner WHERE id = 1")
+    assert crypto.decrypt(bytes(phone)) == ALEX and bytes(digest) == crypto.phone_digest(ALEX)
