@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from core.crypto import keyed
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from core.models import (ALEXA_PERSON, CheckIn, Couple, InboundMessage, NudgeSchedule, OutboundMessage, PairingCode, Partner,
-                         Promise, QuestionHeard)
+from core.models import (ALEXA_PERSON, CheckIn, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
+                         PairingCode, Partner, Promise, QuestionHeard)
 from core.services import checkins, couples, outbox, promises, questions
 
 LA = "America/Los_Angeles"

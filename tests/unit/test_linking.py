@@ -35,7 +35,8 @@ def test_a_link_code_is_six_digits_valid_ten_minutes(session, clock):
     code = linking.start_link(session, DEVICE, "amzn1.ask.person.ALEX", clock())
     assert re.fullmatch(r"[1-9][0-9]{5}", code)
     row = session.scalar(select(PairingCode).where(PairingCode.code == code))
-    assert (row.kind, row.alexa_user_id, row.alexa_person_id) == ("link", user_key(DEVICE), person_key("amzn1.ask.person.ALEX"))
+    assert (row.kind, row.alexa_user_id, row.alexa_person_id) == (
+        "link", user_key(DEVICE), person_key("amzn1.ask.person.ALEX"))
     assert (row.expires_at, row.used_at, row.partner_id) == (clock() + timedelta(minutes=10), None, None)
 
 

@@ -90,7 +90,8 @@ def test_rotation_re_encrypts_everything_and_the_old_key_can_go(world, tmp_path)
                 ("answer 0", 1), ("answer 1", 2)]
             assert session.scalars(select(Promise.text).order_by(Promise.id)).first() == "call mom 0"
             assert all(m.body and m.to_phone for m in session.scalars(select(OutboundMessage)))
-            assert session.scalar(select(InboundMessage.reply).where(InboundMessage.message_sid == "SMin5")) == "reply 5"
+            last_reply = select(InboundMessage.reply).where(InboundMessage.message_sid == "SMin5")
+            assert session.scalar(last_reply) == "reply 5"
     finally:
         runtime.close()
 
@@ -138,8 +139,9 @@ def test_the_command_rotates_then_checks(world, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES.values()}  # only these settings count
     env.update(APP_ENV="development", DATABASE_URL=world.database_url, LOOKUP_KEY=LOOKUP, VAR_DIR=str(tmp_path),
                ENCRYPTION_KEY=f"{NEW},{OLD}")
-    run = lambda *args: subprocess.run([sys.executable, "-m", "core.rotate_keys", *args], cwd=ROOT, env=env,  # noqa: E731
-                                       capture_output=True, text=True, timeout=120)
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "core.rotate_keys", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
     before = run("--check")
     assert before.returncode == 1 and "still under an older key" in before.stdout
     done = run()
