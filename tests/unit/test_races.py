@@ -6,6 +6,7 @@ The pattern each rule follows (core/locks.py, docs/security.md "Races"): lock th
 before counting, or let a unique constraint decide."""
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +15,7 @@ from core.db import transaction
 from core.errors import Conflict, NotAllowed
 from core.models import Consent, OutboundMessage, Partner, TextKind
 from core.runtime import open_runtime
-from core.services import couples, thinking_of_you
+from core.services import couples, thinking_moments, thinking_of_you
 from devkit.fakes.gateway import RecordingGateway
 from devkit.seeding import seed_couple
 from tests.conftest import START, make_settings
@@ -121,3 +122,29 @@ def test_ten_joins_of_one_number_at_once_make_one_partner(pg_runtime):
     with pg_runtime.sessions() as session:
         assert session.scalar(select(func.count(Partner.id))) == 1
         assert couples.find_by_phone(session, "+14155550100") is not None
+
+
+def test_an_automatic_moment_and_typed_thinking_texts_at_once_share_one_cap(pg_runtime):
+    """The scheduler's automatic thinking-about-you counts against the same daily cap as typed ones, under
+    the same lock: one moment plus three typed texts, with one already sent and a cap of 3, queue 3."""
+    with transaction(pg_runtime.sessions) as session:
+        alex, sam = seed_couple(session, START, LA)
+        alex_id, sam_id = alex.id, sam.id
+        schedule = thinking_moments.set_nudge_schedule(session, alex, 0, 23 * 60 + 59, 0b1111111, START,
+                                                       auto=True)
+        schedule.next_at = START - timedelta(minutes=1)  # the day's moment is due now
+        thinking_of_you.send_thinking(session, alex, START, 3, "SM-before")
+
+    def contend(index):
+        with transaction(pg_runtime.sessions) as session:
+            if index == 0:
+                thinking_moments.plan_nudges(session, START, daily_cap=3)
+            else:
+                thinking_of_you.send_thinking(session, session.get(Partner, alex_id), START, 3, f"SM{index:04d}")
+
+    all_at_once(4, contend)
+    with pg_runtime.sessions() as session:
+        queued = session.scalar(select(func.count(OutboundMessage.id)).where(
+            OutboundMessage.partner_id == sam_id,
+            OutboundMessage.kind.in_((TextKind.THINKING, TextKind.THINKING_AUTO))))
+    assert queued == 3
