@@ -41,7 +41,7 @@ def resolve_speaker(session: Session, user_id: str, person_id: str | None, chose
     another person's) never gets them, not even by saying their name."""
     partners = linking.partners_for_alexa(session, user_id)
     if person_id:
-        mine = [p for p in partners if p.alexa_person_id == person_id]
+        mine = [p for p in partners if p.is_person(person_id)]
         if mine:
             return Speaker(mine[0], tuple(mine), by_voice=True)
     kept = tuple(p for p in partners if p.alexa_person_id)

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from core import crypto
 from core.config import Settings, reviewer_number
 from core.errors import InvalidInput
-from core.models import Consent, OutboundMessage, Partner, TextKind, TextState, VoiceSetup
+from core.crypto import keyed
+from core.models import ALEXA_USER, Consent, OutboundMessage, Partner, TextKind, TextState, VoiceSetup
 from core.phones import normalize_phone
 from core.services import couples, linking
 from core.words import texts
@@ -86,7 +87,7 @@ def add_invitee(session: Session, setup_id: int, alexa_user_id: str, name: str, 
     """Remember whom to invite once the set-up's YES arrives (the invitation goes then, from them). False when
     the set-up is not this Echo's or is over."""
     row = session.get(VoiceSetup, setup_id)
-    if row is None or row.alexa_user_id != alexa_user_id or row.expires_at <= now:
+    if row is None or row.alexa_user_id != keyed(ALEXA_USER, alexa_user_id) or row.expires_at <= now:
         return False
     row.invitee_name, row.invitee_phone = couples.clean_name(name), normalize_phone(phone)
     session.flush()

@@ -1,14 +1,14 @@
 """voice set-up: the pending YES of a set-up started on an Echo, and the reviewer flag on a partner
 
 Revision ID: 0004
-Revises: 0001 (the lead chains it after 0002/0003 when merging)
+Revises: 0005 (main's latest when this was merged; chain it after 0002/0003 when they land)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0001'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
@@ -17,8 +17,8 @@ def upgrade() -> None:
     op.create_table('voice_setup',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('phone_digest', sa.LargeBinary(length=32), nullable=False),
-    sa.Column('alexa_user_id', sa.String(length=255), nullable=False),
-    sa.Column('alexa_person_id', sa.String(length=255), nullable=True),
+    sa.Column('alexa_user_id', sa.LargeBinary(), nullable=False),
+    sa.Column('alexa_person_id', sa.LargeBinary(), nullable=True),
     sa.Column('first_name', sa.LargeBinary(), nullable=True),
     sa.Column('invitee_name', sa.LargeBinary(), nullable=True),
     sa.Column('invitee_phone', sa.LargeBinary(), nullable=True),

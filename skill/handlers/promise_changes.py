@@ -34,6 +34,9 @@ class ChangePromiseIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         action = ACTIONS[handler_input.request_envelope.request.intent.name]
         current, words = turn(handler_input), slots.slot_value(handler_input, "task")
+        replayed = promises.settled_by(current.db, current.partner, current.source_id)
+        if replayed is not None:  # Alexa sent this request twice: the same answer, nothing settled again
+            return reply(handler_input, speech.marked(replayed.state, replayed.text))
         when = None
         if action == "move":
             when = _new_time(handler_input)
@@ -69,7 +72,7 @@ def apply(handler_input: HandlerInput, action: str, promise: Promise, when: dict
     """Settle or move the chosen promise and say so."""
     current = turn(handler_input)
     if action != "move":
-        promises.settle(current.db, current.partner, promise, action, current.now)
+        promises.settle(current.db, current.partner, promise, action, current.now, current.source_id)
         return reply(handler_input, speech.marked(action, promise.text))
     day = date.fromisoformat(when["day"]) if when.get("day") else None
     try:

@@ -3,7 +3,8 @@ import re
 
 from sqlalchemy import select
 
-from core.models import CheckIn, PairingCode, QuestionHeard
+from core.crypto import keyed
+from core.models import ALEXA_PERSON, ALEXA_USER, CheckIn, PairingCode, QuestionHeard
 from core.services import couples, linking
 from tests.skill.envelopes import USER_ID, Alexa
 
@@ -33,7 +34,7 @@ def test_link_my_phone_speaks_a_code_that_links_and_sends_it_as_a_card(client, c
     assert "to 4 1 5, 5 5 5, 0 1 9 9, within ten minutes." in said.speech
     assert said.ended is False and said.reprompt == "Would you like to hear the code again?"
     [row] = link_codes(tx)
-    assert spoken_code(said.speech) == row.code and row.alexa_user_id == STRANGER
+    assert spoken_code(said.speech) == row.code and row.alexa_user_id == keyed(ALEXA_USER, STRANGER)
     assert said.body["response"]["card"] == {"type": "Simple", "title": "Link Trust Builder",
                                              "content": f"Text LINK {row.code} to +14155550199 within ten minutes."}
     again = echo.intent("AMAZON.YesIntent")
@@ -48,7 +49,7 @@ def test_a_recognised_voice_is_linked_with_its_person_id(client, clock, couple, 
     said = Alexa(client, clock, user_id=STRANGER, person_id="amzn1.ask.person.SAM").intent("LinkAccountIntent")
     with tx() as s:
         linking.complete_link(s, couples.get_partner(s, couple.sam), spoken_code(said.speech), clock())
-        assert couples.get_partner(s, couple.sam).alexa_person_id == "amzn1.ask.person.SAM"
+        assert couples.get_partner(s, couple.sam).alexa_person_id == keyed(ALEXA_PERSON, "amzn1.ask.person.SAM")
 
 
 def test_two_partners_on_one_device_are_asked_once_per_session(alexa, couple, tx):

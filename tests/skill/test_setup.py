@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.models import Consent, OutboundMessage, Partner, TextKind, TextState, VoiceSetup
+from core.crypto import keyed
+from core.models import ALEXA_PERSON, ALEXA_USER, Consent, OutboundMessage, Partner, TextKind, TextState, VoiceSetup
 from core.services import couples
 from core.services.dispatch import Dispatcher
 from devkit import twilio
@@ -93,7 +94,7 @@ def test_a_new_number_sets_up_by_voice_and_joins_with_its_yes(echo, text, look, 
     [consent] = consent_texts(look)
     assert consent.to_phone == NEW_PHONE and consent.partner_id is None and consent.state == TextState.QUEUED
     assert "Reply YES to link this Echo to Trust Builder" in consent.body
-    assert look.scalar(select(Partner).where(Partner.phone == NEW_PHONE)) is None  # nobody joins before YES
+    assert couples.find_by_phone(look, NEW_PHONE) is None  # nobody joins before YES
     row = look.scalar(select(VoiceSetup))
     assert NEW_PHONE not in repr(row.phone_digest) and len(row.phone_digest) == 32
 
@@ -103,8 +104,8 @@ def test_a_new_number_sets_up_by_voice_and_joins_with_its_yes(echo, text, look, 
     [reply] = text(NEW_PHONE, "YES")
     assert reply.startswith("Welcome to Trust Builder, Jordan! This Echo is linked to you.")
     look.expire_all()
-    jordan = look.scalar(select(Partner).where(Partner.phone == NEW_PHONE))
-    assert jordan.consent == Consent.GRANTED and jordan.alexa_user_id == STRANGER
+    jordan = couples.find_by_phone(look, NEW_PHONE)
+    assert jordan.consent == Consent.GRANTED and jordan.alexa_user_id == keyed(ALEXA_USER, STRANGER)
     question = Alexa(echo.client, clock, user_id=STRANGER).intent("TodaysQuestionIntent")
     assert question.speech.startswith("Today's question is:")
     assert text(NEW_PHONE, "YES")[0] != reply  # a second YES is just an answer now, nothing links again
@@ -121,7 +122,8 @@ def test_a_registered_number_hears_the_same_words_and_links_with_its_yes(client,
     assert reply.startswith("Linked: Alexa now knows it's you, Sam.")
     look.expire_all()
     sam = look.get(Partner, couple.sam)
-    assert (sam.alexa_user_id, sam.alexa_person_id, sam.display_name) == ("amzn1.ask.account.OTHERHOUSE", PERSON, "Sam")
+    assert (sam.alexa_user_id, sam.alexa_person_id, sam.display_name) == (
+        keyed(ALEXA_USER, "amzn1.ask.account.OTHERHOUSE"), keyed(ALEXA_PERSON, PERSON), "Sam")
     spoken = Alexa(client, clock, user_id="amzn1.ask.account.OTHERHOUSE", person_id=PERSON).launch()
     assert spoken.speech.startswith("Hi, Sam.")
 
@@ -144,7 +146,7 @@ def test_a_held_back_set_up_is_never_linked_by_the_yes(client, clock, text, look
     set_up(Alexa(client, clock, user_id="amzn1.ask.account.INTRUDER"))  # same number within the hour
     text(NEW_PHONE, "YES")
     look.expire_all()
-    assert look.scalar(select(Partner).where(Partner.phone == NEW_PHONE)).alexa_user_id == STRANGER
+    assert couples.find_by_phone(look, NEW_PHONE).alexa_user_id == keyed(ALEXA_USER, STRANGER)
 
 
 def test_an_invited_number_that_sets_up_by_voice_joins_the_inviting_couple(client, clock, tx, text, look, couple):
@@ -159,9 +161,9 @@ def test_an_invited_number_that_sets_up_by_voice_joins_the_inviting_couple(clien
     [reply] = text(NEW_PHONE, "YES")
     assert reply.startswith("Linked: Alexa now knows it's you, Jordan.")
     look.expire_all()
-    jordan = look.scalar(select(Partner).where(Partner.phone == NEW_PHONE))
+    jordan = couples.find_by_phone(look, NEW_PHONE)
     assert jordan.couple_id == couple.couple and jordan.consent == Consent.GRANTED
-    assert jordan.alexa_user_id == STRANGER
+    assert jordan.alexa_user_id == keyed(ALEXA_USER, STRANGER)
 
 
 def test_the_partner_named_during_set_up_is_invited_once_the_yes_comes(echo, text, look):
@@ -188,7 +190,7 @@ def test_a_linked_partner_invites_by_voice(alexa, couple, tx, look, clock):
     done = alexa.intent("AMAZON.YesIntent")
     assert done.speech == "Done. I've sent Casey an invitation. Nothing else goes to them unless they reply YES."
     look.expire_all()
-    assert look.scalar(select(Partner).where(Partner.phone == "+12025550143")).consent == Consent.INVITED
+    assert couples.find_by_phone(look, "+12025550143").consent == Consent.INVITED
 
 
 def test_a_misheard_number_is_asked_again(echo):
@@ -251,7 +253,7 @@ class TestReviewer:
         set_up(Alexa(client, clock, user_id=STRANGER))
         [consent] = consent_texts(look, NEW_PHONE)
         assert consent.state == TextState.QUEUED
-        assert look.scalar(select(Partner).where(Partner.phone == NEW_PHONE)) is None
+        assert couples.find_by_phone(look, NEW_PHONE) is None
 
 
 @pytest.mark.parametrize("number", ["+14155551234", "+15555550100", "+12025550200", "+14155550199x"])
