@@ -162,7 +162,7 @@ def report(args, label: str, fake, runtime, gateway) -> None:
     started = time.perf_counter()
     count = seed(runtime.sessions, args.couples)
     print(f"Dispatch benchmark: {args.couples:,} couples, {count:,} due texts, {label}, "
-          f"concurrency {args.concurrency}, window {args.window or args.concurrency}, batch {args.batch}")
+          f"concurrency {args.concurrency}, window {args.window or 2 * args.concurrency}, batch {args.batch}")
     print(f"  seeded in {time.perf_counter() - started:.1f} s; peak RSS so far {peak_mib():.0f} MiB")
     elapsed, stats = run_dispatcher(runtime, gateway, args)
     p50, p99, unsent = lateness(runtime.sessions)

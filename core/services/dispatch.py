@@ -22,7 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from core import local_time
@@ -45,6 +45,12 @@ RECORD_EVERY = 0.05
 GATE_AHEAD = 10  # seconds of sending gated at once when paced
 RELEASED = object()  # outcome of a claimed text not handed over because the dispatcher is stopping
 Claim = tuple[int, str, str]  # (message id, phone, body)
+# On the table, not the entity: plain Core statements (compiled once, cached), no ORM bookkeeping per send.
+_TEXTS = OutboundMessage.__table__
+RECORD_SENT = update(_TEXTS).where(_TEXTS.c.id == bindparam("b_id")).values(provider_sid=bindparam("b_sid"))
+CLAIM = (update(_TEXTS).where(_TEXTS.c.id.in_(bindparam("b_ids", expanding=True)),
+                              _TEXTS.c.state == TextState.QUEUED)
+         .values(state=TextState.SENDING, attempts=_TEXTS.c.attempts + 1).returning(_TEXTS.c.id))
 
 
 @dataclass
@@ -161,21 +167,27 @@ class Dispatcher:
         """Keep every send thread busy from the claimed texts; each record of finished sends claims more
         (while the next ones are already with the gateway), up to `window` claimed at once and as the
         sender's pace allows. Sleeps (within the budget) when only tokens are missing."""
-        ready, waiting, pending = deque(claimed), deque(waiting), set()
-        not_before = time.monotonic() + delay
-        while ready or pending or (waiting and not (self._stopping.is_set() or self._out_of_time())):
-            outcomes, pending = self._progress(ready, pending)
+        ready, waiting, pending, outcomes = deque(claimed), deque(waiting), set(), []
+        not_before = recorded = time.monotonic() + delay
+        while ready or pending or outcomes or (waiting and not (self._stopping.is_set() or self._out_of_time())):
+            finished, pending = self._progress(ready, pending)
+            outcomes += finished
+            now = time.monotonic()
             room = max(0, min(len(waiting), self.window - len(pending) - len(ready)))
-            if self._stopping.is_set() or self._out_of_time() or time.monotonic() < not_before:
+            if self._stopping.is_set() or self._out_of_time() or now < not_before:
                 room = 0
-            if outcomes or room:
+            # To the database when the threads are about to run dry, or often enough that results (and
+            # the sids status callbacks look for) are stored within RECORD_EVERY.
+            due = not (pending and ready) or now - recorded >= RECORD_EVERY
+            if (outcomes or room) and due:
                 more, taken, delay = self._record(outcomes, [waiting[i] for i in range(room)], stats)
+                outcomes, recorded = [], time.monotonic()
                 for _ in range(taken):
                     waiting.popleft()
                 ready.extend(more)
-                not_before = time.monotonic() + delay
-            elif not (ready or pending) and waiting:  # only tokens are missing: wait for the next one
-                self._stopping.wait(max(0.0, min(not_before - time.monotonic(), self._time_left())))
+                not_before = recorded + delay
+            elif not (ready or pending or outcomes) and waiting:  # only tokens are missing: wait for one
+                self._stopping.wait(max(0.0, min(not_before - now, self._time_left())))
 
     def _time_left(self) -> float:
         return 3600.0 if self._deadline is None else self._deadline - time.monotonic()
@@ -221,15 +233,14 @@ class Dispatcher:
         far as the pace allows); returns (claimed, candidates used up, seconds until the next token)."""
         now = self.clock()
         state = TextState.SENT if self.gateway.delivers else TextState.OUTBOX
-        sent = [{"id": mid, "state": state, "provider_sid": result.sid, "sent_at": now, "updated_at": now}
-                for mid, result in outcomes if isinstance(result, SendReceipt)]
+        sent = [{"b_id": mid, "b_sid": result.sid} for mid, result in outcomes if isinstance(result, SendReceipt)]
         errors = [(mid, result) for mid, result in outcomes if isinstance(result, SendError)]
         with transaction(self.session_factory) as session:
             # The bucket first, in every transaction that claims: one lock order for all dispatchers.
             needs_bucket = self.pace and (more or any(pacing.is_rate_error(e) for _, e in errors))
             bucket = pacing.lock(session, self.pace, self.pace_clock()) if needs_bucket else None
             if sent:
-                session.execute(update(OutboundMessage), sent)  # one executemany by primary key
+                session.execute(RECORD_SENT.values(state=state, sent_at=now, updated_at=now), sent)  # executemany
             for mid, result in outcomes:
                 if result is RELEASED:
                     _release(session.get(OutboundMessage, mid), now, stats)
@@ -297,11 +308,8 @@ def _claim(session: Session, candidates: list[Claim], now: datetime) -> list[Cla
     an opt-out) got to first is left alone. Returns the candidates this call claimed."""
     if not candidates:
         return []
-    claimed = set(session.scalars(
-        update(OutboundMessage).where(OutboundMessage.id.in_([c[0] for c in candidates]),
-                                      OutboundMessage.state == TextState.QUEUED)
-        .values(state=TextState.SENDING, claimed_at=now, updated_at=now, attempts=OutboundMessage.attempts + 1)
-        .returning(OutboundMessage.id), execution_options={"synchronize_session": False}))
+    claimed = set(session.scalars(CLAIM.values(claimed_at=now, updated_at=now),
+                                  {"b_ids": [c[0] for c in candidates]}))
     return [claim for claim in candidates if claim[0] in claimed]
 
 
