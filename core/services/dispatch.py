@@ -271,7 +271,7 @@ class Dispatcher:
         if pacing.is_rate_error(error) and not maybe_sent:
             message.state, message.claimed_at, message.attempts = TextState.QUEUED, None, message.attempts - 1
             if bucket is not None:
-                pacing.slow_down(bucket, self.pace_clock())
+                pacing.slow_down(bucket, self.pace, self.pace_clock())
             else:  # unpaced: at least do not ask again at once
                 message.send_after = max(message.send_after, now + pacing.PAUSE)
             stats.throttled += 1

@@ -20,6 +20,7 @@ from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.clock import utcnow
 from core.models import SendPace
 from core.ports import SendError
 
@@ -37,6 +38,7 @@ class Pace:
     sender: str
     rate: float
     burst: float
+    pause: timedelta = PAUSE  # no tokens for this long after a rate error
 
     @classmethod
     def for_sender(cls, sender: str, kind: str = "long_code", rate: float | None = None) -> "Pace":
@@ -109,16 +111,17 @@ def wait_seconds(bucket: SendPace, pace: Pace, cost: int, now: datetime) -> floa
     return paused + missing / (pace.rate * bucket.slowdown)
 
 
-def slow_down(bucket: SendPace, now: datetime) -> None:
+def slow_down(bucket: SendPace, pace: Pace, now: datetime) -> None:
     """Twilio refused for rate: empty the bucket, pause it, halve its share of the set rate."""
     bucket.tokens = min(bucket.tokens, 0.0)
     bucket.slowdown = max(SLOWEST, bucket.slowdown / 2)
-    bucket.slow_until = now + PAUSE
+    bucket.slow_until = now + pace.pause
     bucket.refilled_at = max(bucket.refilled_at, now)
 
 
-def slow_down_all(session: Session, now: datetime) -> None:
+def slow_down_all(session: Session) -> None:
     """A delivery report said Twilio's queue overflowed (30001): slow every sender down (usually one)."""
+    now = utcnow()  # bucket time is real time, whatever clock the caller runs on
     session.execute(update(SendPace).values(tokens=0.0, slow_until=now + PAUSE,
                                             slowdown=case((SendPace.slowdown / 2 < SLOWEST, SLOWEST),
                                                           else_=SendPace.slowdown / 2)))
