@@ -5,7 +5,8 @@ A text is claimed only with tokens (one per SMS segment, since Twilio meters seg
 claim's own transaction under the bucket row's lock; the bucket refills at the set rate up to `burst`.
 Over any stretch of T seconds a sender therefore gets at most burst + rate * T segments, however many
 dispatchers share it. A rate error from Twilio (HTTP 429, codes 20429 and 30001) empties the bucket,
-pauses it briefly and halves its rate; the rate doubles back after each quiet minute.
+pauses it briefly and halves its rate (once per overshoot); the rate doubles back after each quiet ten
+seconds.
 
 Default rates (messages per second per sender, US): a long code 1 (Twilio, error 30001: "a US long code
 number can send one message segment per second"), a toll-free number 3 (AWS End User Messaging MPS
@@ -27,7 +28,7 @@ from core.ports import SendError
 SENDER_RATES = {"long_code": 1.0, "toll_free": 3.0, "short_code": 100.0, "messaging_service": 1.0}
 RATE_ERROR_CODES = frozenset({20429, 30001})
 PAUSE = timedelta(seconds=2)  # no tokens at all for this long after a rate error
-RECOVER_EVERY = timedelta(seconds=60)  # the rate doubles back after each such stretch without one
+RECOVER_EVERY = timedelta(seconds=10)  # the rate doubles back after each such stretch without one
 SLOWEST = 1 / 16  # the share of the set rate a sender is never slowed below
 
 
@@ -42,10 +43,11 @@ class Pace:
 
     @classmethod
     def for_sender(cls, sender: str, kind: str = "long_code", rate: float | None = None) -> "Pace":
-        """The pace of `sender`: `rate` if given, else the default for its kind; the burst is a second's
-        worth (at least one text)."""
+        """The pace of `sender`: `rate` if given, else the default for its kind. The burst is a fifth of a
+        second's worth (at least one text): small, so the jitter between claiming a text and Twilio
+        receiving it stays within what Twilio itself lets through."""
         per_second = rate or SENDER_RATES[kind]
-        return cls(sender, per_second, max(1.0, per_second))
+        return cls(sender, per_second, max(1.0, per_second / 5))
 
     def seconds_ahead(self, seconds: float) -> int:
         """How many texts this pace sends in `seconds` (at least one)."""
@@ -113,8 +115,9 @@ def wait_seconds(bucket: SendPace, pace: Pace, cost: int, now: datetime) -> floa
 
 def slow_down(bucket: SendPace, pace: Pace, now: datetime) -> None:
     """Twilio refused for rate: empty the bucket, pause it, halve its share of the set rate."""
+    if bucket.slow_until is None or now >= bucket.slow_until:  # refusals of one overshoot count once
+        bucket.slowdown = max(SLOWEST, bucket.slowdown / 2)
     bucket.tokens = min(bucket.tokens, 0.0)
-    bucket.slowdown = max(SLOWEST, bucket.slowdown / 2)
     bucket.slow_until = now + pace.pause
     bucket.refilled_at = max(bucket.refilled_at, now)
 
