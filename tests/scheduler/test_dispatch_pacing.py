@@ -80,7 +80,9 @@ def test_two_dispatchers_together_never_exceed_the_senders_rate(world, make_worl
 
     assert states(world) == {"sent": 40} and world.unaccounted() == []
     assert elapsed >= (40 - 4) / 20 * 0.95  # the burst, then 20 a second: unpaced this takes ~0.1 s
-    assert busiest(world.twilio.times, 1.0) <= 4 + 20 + 1  # burst + one second's rate (+1: edge rounding)
+    # Tokens are taken at claim time, so the claims keep to burst + one second's rate exactly; arrivals at
+    # Twilio may bunch by scheduling jitter (+3). Unpaced, all 40 arrive within a fraction of a second.
+    assert busiest(world.twilio.times, 1.0) <= 4 + 20 + 3
 
 
 def test_two_scheduler_processes_on_postgresql_share_one_budget(tmp_path, pg_url, twilio):
@@ -95,7 +97,7 @@ def test_two_scheduler_processes_on_postgresql_share_one_budget(tmp_path, pg_url
         assert [w.wait(timeout=60) for w in workers] == [0, 0]
 
         assert states(world) == {"sent": 30} and world.unaccounted() == []
-        assert busiest(twilio.times, 1.0) <= 3 + 15 + 1
+        assert busiest(twilio.times, 1.0) <= 3 + 15 + 3  # as above: burst + rate + jitter; unpaced, 30
         assert max(twilio.times) - min(twilio.times) >= (30 - 3) / 15 * 0.9
     finally:
         close_world(world)
