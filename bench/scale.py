@@ -136,9 +136,12 @@ def bulk_load(runtime, first_couple: int, first_partner: int, couples: int, days
                                         auto_thinking=False, confirm_kept=False, created_at=couple.created_at))
             counts["couple"] += len(ids[chunk:chunk + 5000])
             counts["partner"] += 2 * len(ids[chunk:chunk + 5000])
+        if chunk % 25000 == 0:
+            print(f"  ... {counts['couple']:,} couples made", flush=True)
     raw = runtime.engine.raw_connection()
     try:
         cursor = raw.cursor()
+        cursor.execute("SET statement_timeout = 0")  # the app's 5 s limit is for requests, not a bulk load
         with cursor.copy("COPY daily_prompt (couple_id, local_date, question_id, created_at) FROM STDIN") as copy:
             for c in ids:
                 for d in range(1, days + 1):

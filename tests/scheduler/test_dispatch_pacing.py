@@ -23,6 +23,7 @@ from tests.scheduler.conftest import FROM, close_world, open_world
 from tests.scheduler.test_dispatch import LA, MONDAY, PHONES, queue_texts, states
 
 ROOT = Path(__file__).resolve().parents[2]
+JITTER = 6  # texts claimed within the budget that may reach Twilio late, inside a later stretch
 
 
 class TimedTwilio(FakeTwilio):
@@ -80,25 +81,25 @@ def test_two_dispatchers_together_never_exceed_the_senders_rate(world, make_worl
 
     assert states(world) == {"sent": 40} and world.unaccounted() == []
     assert elapsed >= (40 - 4) / 20 * 0.95  # the burst, then 20 a second: unpaced this takes ~0.1 s
-    # Tokens are taken at claim time, so the claims keep to burst + one second's rate exactly; arrivals at
-    # Twilio may bunch by scheduling jitter (+3). Unpaced, all 40 arrive within a fraction of a second.
-    assert busiest(world.twilio.times, 1.0) <= 4 + 20 + 3
+    # Tokens are taken at claim time, so the claims keep to burst + one second's rate exactly; at Twilio a
+    # few texts claimed just before a stretch may arrive inside it (JITTER). Unpaced, all 40 arrive at once.
+    assert busiest(world.twilio.times, 1.0) <= 4 + 20 + JITTER
 
 
 def test_two_scheduler_processes_on_postgresql_share_one_budget(tmp_path, pg_url, twilio):
     world = open_world(tmp_path, pg_url, twilio, MONDAY)
     try:
         world.couple(LA, PHONES)
-        queue_texts(world, 30)
+        queue_texts(world, 60)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         command = [sys.executable, "-c", "import sys; from tests.scheduler.test_dispatch_pacing import worker; "
                    "worker(*sys.argv[1:])", pg_url, twilio.url, str(tmp_path), TEST_KEY]
         workers = [subprocess.Popen(command + [name], cwd=ROOT, env=env) for name in ("a", "b")]
         assert [w.wait(timeout=60) for w in workers] == [0, 0]
 
-        assert states(world) == {"sent": 30} and world.unaccounted() == []
-        assert busiest(twilio.times, 1.0) <= 3 + 15 + 3  # as above: burst + rate + jitter; unpaced, 30
-        assert max(twilio.times) - min(twilio.times) >= (30 - 3) / 15 * 0.9
+        assert states(world) == {"sent": 60} and world.unaccounted() == []
+        assert busiest(twilio.times, 2.0) <= 3 + 2 * 15 + JITTER  # as above; unpaced, all 60 at once
+        assert max(twilio.times) - min(twilio.times) >= (60 - 3) / 15 * 0.9
     finally:
         close_world(world)
 
