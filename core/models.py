@@ -261,7 +261,7 @@ class OutboundMessage(Base):
 
     __tablename__ = "outbound_message"
     __table_args__ = (Index("ix_outbound_due", "state", "send_after"),
-                      Index("ix_outbound_queue", "state", "priority", "send_after"))
+                      Index("ix_outbound_queue", "state", "priority", "send_after", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"), index=True)
     to_phone: Mapped[str | None] = mapped_column(String(20))

@@ -24,7 +24,7 @@ def upgrade() -> None:
     table = sa.table('outbound_message', sa.column('kind', sa.String), sa.column('priority', sa.SmallInteger))
     op.execute(table.update().where(table.c.kind.in_(URGENT)).values(priority=0))
     op.execute(table.update().where(table.c.kind.in_(BULK)).values(priority=2))
-    op.create_index('ix_outbound_queue', 'outbound_message', ['state', 'priority', 'send_after'], unique=False)
+    op.create_index('ix_outbound_queue', 'outbound_message', ['state', 'priority', 'send_after', 'id'], unique=False)
     op.create_table('send_pace',
     sa.Column('sender', sa.String(length=64), nullable=False),
     sa.Column('tokens', sa.Float(), nullable=False),
