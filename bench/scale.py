@@ -62,6 +62,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--days", type=int, default=30, help="days of history per couple")
     parser.add_argument("--requests", type=int, default=150, help="requests per web scenario per measurement")
     parser.add_argument("--ticks", type=int, default=20, help="idle ticks timed")
+    parser.add_argument("--plan-sample", type=int, help="make only this many couples' questions due and project "
+                        "the planning CPU to all of them (default: plan every couple)")
     parser.add_argument("--plan-worker", help=argparse.SUPPRESS)  # internal: the planning process
     return parser.parse_args(argv)
 
@@ -288,14 +290,16 @@ def plan_worker(env_json: str) -> int:
     return 0
 
 
-def plan_all(runtime, env: dict) -> dict:
-    """Make every couple's question due now, then plan in a fresh process; returns its figures."""
+def plan_all(runtime, env: dict, sample: int | None = None) -> dict:
+    """Make every couple's question (or the first `sample` couples') due now, then plan in a fresh process;
+    returns its figures."""
     now = utcnow()
     local = now.astimezone(ZoneInfo(TIMEZONE))
     minute = max(0, local.hour * 60 + local.minute - 1)  # a minute ago, local time: today's question is due
     with runtime.sessions.begin() as session:  # and no quiet hours, so the run's time of day does not matter
-        session.execute(update(Couple).values(next_question_at=now - timedelta(minutes=1), question_minute=minute,
-                                              quiet_start=0, quiet_end=0))
+        chosen = update(Couple) if sample is None else update(Couple).where(Couple.id <= sample)
+        session.execute(chosen.values(next_question_at=now - timedelta(minutes=1), question_minute=minute,
+                                      quiet_start=0, quiet_end=0))
     result = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--database-url", "x",
                              "--plan-worker", json.dumps(env)], capture_output=True, text=True, cwd=ROOT)
     if result.returncode:
@@ -344,6 +348,8 @@ def run(args) -> int:
         logging.getLogger().setLevel(logging.WARNING)  # the app logs each request at INFO
         web_figures(app, ca, couples, alexa.url, twilio, 20)  # warm up: chain cached, bank loaded
         before = web_figures(app, ca, couples, alexa.url, twilio, args.requests)
+        print("  with 100 couples: " + ", ".join(f"{k} p50 {v[0]:.1f} / p99 {v[1]:.1f} ms" for k, v in before.items()),
+              flush=True)
 
         started = time.perf_counter()
         with runtime.sessions() as session:
@@ -359,22 +365,29 @@ def run(args) -> int:
         for name, plan, whole in explain(runtime.engine, utcnow()):
             whole_reads += whole
             print(f"  {'WHOLE TABLE ' if whole else ''}{name}: {plan}")
+        print(f"  queries reading a whole big table: {whole_reads}")
+        print("Figures (ratio = figure / target):")
+        print("  web latency, in process, one request at a time:")
+        print("\n".join(web_lines(before, after, args.couples)), flush=True)
         dispatcher = Dispatcher(runtime.sessions, runtime.gateway, runtime.clock, pace=pace_from_settings(settings))
         db_ms, db_max, wall_ms = idle_ticks(runtime, dispatcher, args.ticks)
         dispatcher.close()
-        planned = plan_all(runtime, env)
+        print(ratio_line(f"idle tick, database time (median of {args.ticks}; max {db_max:.1f} ms, wall "
+                         f"{wall_ms:.1f} ms)", db_ms, TARGETS["idle tick db ms"], "ms"), flush=True)
+        planned = plan_all(runtime, env, args.plan_sample)
         runtime.close()
 
-    print("Figures (ratio = figure / target):")
-    print(ratio_line(f"idle tick, database time (median of {args.ticks}; max {db_max:.1f} ms, wall {wall_ms:.1f} ms)",
-                     db_ms, TARGETS["idle tick db ms"], "ms"))
-    print(ratio_line(f"planning the daily question for all (wall {planned['wall']:.0f} s; "
-                     f"{planned['counts']['questions']:,} couples, {planned['queued']:,} texts queued), CPU",
-                     planned["cpu"], TARGETS["plan cpu s"], "s"))
+    done = planned["counts"]["questions"]
+    what = (f"{done:,} couples, {planned['queued']:,} texts queued, wall {planned['wall']:.0f} s")
+    if args.plan_sample:
+        print(f"  planning a sample: {what}, CPU {planned['cpu']:.1f} s = {planned['cpu'] / done * 1000:.2f} ms "
+              "per couple")
+        print(ratio_line(f"planning the daily question for all {args.couples:,} (projected from the sample), CPU",
+                         planned["cpu"] / done * args.couples, TARGETS["plan cpu s"], "s"))
+    else:
+        print(ratio_line(f"planning the daily question for all ({what}), CPU", planned["cpu"],
+                         TARGETS["plan cpu s"], "s"))
     print(ratio_line("scheduler process peak RSS after planning", planned["rss"], TARGETS["scheduler rss MiB"], "MiB"))
-    print("  web latency, in process, one request at a time:")
-    print("\n".join(web_lines(before, after, args.couples)))
-    print(f"  queries reading a whole big table: {whole_reads}")
     return 0
 
 
