@@ -17,6 +17,7 @@ Nothing leaves 127.0.0.1: the app's Twilio and Alexa Settings API base URLs poin
 import argparse
 import os
 import runpy
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -63,7 +64,8 @@ def server_env(database_url: str, workdir: Path, twilio: FakeTwilio, ca_dir: Pat
     env.update(APP_ENV="production" if database_url.startswith("postgresql") else "development",
                DATABASE_URL=database_url,
                PUBLIC_BASE_URL=PUBLIC_BASE_URL, ALEXA_SKILL_ID=SKILL_ID, ALEXA_VERIFY="true",
-               ENCRYPTION_KEY=Fernet.generate_key().decode(), VAR_DIR=str(workdir / "var"),
+               ENCRYPTION_KEY=Fernet.generate_key().decode(), LOOKUP_KEY=secrets.token_hex(32),
+               VAR_DIR=str(workdir / "var"),
                TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_AUTH_TOKEN=twilio.auth_token,
                TWILIO_FROM_NUMBER=OUR_NUMBER, TWILIO_API_URL=twilio.url, DEFAULT_TIMEZONE=TIMEZONE,
                BENCH_CA_DIR=str(ca_dir))
