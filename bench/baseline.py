@@ -107,7 +107,8 @@ def minimal_alexa():
         return jsonify(error=error.reason), 400
     envelope = json.loads(body)
     answer = envelope["request"]["intent"]["slots"]["answer"]["value"]
-    store_answer("alexa:" + envelope["request"]["requestId"], answer)
+    # inbound_message.message_sid holds 64 characters: the request id's unique tail (a UUID) keys the row
+    store_answer("alexa:" + envelope["request"]["requestId"][-36:], answer)
     return jsonify(version="1.0", response={"outputSpeech": {"type": "PlainText", "text": "I saved your answer."},
                                             "shouldEndSession": True})
 
