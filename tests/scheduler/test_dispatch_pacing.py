@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from core.config import ConfigError
-from core.models import OutboundMessage, Partner, SendPace
+from core.models import OutboundMessage, SendPace
 from core.services.delivery_reports import update_status
 from core.services.dispatch import Dispatcher
 from core.services.dispatch_pacing import Pace, pace_from_settings
@@ -194,4 +194,3 @@ def test_an_idle_sender_is_not_touched(world):
     dispatcher.close()
     with world.tx() as session:
         assert session.scalar(select(SendPace)) is None  # nothing due: the bucket row is not even made
-        assert session.get(Partner, 1) is not None
