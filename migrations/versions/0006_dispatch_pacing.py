@@ -1,7 +1,7 @@
 """dispatch pacing: outbound_message.priority (+ its queue index) and send_pace, the senders' token buckets
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 Create Date: 2026-12-01 11:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0001'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
