@@ -14,6 +14,7 @@ twilio client (one thread, and as many threads as the dispatcher), with the rati
 in a temporary database of its own (the role needs CREATEDB) and drops it afterwards. Nothing leaves 127.0.0.1.
 """
 import argparse
+import cProfile
 import logging
 import resource
 import statistics
@@ -54,6 +55,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=4, help="dispatcher send threads")
     parser.add_argument("--batch", type=int, default=200, help="due texts gated per pass")
     parser.add_argument("--window", type=int, help="texts `sending` at once (default: twice the concurrency)")
+    parser.add_argument("--profile", metavar="PATH", help="write a cProfile of the dispatcher's run to PATH "
+                        "(read it with python -m pstats PATH)")
     parser.add_argument("--paced", type=float, metavar="RATE",
                         help="instead: a fake that answers 429 above RATE texts/s, the dispatcher paced at RATE, "
                         "and one urgent text per 100 due last; prints lateness by kind")
@@ -125,9 +128,15 @@ def run_dispatcher(runtime, gateway, args) -> tuple[float, object]:
                             window=args.window, pace=pace)
     with runtime.sessions.begin() as session:
         session.execute(update(OutboundMessage).values(send_after=utcnow()))
+    profiler = cProfile.Profile() if args.profile else None
     started = time.perf_counter()
+    if profiler:
+        profiler.enable()
     stats = dispatcher.run_until_idle(max_passes=10**6)
     elapsed = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     dispatcher.close()
     return elapsed, stats
 
