@@ -82,7 +82,7 @@ def measure(plan: list[scenarios.Scenario], ports: dict[str, int], args) -> tupl
         for scenario in plan:
             outcome, ids = run_one(scenario, ports, level, args.requests, args.max_seconds)
             answered |= ids
-            rows.append(report.Row(scenario.name, level, outcome, scenario.baseline))
+            rows.append(report.Row(scenario.name, level, outcome, scenario.baseline, scenario.floor))
             print(f"  {scenario.name:<22} @{level:<3} {outcome.rate:8.0f} req/s  errors {outcome.errors}",
                   flush=True)
     return rows, answered

@@ -20,7 +20,7 @@ class Scenario:
 
     `build()` returns (raw request, check-in source id or ""); `check(body)` says whether a 200 is right;
     `channel` is the check-in channel it stores (None when it stores nothing); `baseline` names the
-    scenario its ratios are taken against."""
+    scenario its ratios are taken against, `floor` the minimal correct handler a write is compared with."""
 
     name: str
     server: str
@@ -28,6 +28,7 @@ class Scenario:
     check: Callable[[bytes], bool]
     channel: str | None = None
     baseline: str | None = None
+    floor: str | None = None  # the minimal correct handler doing the same write, for writes
 
 
 def alexa_says(*expected: bytes) -> Callable[[bytes], bool]:
@@ -69,10 +70,21 @@ def plan(ca: AlexaSigner, couples: list[Couple], api_endpoint: str, twilio: tupl
     def bare_text() -> tuple[bytes, str]:
         return twilio_inbound(couples[0].texting_phone, next(sayings), *twilio)[0], ""
 
+    def minimal_answer() -> tuple[bytes, str]:
+        body = alexa_envelope(answer_request(next(sayings)), api_endpoint, next(speakers).alexa_user_id)
+        return signed_alexa_post(ca, body, "/minimal/alexa"), ""
+
+    def minimal_text() -> tuple[bytes, str]:
+        return twilio_inbound(next(texters).texting_phone, next(sayings), *twilio, path="/minimal/sms")[0], ""
+
     return [
         Scenario("alexa-hello (base)", "baseline", launch, alexa_says(b"hello")),
         Scenario("alexa-launch", "app", launch, alexa_says(), baseline="alexa-hello (base)"),
-        Scenario("alexa-checkin", "app", answer, alexa_says(b"saved your answer"), "voice", "alexa-hello (base)"),
+        Scenario("alexa-minimal (base)", "baseline", minimal_answer, alexa_says(b"saved your answer")),
+        Scenario("alexa-checkin", "app", answer, alexa_says(b"saved your answer"), "voice", "alexa-hello (base)",
+                 "alexa-minimal (base)"),
         Scenario("twiml (base)", "baseline", bare_text, twiml_says()),
-        Scenario("sms-checkin", "app", text, twiml_says(b"Thank you for sharing"), "sms", "twiml (base)"),
+        Scenario("sms-minimal (base)", "baseline", minimal_text, twiml_says(b"Thank you for sharing")),
+        Scenario("sms-checkin", "app", text, twiml_says(b"Thank you for sharing"), "sms", "twiml (base)",
+                 "sms-minimal (base)"),
     ]

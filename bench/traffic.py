@@ -20,10 +20,10 @@ def bench_ca() -> AlexaSigner:
     return AlexaSigner.around(datetime.now(timezone.utc), CERT_URL, before=timedelta(hours=1), after=timedelta(days=1))
 
 
-def signed_alexa_post(ca: AlexaSigner, body: bytes) -> bytes:
-    """A raw POST /alexa carrying Alexa's two signature headers."""
+def signed_alexa_post(ca: AlexaSigner, body: bytes, path: str = "/alexa") -> bytes:
+    """A raw POST /alexa (or `path`) carrying Alexa's two signature headers."""
     headers = ca.headers(body)
-    return http_post("/alexa", body, headers.pop("Content-Type"), headers)
+    return http_post(path, body, headers.pop("Content-Type"), headers)
 
 
 def http_post(path: str, body: bytes, content_type: str, headers: dict[str, str]) -> bytes:
@@ -55,9 +55,11 @@ def request_id(raw: bytes) -> str:
     return json.loads(raw.partition(b"\r\n\r\n")[2])["request"]["requestId"]
 
 
-def twilio_inbound(sender: str, text: str, account_sid: str, token: str) -> tuple[bytes, str]:
-    """A raw POST /sms/inbound as Twilio sends it, signed over PUBLIC_BASE_URL; returns (request, MessageSid)."""
+def twilio_inbound(sender: str, text: str, account_sid: str, token: str,
+                   path: str = "/sms/inbound") -> tuple[bytes, str]:
+    """A raw POST /sms/inbound as Twilio sends it, signed over PUBLIC_BASE_URL + /sms/inbound (sent to
+    `path`); returns (request, MessageSid)."""
     form = twilio.inbound_form(sender, OUR_NUMBER, text, account_sid=account_sid)
-    raw = http_post("/sms/inbound", twilio.encoded(form), "application/x-www-form-urlencoded",
+    raw = http_post(path, twilio.encoded(form), "application/x-www-form-urlencoded",
                     twilio.signed_headers(token, PUBLIC_BASE_URL + "/sms/inbound", form))
     return raw, form["MessageSid"]

@@ -52,6 +52,8 @@ class Settings:
     encryption_key: str = ""
     lookup_key: str = ""  # keys the digests used to find a phone or an Alexa id without storing it in clear
     scheduler_tick_seconds: int = 30
+    sms_sender_kind: str = "long_code"  # long_code, toll_free, short_code or messaging_service: its default rate
+    sms_rate_per_second: float = 0.0  # texts (segments) per second the sender may send; 0: the kind's default
     retention_days: int = 90
     thinking_daily_cap: int = 3
     # The certification reviewer's test number: fictional (NXX-555-0100..0199), texts to it stay in the outbox
@@ -152,6 +154,7 @@ _COERCE = {
     "retention_days": _as_positive_int,
     "thinking_daily_cap": _as_positive_int,
     "twilio_timeout_seconds": _as_positive_float,
+    "sms_rate_per_second": float,
     "var_dir": Path,
 }
 
@@ -166,7 +169,7 @@ def validate(settings: Settings) -> Settings:
         problems.append(f"APP_ENV: expected production, development or test, got {app_env!r}")
     for check in (_check_timezone, _check_clock_time, _check_public_base_url, _check_twilio_api_url,
                   _check_database_url, _check_encryption_key, _check_lookup_key, _check_alexa_api_url,
-                  _check_reviewer_number):
+                  _check_reviewer_number, _check_sending_rate):
         problem = check(settings)
         if problem:
             problems.append(problem)
@@ -182,6 +185,17 @@ def validate(settings: Settings) -> Settings:
     database_url = settings.database_url or f"sqlite:///{settings.var_dir / 'trustbuilder.db'}"
     public_base_url = (settings.public_base_url or "http://localhost:5000").rstrip("/")
     return replace(settings, database_url=database_url, public_base_url=public_base_url, warnings=tuple(warnings))
+
+
+SENDER_KINDS = ("long_code", "toll_free", "short_code", "messaging_service")
+
+
+def _check_sending_rate(settings: Settings) -> str | None:
+    if settings.sms_sender_kind not in SENDER_KINDS:
+        return f"SMS_SENDER_KIND: expected one of {', '.join(SENDER_KINDS)}, got {settings.sms_sender_kind!r}"
+    if settings.sms_rate_per_second < 0:
+        return f"SMS_RATE_PER_SECOND: expected 0 (the sender's default) or more, got {settings.sms_rate_per_second}"
+    return None
 
 
 def _check_timezone(settings: Settings) -> str | None:

@@ -6,7 +6,7 @@ compare equal to them and the schema needs no migration.
 import enum
 from datetime import date, datetime, timezone
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
                         SmallInteger, String, TypeDecorator, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
@@ -262,11 +262,30 @@ class NudgeSchedule(Base):
     next_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
+#: Send order within what is due (lower first): texts someone is waiting for right now, then personal
+#: ones, then bulk. A kind not listed (a new one) goes before bulk.
+URGENT, PERSONAL, BULK = 0, 1, 2
+TEXT_PRIORITY = {TextKind.PROMISE_REMINDER: URGENT, TextKind.INVITATION: URGENT,
+                 TextKind.THINKING: PERSONAL, TextKind.PROMISE_CONFIRM: PERSONAL,
+                 TextKind.PROMISE_FOLLOWUP: PERSONAL, TextKind.NUDGE_OFFER: PERSONAL,
+                 TextKind.DAILY_QUESTION: BULK, TextKind.WEEKLY_SUMMARY: BULK, TextKind.THINKING_AUTO: BULK}
+
+
+def text_priority(kind: str) -> int:
+    """The send priority of a kind of text (URGENT, PERSONAL or BULK)."""
+    return TEXT_PRIORITY.get(kind, PERSONAL)
+
+
+def _priority_default(context) -> int:
+    return text_priority(context.get_current_parameters().get("kind"))
+
+
 class OutboundMessage(Base):
     """The outbox and send queue: one row per text, unique per idempotency key, never sent twice."""
 
     __tablename__ = "outbound_message"
-    __table_args__ = (Index("ix_outbound_due", "state", "send_after"),)
+    __table_args__ = (Index("ix_outbound_due", "state", "send_after"),
+                      Index("ix_outbound_queue", "state", "priority", "send_after", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"), index=True)
     to_phone: Mapped[str | None] = mapped_column(EncryptedText)
@@ -286,11 +305,24 @@ class OutboundMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime | None]
+    priority: Mapped[int] = mapped_column(SmallInteger, default=_priority_default, server_default="1")
 
     @validates("to_phone")
     def _digest_phone(self, _key, phone):
         self.to_phone_digest = phone_digest(phone) if phone else None
         return phone
+
+
+class SendPace(Base):
+    """The token bucket of one sender (a Twilio number or Messaging Service), shared by every dispatcher:
+    a text is claimed only with a token, taken in the claim's transaction under this row's lock."""
+
+    __tablename__ = "send_pace"
+    sender: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[datetime]
+    slowdown: Mapped[float] = mapped_column(Float, default=1.0)  # share of the set rate, halved on a 429
+    slow_until: Mapped[datetime | None]  # no token before then after a rate error; the share recovers after
 
 
 class InboundMessage(Base):

@@ -25,6 +25,7 @@ from core.db import SchemaError, describe_error, transaction
 from core.runtime import Runtime, open_runtime
 from core.services import outbox
 from core.services.dispatch import Dispatcher
+from core.services.dispatch_pacing import pace_from_settings
 from scheduler import jobs
 from sms.gateway import gateway_for
 
@@ -74,8 +75,11 @@ def main(argv=None) -> int:
         sys.exit(f"Trust Builder scheduler cannot start: {error}")
     except SQLAlchemyError as error:
         sys.exit(f"Trust Builder scheduler cannot start: {describe_error(error)}")
+    # Paced to what the Twilio sender accepts (SMS_SENDER_KIND / SMS_RATE_PER_SECOND), shared with any
+    # other scheduler through the database; the development outbox sends nothing, so needs no pace.
+    pace = pace_from_settings(settings) if runtime.gateway.delivers else None
     dispatcher = Dispatcher(runtime.sessions, runtime.gateway, runtime.clock,
-                            status_callback=settings.public_base_url + STATUS_PATH)
+                            status_callback=settings.public_base_url + STATUS_PATH, pace=pace)
     stopper = Stopper(dispatcher)
     signal.signal(signal.SIGTERM, stopper)
     signal.signal(signal.SIGINT, stopper)

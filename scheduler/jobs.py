@@ -24,6 +24,9 @@ def plan(runtime: Runtime, batch: int = PLAN_BATCH) -> dict[str, int]:
     """Queue what is due now: daily questions by text, weekly summaries, thinking-about-you moments."""
     steps = {"questions": planner.plan_questions, "summaries": planner.plan_summaries,
              "nudges": partial(thinking_moments.plan_nudges, daily_cap=runtime.settings.thinking_daily_cap)}
+    with runtime.sessions() as session:  # the idle tick: one look, no transaction per planner
+        if not planner.anything_due(session, runtime.clock()):
+            return dict.fromkeys(steps, 0)
     counts = {name: _drain(runtime, step, batch) for name, step in steps.items()}
     if any(counts.values()):
         log.info("planned: %s", ", ".join(f"{count} {name}" for name, count in counts.items()))

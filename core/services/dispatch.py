@@ -2,9 +2,13 @@
 
 Never twice: a text is claimed (state `sending`, by a conditional UPDATE ... WHERE state = 'queued') and
 committed before it is handed to the gateway, and is never claimed again. Only a window of texts (by
-default one per send thread) is `sending` at a time: each transaction that records finished sends also
-claims as many more. So a crash leaves at most that window in `sending`, the texts really in doubt;
-`recover_interrupted` marks them failed (we cannot know whether the provider got them) and counts them.
+default two per send thread: one with the gateway, one claimed to follow at once) is `sending` at a time:
+each transaction that records finished sends also claims as many more, while the threads go on sending
+the ones claimed before. So a crash leaves at most that window in `sending`; `recover_interrupted` marks
+them failed (we cannot know whether the provider got them) and counts them.
+Paced (`pace`), claims also take tokens from the sender's bucket in the database (dispatch_pacing), so all
+threads and processes together stay within the rate Twilio accepts; a rate error slows the bucket down
+and puts the text back, unsent, in its place.
 A clean stop (`stop()`) claims nothing more, so SIGTERM loses nothing. A failure after the request may
 have reached the provider (a read timeout, an unexpected gateway error) is not retried either. On
 PostgreSQL due rows are read with FOR UPDATE SKIP LOCKED, so several dispatchers can run at once; on
@@ -14,28 +18,39 @@ import logging
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from core import local_time
+from core.clock import utcnow
 from core.db import transaction
 from core.models import OutboundMessage, Partner, TextState
 from core.phones import mask_phone
 from core.ports import SendError, SendReceipt, SmsGateway
+from core.services import dispatch_pacing as pacing
+from core.services.dispatch_pacing import Pace
 from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, apply_error_code, backoff,
                                       may_have_arrived, verdict)
+from core.words.segments import segments
 
 log = logging.getLogger(__name__)
 
 # Finished sends are recorded (and the window refilled) when the whole window is done or after this long,
 # so one slow send never holds up the others; a status callback still finds its sid within a second.
 RECORD_EVERY = 0.05
+GATE_AHEAD = 10  # seconds of sending gated at once when paced
 RELEASED = object()  # outcome of a claimed text not handed over because the dispatcher is stopping
 Claim = tuple[int, str, str]  # (message id, phone, body)
+# On the table, not the entity: plain Core statements (compiled once, cached), no ORM bookkeeping per send.
+_TEXTS = OutboundMessage.__table__
+RECORD_SENT = update(_TEXTS).where(_TEXTS.c.id == bindparam("b_id")).values(provider_sid=bindparam("b_sid"))
+CLAIM = (update(_TEXTS).where(_TEXTS.c.id.in_(bindparam("b_ids", expanding=True)),
+                              _TEXTS.c.state == TextState.QUEUED)
+         .values(state=TextState.SENDING, attempts=_TEXTS.c.attempts + 1).returning(_TEXTS.c.id))
 
 
 @dataclass
@@ -48,15 +63,16 @@ class DispatchStats:
     deferred: int = 0
     skipped: int = 0
     released: int = 0
+    throttled: int = 0  # refused by Twilio for rate: back in the queue, the sender slowed down
     errors: list[str] = field(default_factory=list)
 
     @property
     def claimed(self) -> int:
-        return self.sent + self.retried + self.failed + self.released
+        return self.sent + self.retried + self.failed + self.released + self.throttled
 
     def add(self, other: "DispatchStats") -> None:
         """Fold another pass's counts into these."""
-        for name in ("sent", "retried", "failed", "deferred", "skipped", "released"):
+        for name in ("sent", "retried", "failed", "deferred", "skipped", "released", "throttled"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors += other.errors
 
@@ -66,12 +82,16 @@ class Dispatcher:
 
     def __init__(self, session_factory: sessionmaker[Session], gateway: SmsGateway, clock,
                  status_callback: str | None = None, batch: int = 200, concurrency: int = 4,
-                 max_attempts: int = 6, lease: timedelta = timedelta(minutes=10), window: int | None = None):
+                 max_attempts: int = 6, lease: timedelta = timedelta(minutes=10), window: int | None = None,
+                 pace: Pace | None = None, pace_clock=utcnow):
         self.session_factory, self.gateway, self.clock = session_factory, gateway, clock
         self.status_callback, self.batch, self.concurrency = status_callback, batch, concurrency
-        self.max_attempts, self.lease, self.window = max_attempts, lease, window or concurrency
+        self.max_attempts, self.lease = max_attempts, lease
+        self.window = window or 2 * concurrency
+        self.pace, self.pace_clock = pace, pace_clock  # the bucket runs on real time, shared by processes
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="sms-send") if concurrency > 1 else None
         self._stopping = threading.Event()
+        self._deadline: float | None = None
 
     def run_once(self) -> DispatchStats:
         """Gate one batch of due texts and send the sendable ones, a window at a time; returns counts."""
@@ -83,12 +103,16 @@ class Dispatcher:
     def run_until_idle(self, max_passes: int = 1000, budget_seconds: float | None = None) -> DispatchStats:
         """Repeat passes until nothing due is left, the time budget is spent, or stop() was called."""
         total, started = DispatchStats(), time.monotonic()
-        for _ in range(max_passes):
-            stats = self.run_once()
-            total.add(stats)
-            idle = not (stats.claimed or stats.deferred or stats.skipped)
-            if idle or self._stopping.is_set() or _spent(started, budget_seconds):
-                break
+        self._deadline = None if budget_seconds is None else started + budget_seconds
+        try:
+            for _ in range(max_passes):
+                stats = self.run_once()
+                total.add(stats)
+                idle = not (stats.claimed or stats.deferred or stats.skipped or stats.throttled)
+                if idle or self._stopping.is_set() or self._out_of_time():
+                    break
+        finally:
+            self._deadline = None
         return total
 
     def stop(self) -> None:
@@ -100,18 +124,29 @@ class Dispatcher:
         if self._pool:
             self._pool.shutdown(wait=True)
 
-    def _gate_batch(self, stats: DispatchStats) -> tuple[list[Claim], list[Claim]]:
-        """In one transaction: gate up to `batch` due rows (deferring or dropping some), claim the first
-        window of the sendable ones; returns (claimed, sendable but not yet claimed)."""
+    def _out_of_time(self) -> bool:
+        return self._deadline is not None and time.monotonic() >= self._deadline
+
+    def _gate_batch(self, stats: DispatchStats) -> tuple[list[Claim], list[Claim], float]:
+        """In one transaction: gate up to a batch of due rows (deferring or dropping some), claim the first
+        window of the sendable ones; returns (claimed, sendable but not yet claimed, seconds until a token).
+        Most urgent first (priority), then by due time. When paced, a batch is what the sender can send in
+        GATE_AHEAD seconds, so quiet hours and expiry are judged close to the moment of sending."""
         now = self.clock()
+        due = (OutboundMessage.state == TextState.QUEUED, OutboundMessage.send_after <= now)
+        limit = min(self.batch, max(self.window, self.pace.seconds_ahead(GATE_AHEAD))) if self.pace else self.batch
         with transaction(self.session_factory) as session:
-            rows = session.scalars(select(OutboundMessage)
-                                   .where(OutboundMessage.state == TextState.QUEUED, OutboundMessage.send_after <= now)
-                                   .order_by(OutboundMessage.send_after, OutboundMessage.id)
-                                   .limit(self.batch).with_for_update(skip_locked=True)).all()
+            if session.scalar(select(OutboundMessage.id).where(*due).limit(1)) is None:
+                return [], [], 0.0  # the idle tick: one indexed look, no lock taken
+            bucket = pacing.lock(session, self.pace, self.pace_clock()) if self.pace else None
+            rows = session.scalars(select(OutboundMessage).where(*due)
+                                   .order_by(OutboundMessage.priority, OutboundMessage.send_after,
+                                             OutboundMessage.id)
+                                   .limit(limit).with_for_update(skip_locked=True)).all()
             partners = _load_partners(session, rows)  # noqa: F841 (held: the session only keeps weak references)
             sendable = [(row.id, row.to_phone, row.body) for row in rows if self._gate(session, row, now, stats)]
-            return _claim(session, sendable[:self.window], now), sendable[self.window:]
+            claimed, taken, delay = self._claim(session, bucket, sendable[:self.window], now)
+            return claimed, sendable[taken:], delay
 
     def _gate(self, session: Session, message: OutboundMessage, now: datetime, stats: DispatchStats) -> bool:
         """Decide for one due text: True to send now; else defer or drop it (with the reason on the row)."""
@@ -128,21 +163,57 @@ class Dispatcher:
             stats.skipped += 1
         return decision == "send"
 
-    def _send_all(self, claimed: list[Claim], waiting: list[Claim], stats: DispatchStats) -> None:
-        """Send the claimed window; each record of finished sends claims as many of `waiting` to follow."""
-        waiting, pending = deque(waiting), set()
-        while claimed or pending:
-            outcomes, pending = self._finish_some(claimed, pending)
-            refill = 0 if self._stopping.is_set() else min(len(outcomes), len(waiting))
-            claimed = self._record(outcomes, [waiting.popleft() for _ in range(refill)], stats) if outcomes else []
+    def _send_all(self, claimed: list[Claim], waiting: list[Claim], delay: float, stats: DispatchStats) -> None:
+        """Keep every send thread busy from the claimed texts; each record of finished sends claims more
+        (while the next ones are already with the gateway), up to `window` claimed at once and as the
+        sender's pace allows. Sleeps (within the budget) when only tokens are missing."""
+        ready, waiting, pending, outcomes = deque(claimed), deque(waiting), set(), []
+        not_before = recorded = time.monotonic() + delay
+        while ready or pending or outcomes or (waiting and not (self._stopping.is_set() or self._out_of_time())):
+            finished, pending = self._progress(ready, pending)
+            outcomes += finished
+            now = time.monotonic()
+            room = max(0, min(len(waiting), self.window - len(pending) - len(ready)))
+            if self._stopping.is_set() or self._out_of_time() or now < not_before:
+                room = 0
+            # To the database when the threads are about to run dry, or often enough that results (and
+            # the sids status callbacks look for) are stored within RECORD_EVERY.
+            due = not (pending and ready) or now - recorded >= RECORD_EVERY
+            if (outcomes or room) and due:
+                more, taken, delay = self._record(outcomes, [waiting[i] for i in range(room)], stats)
+                outcomes, recorded = [], time.monotonic()
+                for _ in range(taken):
+                    waiting.popleft()
+                ready.extend(more)
+                not_before = recorded + delay
+            elif not (ready or pending or outcomes) and waiting:  # only tokens are missing: wait for one
+                self._stopping.wait(max(0.0, min(not_before - now, self._time_left())))
 
-    def _finish_some(self, claimed: list[Claim], pending: set) -> tuple[list, set]:
-        """Start the newly claimed sends; return the outcomes that finished within RECORD_EVERY, and the rest."""
+    def _time_left(self) -> float:
+        return 3600.0 if self._deadline is None else self._deadline - time.monotonic()
+
+    def _progress(self, ready: deque, pending: set) -> tuple[list, set]:
+        """Hand ready texts to free threads; return the outcomes that finished (waiting at most
+        RECORD_EVERY for the first) and the sends still running. Stopping releases the ready ones."""
+        if self._stopping.is_set():
+            released = [(claim[0], RELEASED) for claim in ready]
+            ready.clear()
+        else:
+            released = []
         if not self._pool:
-            return [self._send(claim) for claim in claimed], set()
-        pending = pending | {self._pool.submit(self._send, claim) for claim in claimed}
-        done, pending = wait(pending, timeout=RECORD_EVERY)
-        return [future.result() for future in done], pending
+            outcomes = [self._send(claim) for claim in ready]
+            ready.clear()
+            return released + outcomes, set()
+        self._start(ready, pending)
+        if not pending:
+            return released, pending
+        done, pending = wait(pending, timeout=RECORD_EVERY, return_when=FIRST_COMPLETED)
+        self._start(ready, pending)  # threads freed just now get work before we go to the database
+        return released + [future.result() for future in done], pending
+
+    def _start(self, ready: deque, pending: set) -> None:
+        while ready and len(pending) < self.concurrency:
+            pending.add(self._pool.submit(self._send, ready.popleft()))
 
     def _send(self, claim: Claim):
         """Hand one text to the gateway; returns (id, receipt, SendError or RELEASED). No transaction here."""
@@ -157,28 +228,54 @@ class Dispatcher:
             log.exception("gateway crashed sending text %s", message_id)
             return message_id, SendError(f"gateway error: {type(error).__name__}", ambiguous=True)
 
-    def _record(self, outcomes: list, more: list[Claim], stats: DispatchStats) -> list[Claim]:
-        """In one short transaction: store the results of finished sends and claim `more` to follow."""
+    def _record(self, outcomes: list, more: list[Claim], stats: DispatchStats) -> tuple[list[Claim], int, float]:
+        """In one short transaction: store the results of finished sends and claim `more` to follow (as
+        far as the pace allows); returns (claimed, candidates used up, seconds until the next token)."""
         now = self.clock()
         state = TextState.SENT if self.gateway.delivers else TextState.OUTBOX
-        sent = [{"id": mid, "state": state, "provider_sid": result.sid, "sent_at": now, "updated_at": now}
-                for mid, result in outcomes if isinstance(result, SendReceipt)]
+        sent = [{"b_id": mid, "b_sid": result.sid} for mid, result in outcomes if isinstance(result, SendReceipt)]
+        errors = [(mid, result) for mid, result in outcomes if isinstance(result, SendError)]
         with transaction(self.session_factory) as session:
+            # The bucket first, in every transaction that claims: one lock order for all dispatchers.
+            needs_bucket = self.pace and (more or any(pacing.is_rate_error(e) for _, e in errors))
+            bucket = pacing.lock(session, self.pace, self.pace_clock()) if needs_bucket else None
             if sent:
-                session.execute(update(OutboundMessage), sent)  # one executemany by primary key
+                session.execute(RECORD_SENT.values(state=state, sent_at=now, updated_at=now), sent)  # executemany
             for mid, result in outcomes:
                 if result is RELEASED:
                     _release(session.get(OutboundMessage, mid), now, stats)
-                elif isinstance(result, SendError):
-                    self._record_error(session, session.get(OutboundMessage, mid), result, now, stats)
-            claimed = _claim(session, more, now)
+            for mid, error in errors:
+                self._record_error(session, session.get(OutboundMessage, mid), error, now, stats, bucket)
+            claimed = self._claim(session, bucket, more, now)
         stats.sent += len(sent)
         return claimed
 
-    def _record_error(self, session, message: OutboundMessage, error: SendError, now, stats) -> None:
-        """Retry later with backoff when that is safe and useful; otherwise mark the text failed."""
+    def _claim(self, session: Session, bucket, candidates: list[Claim], now: datetime):
+        """Take tokens for a prefix of the candidates and claim those still queued (tokens of the others go
+        back); returns (claimed, candidates used up, seconds until the next token)."""
+        if bucket is None:
+            return _claim(session, candidates, now), len(candidates), 0.0
+        costs = [segments(body or "") for _, _, body in candidates]
+        taken = pacing.take(bucket, self.pace, costs)
+        claimed = _claim(session, candidates[:taken], now)
+        got = {claim[0] for claim in claimed}
+        pacing.give_back(bucket, [cost for claim, cost in zip(candidates[:taken], costs) if claim[0] not in got])
+        next_cost = costs[taken] if taken < len(costs) else 1
+        return claimed, taken, pacing.wait_seconds(bucket, self.pace, next_cost, self.pace_clock())
+
+    def _record_error(self, session, message: OutboundMessage, error: SendError, now, stats, bucket) -> None:
+        """A rate error slows the sender and puts the text back as it was (it was not sent); other errors
+        are retried later with backoff when that is safe and useful; otherwise the text is marked failed."""
         message.error_code, message.updated_at = error.code, now
         maybe_sent = may_have_arrived(error)
+        if pacing.is_rate_error(error) and not maybe_sent:
+            message.state, message.claimed_at, message.attempts = TextState.QUEUED, None, message.attempts - 1
+            if bucket is not None:
+                pacing.slow_down(bucket, self.pace, self.pace_clock())
+            else:  # unpaced: at least do not ask again at once
+                message.send_after = max(message.send_after, now + pacing.PAUSE)
+            stats.throttled += 1
+            return
         if error.retryable and not maybe_sent and message.attempts < self.max_attempts:
             message.state, message.send_after = TextState.QUEUED, now + backoff(message.attempts)
             stats.retried += 1
@@ -211,11 +308,8 @@ def _claim(session: Session, candidates: list[Claim], now: datetime) -> list[Cla
     an opt-out) got to first is left alone. Returns the candidates this call claimed."""
     if not candidates:
         return []
-    claimed = set(session.scalars(
-        update(OutboundMessage).where(OutboundMessage.id.in_([c[0] for c in candidates]),
-                                      OutboundMessage.state == TextState.QUEUED)
-        .values(state=TextState.SENDING, claimed_at=now, updated_at=now, attempts=OutboundMessage.attempts + 1)
-        .returning(OutboundMessage.id), execution_options={"synchronize_session": False}))
+    claimed = set(session.scalars(CLAIM.values(claimed_at=now, updated_at=now),
+                                  {"b_ids": [c[0] for c in candidates]}))
     return [claim for claim in candidates if claim[0] in claimed]
 
 

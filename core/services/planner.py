@@ -11,11 +11,11 @@ is tried again a few minutes later (its next_*_at advances only once its texts a
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core import local_time
-from core.models import Channel, Couple, TextKind
+from core.models import Channel, Couple, NudgeSchedule, TextKind
 from core.services import checkins, outbox, questions, summary
 from core.words import texts
 
@@ -25,6 +25,15 @@ SUNDAY, SUMMARY_MINUTE = 6, 18 * 60  # the weekly summary: Sunday 18:00 local
 SUMMARY_STALE = timedelta(days=1)  # a summary that reaches Monday morning still reads well; later, it does not
 RETRY_AFTER = timedelta(minutes=5)  # a couple whose planning failed (a database error) is tried again then
 FIRST_SUMMARY_AFTER = timedelta(days=3)  # a first "week" of a few hours says nothing
+
+
+def anything_due(session: Session, now: datetime) -> bool:
+    """Whether any planner has work at `now` (a question, a summary or a summary date to set, a
+    thinking-about-you moment): one statement on three indexes, so an idle tick costs one round trip."""
+    due = (exists().where(Couple.next_question_at <= now), exists().where(Couple.next_summary_at <= now),
+           exists().where(Couple.next_summary_at.is_(None)),
+           exists().where(NudgeSchedule.active, NudgeSchedule.next_at <= now))
+    return bool(session.scalar(select(or_(*due))))
 
 
 def plan_questions(session: Session, now: datetime, limit: int = 100, bank=None) -> int:

@@ -5,7 +5,8 @@ import pytest
 from bench import app_load
 
 pytestmark = pytest.mark.bench
-SCENARIOS = ["alexa-hello (base)", "alexa-launch", "alexa-checkin", "twiml (base)", "sms-checkin"]
+SCENARIOS = ["alexa-hello (base)", "alexa-launch", "alexa-minimal (base)", "alexa-checkin", "twiml (base)",
+             "sms-minimal (base)", "sms-checkin"]
 
 
 def test_bench_runs_with_tiny_numbers(capsys):

@@ -29,7 +29,8 @@ def environment(tmp_path, twilio, **extra) -> dict:
                PUBLIC_BASE_URL="https://tb.example.com",
                DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", ENCRYPTION_KEY=Fernet.generate_key().decode(),
                TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_AUTH_TOKEN=twilio.auth_token,
-               TWILIO_FROM_NUMBER="+15550001111", TWILIO_API_URL=twilio.url)
+               TWILIO_FROM_NUMBER="+15550001111", TWILIO_API_URL=twilio.url,
+               SMS_RATE_PER_SECOND="1000")  # the fake takes any rate; pacing has tests of its own
     env.update(extra)
     return env
 

@@ -1,0 +1,134 @@
+"""Profile of each web scenario in process: where a launch, a voice check-in and an SMS check-in spend time.
+
+    python bench/profile_web.py                       # temporary SQLite, 100 couples, 300 requests each
+    python bench/profile_web.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+The real app (`create_app`, the skill's verifier trusting a throwaway CA and every other check on, Twilio
+signatures checked) in a temporary database, driven through Flask's test client one request at a time
+under cProfile, after a warm-up. For each scenario it prints the CPU and wall time per request, the
+statements per request, and the functions with the most cumulative time, grouped as our code, SQLAlchemy,
+the driver, crypto, ask-sdk and Flask/werkzeug.
+"""
+import argparse
+import cProfile
+import logging
+import pstats
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: import from the repository, not from bench/
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from cryptography.fernet import Fernet  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from bench.benchapp import CERT_URL  # noqa: E402
+from bench.seed import open_database, seed_couples  # noqa: E402
+from bench.traffic import (ALEXA_USER, DEVICE_ID, OUR_NUMBER, PUBLIC_BASE_URL, SKILL_ID, alexa_envelope,  # noqa: E402
+                           answer_request, bench_ca, launch_request)
+from core.config import load_settings  # noqa: E402
+from devkit import twilio as twilio_forms  # noqa: E402
+from devkit.certs import read_ca  # noqa: E402
+from devkit.databases import scratch_database  # noqa: E402
+from devkit.fakes.alexa_api import FakeAlexa  # noqa: E402
+from devkit.fakes.twilio_api import FakeTwilio  # noqa: E402
+
+TIMEZONE = "America/New_York"
+SAYING = "I felt closest to you when we cooked dinner together"
+ROOT = Path(__file__).resolve().parent.parent
+GROUPS = (("sqlalchemy", ("/sqlalchemy/",)), ("driver (python side)", ("sqlite3", "/psycopg/")),
+          ("crypto", ("/cryptography/",)), ("ask-sdk", ("/ask_sdk",)), ("flask/werkzeug", ("/flask/", "/werkzeug/")),
+          ("C calls (driver, commit, locks, I/O)", ("~",)))
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="cProfile of each web scenario, in process.")
+    parser.add_argument("--database-url", help="a PostgreSQL server (a temporary database is made on it)")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--top", type=int, default=12, help="functions listed per scenario")
+    return parser.parse_args(argv)
+
+
+def scenarios(app, ca, couples, alexa_url: str, twilio: FakeTwilio) -> dict:
+    client = app.test_client()
+
+    def alexa(request, user):
+        body = alexa_envelope(request, alexa_url, user)
+        return client.post("/alexa", data=body, headers=ca.headers(body))
+
+    def sms(couple):
+        form = twilio_forms.inbound_form(couple.texting_phone, OUR_NUMBER, SAYING, account_sid=twilio.account_sid)
+        headers = twilio_forms.signed_headers(twilio.auth_token, PUBLIC_BASE_URL + "/sms/inbound", form)
+        return client.post("/sms/inbound", data=twilio_forms.encoded(form), headers=headers,
+                           content_type="application/x-www-form-urlencoded")
+
+    return {"alexa-launch": lambda c: alexa(launch_request(), c.alexa_user_id),
+            "alexa-checkin": lambda c: alexa(answer_request(SAYING), c.alexa_user_id),
+            "sms-checkin": sms}
+
+
+def group_of(filename: str) -> str:
+    if filename.startswith(str(ROOT)) and "site-packages" not in filename and "/bench/" not in filename:
+        return "our code"
+    return next((name for name, marks in GROUPS if any(m in filename for m in marks)), "other libraries")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from app import create_app
+    with tempfile.TemporaryDirectory() as folder, FakeTwilio() as twilio, FakeAlexa({DEVICE_ID: TIMEZONE}) as alexa, \
+            scratch_database(args.database_url, Path(folder), "bench_profile") as url:
+        folder = Path(folder)
+        env = dict(APP_ENV="production" if url.startswith("postgresql") else "development", DATABASE_URL=url,
+                   PUBLIC_BASE_URL=PUBLIC_BASE_URL, ALEXA_SKILL_ID=SKILL_ID, ALEXA_VERIFY="true",
+                   ENCRYPTION_KEY=Fernet.generate_key().decode(), LOOKUP_KEY="profile-lookup-key-" + "x" * 24,
+                   VAR_DIR=str(folder / "var"), TWILIO_ACCOUNT_SID=twilio.account_sid,
+                   TWILIO_AUTH_TOKEN=twilio.auth_token, TWILIO_FROM_NUMBER=OUR_NUMBER, TWILIO_API_URL=twilio.url,
+                   DEFAULT_TIMEZONE=TIMEZONE)
+        settings = load_settings(environ=env, env_file=None)
+        runtime = open_database(settings)
+        couples = seed_couples(runtime, 100, ALEXA_USER)
+        ca = bench_ca()
+        roots, fetch = read_ca(ca.write(folder / "ca"), CERT_URL)
+        app = create_app(settings, runtime=runtime, skill_options={"trusted_roots": roots, "fetch": fetch})
+        logging.getLogger().setLevel(logging.WARNING)
+        statements = [0]
+        event.listen(runtime.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+        print(f"Web profile: {args.requests} requests per scenario, in process, one at a time, "
+              f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'} (temporary), 100 couples")
+        for name, call in scenarios(app, ca, couples, alexa.url, twilio).items():
+            for n in range(20):  # warm-up: chain cached, bank loaded, statements compiled
+                call(couples[n % len(couples)])
+            statements[0], profiler = 0, cProfile.Profile()
+            cpu, wall = time.process_time(), time.perf_counter()
+            profiler.enable()
+            for n in range(args.requests):
+                response = call(couples[n % len(couples)])
+                assert response.status_code == 200, response.data
+            profiler.disable()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            stats = pstats.Stats(profiler)
+            own = defaultdict(float)
+            for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():
+                own[group_of(filename)] += tottime
+            total = sum(own.values()) or 1
+            print(f"\n{name}: {cpu / args.requests * 1000:.2f} ms CPU, {wall / args.requests * 1000:.2f} ms wall, "
+                  f"{statements[0] / args.requests:.1f} statements per request (under the profiler)")
+            print("  own time by package: " + ", ".join(f"{g} {t / total:.0%}" for g, t in
+                                                        sorted(own.items(), key=lambda kv: -kv[1])))
+            rows = sorted(((key, value) for key, value in stats.stats.items() if group_of(key[0]) == "our code"),
+                          key=lambda kv: -kv[1][3])[:args.top]
+            print("  our functions by cumulative time per request:")
+            for (filename, line, function), (_, calls, _, cumtime, _) in rows:
+                short = str(Path(filename).relative_to(ROOT))
+                print(f"    {cumtime / args.requests * 1000:6.2f} ms  {calls / args.requests:5.1f}x  "
+                      f"{short}:{line}({function})")
+        runtime.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
