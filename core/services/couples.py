@@ -7,10 +7,8 @@ from sqlalchemy.orm import Session, joinedload
 from core import local_time
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import (Awaiting, CheckIn, Consent, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
-                         PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState)
+                         InvitationState, PairingCode, Partner, Promise, QuestionHeard, TextState)
 from core.phones import normalize_phone
-from core.services import outbox
-from core.words import texts
 
 MAX_NAME = 40
 AWAIT_MINUTES = 60 * 24
@@ -56,18 +54,14 @@ def invite_partner(session: Session, inviter: Partner, phone: str, name: str, no
     return partner
 
 
-def invite(session: Session, inviter: Partner, phone: str, name: str, now: datetime) -> Partner:
-    """INVITE: add the second partner and queue the only text they get before saying YES, the invitation."""
-    invitee = invite_partner(session, inviter, phone, name, now)
-    outbox.queue(session, invitee, outbox.Draft(texts.invitation(inviter.display_name), TextKind.INVITATION,
-                                                f"invitation:{invitee.id}"), now)
-    return invitee
-
-
 def accept_invite(session: Session, partner: Partner, now: datetime) -> Partner:
     """The invited partner said YES: they now consent to texts."""
     if partner.consent != Consent.INVITED:
         raise Conflict("there is no invitation waiting", "no_invite")
+    from core.services import invitations  # invitations reads couples' lookups
+    if invitations.has_expired(session, partner, now):
+        raise Conflict("the invitation has expired", "no_invite")
+    invitations.end(session, partner, InvitationState.ACCEPTED, now)
     partner.consent, partner.consent_at = Consent.GRANTED, now
     session.flush()
     return partner
@@ -174,8 +168,14 @@ def _forget_awaited_promises(session: Session, partner: Partner, promise_ids, no
 
 
 def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
-    """DELETE MY DATA: remove check-ins, promises, texts and the phone number; keep an opted-out shell
-    so the couple's other partner keeps their own history."""
+    """DELETE MY DATA: the person's own data and every copy of their words (core.services.erasure)."""
+    from core.services import erasure  # erasure builds on erase_own_data below
+    erasure.erase_person(session, partner, now)
+
+
+def erase_own_data(session: Session, partner: Partner, now: datetime) -> None:
+    """Remove the person's check-ins, promises, texts and phone number; keep an opted-out shell so the
+    couple's other partner keeps their own history."""
     pid = partner.id
     session.execute(delete(CheckIn).where(CheckIn.partner_id == pid))
     their_promises = select(Promise.id).where(Promise.promiser_id == pid)
