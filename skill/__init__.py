@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.runtime import Runtime
 from skill.alexa_api import SettingsApi
-from skill.handlers import checkins, errors, general, identity, promises, together
+from skill.handlers import checkins, errors, general, identity, promises, safety, together
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
                                 OpenTurnInterceptor)
 from skill.verify import AlexaRequestVerifier
@@ -36,6 +36,7 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
     builder.add_global_response_interceptor(CommitInterceptor())
     for handler in (
         general.SessionEndedRequestHandler(), general.CancelOrStopIntentHandler(),
+        safety.SafetyIntentHandler(),  # before every gate: safety lines for anyone, linked or not
         identity.LinkAccountIntentHandler(), identity.UnlinkedUserHandler(),
         identity.IdentifyPartnerIntentHandler(), identity.WhoIsSpeakingHandler(),
         checkins.LaunchRequestHandler(), checkins.TodaysQuestionIntentHandler(), checkins.AnswerIntentHandler(),
@@ -43,6 +44,8 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         promises.MakePromiseIntentHandler(), promises.ListPromisesIntentHandler(),
         promises.KeptPromiseIntentHandler(),
         together.ThinkingOfYouIntentHandler(), together.WeeklySummaryIntentHandler(),
+        safety.DeleteMyDataIntentHandler(), safety.UndoAnswerIntentHandler(),
+        safety.PrivateReflectionIntentHandler(), safety.CareYesNoHandler(),
         general.HelpIntentHandler(), general.FallbackIntentHandler(), general.YesNoIntentHandler(),
     ):
         builder.add_request_handler(handler)

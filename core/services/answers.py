@@ -45,6 +45,12 @@ def take_answer(session: Session, partner: Partner, text: str | None, channel: s
                 now: datetime, explicit: bool = False) -> Taken:
     """Offer `text` as today's answer. `explicit` (voice "my answer is ...", text "my answer is ...") skips
     the "does it read as one" question, never the yes/no/thanks and danger checks."""
+    if not (text or "").strip():
+        raise InvalidInput("an answer cannot be empty", "empty_answer")
+    repeated = session.scalar(select(CheckIn).where(CheckIn.source_id == source_id))
+    if repeated is not None:  # a retried request: what it did the first time, nothing more
+        status = {Visibility.HELD: "held", Visibility.PENDING: "unclear"}.get(repeated.visibility, "saved")
+        return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False))
     reading = read_as_answer(text)
     if reading == "ack" or (not explicit and reading in ("command", "question")):
         return Taken(reading)
