@@ -326,6 +326,7 @@ class Invitation(Base):
     reply): the per-inviter and per-couple limits count these rows."""
 
     __tablename__ = "invitation"
+    __table_args__ = (Index("ix_invitation_due", "state", "expires_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
     inviter_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"), index=True)

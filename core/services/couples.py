@@ -32,7 +32,8 @@ def create_couple(session: Session, name: str, phone: str, now: datetime, timezo
     couple = Couple(timezone=timezone, question_minute=question_minute, quiet_start=quiet_hours[0],
                     quiet_end=quiet_hours[1], created_at=now)
     couple.next_question_at = local_time.next_at_minute(now, question_minute, timezone)
-    partner = Partner(couple=couple, display_name=clean_name(name), phone=phone, consent=Consent.GRANTED,
+    from core.services.invitations import first_name  # the one rule for names others will read
+    partner = Partner(couple=couple, display_name=first_name(name), phone=phone, consent=Consent.GRANTED,
                       consent_at=now, created_at=now)
     session.add_all([couple, partner])
     session.flush()

@@ -35,7 +35,7 @@ _FIRST_NAME = re.compile(r"[^\W\d_]+(?:[ '\u2019-][^\W\d_]+)*")
 def first_name(raw: str | None) -> str:
     """A first name: letters with single spaces, hyphens or apostrophes between them, at most 20
     characters; no digits, URLs or domains. InvalidInput("missing_name" / "bad_name") otherwise."""
-    name = " ".join((raw or "").split()).strip(" .,!")
+    name = " ".join("".join(ch for ch in (raw or "") if ch.isprintable()).split()).strip(" .,!")
     if not name:
         raise InvalidInput("a first name is needed", "missing_name")
     if len(name) > MAX_FIRST_NAME or not _FIRST_NAME.fullmatch(name):
@@ -59,6 +59,7 @@ def invite(session: Session, inviter: Partner, phone: str, name: str, now: datet
               Invitation.created_at > now - timedelta(days=1)) >= INVITES_PER_DAY:
         raise NotAllowed(f"at most {INVITES_PER_DAY} invitations a day", "invite_limit")
     guard = guards.locked_guard(session, phone, now)
+    expire_due(session, now, digest=guard.digest)  # an invitee whose week is over no longer holds the number
     from core.services.couples import find_by_phone  # couples imports this module's erasure helpers
     deliver = (guard.do_not_contact_at is None and find_by_phone(session, phone) is None
                and (guard.invited_at is None or guard.invited_at <= now - NUMBER_EVERY))
@@ -124,11 +125,14 @@ def cancel_by(session: Session, inviter: Partner, now: datetime) -> list[int]:
     return [row.invitee_id for row in rows if row.invitee_id]
 
 
-def expire_due(session: Session, now: datetime, couple_id: int | None = None) -> int:
-    """Invitations past their 7 days end; an invitee who never said YES is removed with their unsent text."""
+def expire_due(session: Session, now: datetime, couple_id: int | None = None, digest: bytes | None = None) -> int:
+    """Invitations past their 7 days end (all, one couple's, or one number's); an invitee who never said YES
+    is removed with their unsent text."""
     where = [Invitation.state == InvitationState.PENDING, Invitation.expires_at <= now]
     if couple_id is not None:
         where.append(Invitation.couple_id == couple_id)
+    if digest is not None:
+        where.append(Invitation.phone_digest == digest)
     rows = list(session.scalars(select(Invitation).where(*where)))
     for row in rows:
         row.state, row.ended_at = InvitationState.EXPIRED, now

@@ -47,6 +47,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitation_couple_id'), ['couple_id'], unique=False)
+        batch_op.create_index('ix_invitation_due', ['state', 'expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitation_inviter_id'), ['inviter_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitation_phone_digest'), ['phone_digest'], unique=False)
 
@@ -69,6 +70,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitation_phone_digest'))
+        batch_op.drop_index('ix_invitation_due')
         batch_op.drop_index(batch_op.f('ix_invitation_inviter_id'))
         batch_op.drop_index(batch_op.f('ix_invitation_couple_id'))
 
