@@ -42,7 +42,13 @@ REVEAL_LATER = {
     "waiting_partner": "{name} hasn't answered today's question yet. Once they do, you can hear it.",
     "no_partner": "Once your partner joins Trust Builder, you'll be able to hear their answers here.",
     "partner_away": "{name} isn't using Trust Builder right now.",
+    "invited": "{name} hasn't joined Trust Builder yet. Once they do, you'll be able to hear their answers here.",
 }
+
+#: A partner who is invited but has not joined, or who erased their data: neutral, and the same whether an
+#: invitation could be sent or not.
+NOT_HERE = {"invited": "{name} hasn't joined Trust Builder yet.",
+            "partner_away": "{name} isn't using Trust Builder right now."}
 
 # Care: answers read with care, safety, taking back, private reflections, leaving (issue 11)
 NOT_AN_ANSWER = ("I didn't save that as your answer, because it sounded like a yes, a no, or a thank you. "

@@ -13,7 +13,7 @@ from core.config import Settings
 from core.errors import DomainError
 from core.models import Awaiting, Consent, InboundMessage, Partner
 from core.phones import mask_phone
-from core.services import couples, guards
+from core.services import couples, guards, invitations
 from core.services.erasure import former_partner
 from core.services.replies_in_context import followup_waiting, yes_or_no
 from core.words import segments, texts
@@ -91,7 +91,8 @@ def _handled(turn: Turn, command: Command) -> str | None:
     except DomainError as error:
         turn.session.expire_all()  # objects loaded inside the savepoint may still show what was undone
         away = former_partner(turn.partner) if turn.partner else None
-        return texts.problem(error.reason, turn.other_name, away.display_name if away else None)
+        invited = invitations.pending_name(turn.session, turn.partner.couple_id, turn.now) if turn.partner else None
+        return texts.problem(error.reason, turn.other_name, away.display_name if away else None, invited)
 
 
 def route(turn: Turn, command: Command):

@@ -10,6 +10,7 @@ from core import local_time
 from core.errors import InvalidInput
 from core.models import Channel, CheckIn, Consent, Partner, Visibility
 from core.services.couples import other_partner
+from core.services import invitations
 from core.services.erasure import former_partner
 from core.services.questions import todays_question
 
@@ -41,7 +42,7 @@ BOTH_ANSWERED = select(_answered_exists("mine"), _answered_exists("theirs", SHAR
 class Reveal:
     """What "what did my partner say" may answer: `status` is both|waiting_you|waiting_partner|no_partner."""
 
-    status: str  # ... or partner_away: the partner erased their data
+    status: str  # ... or partner_away (the partner erased their data), invited (not joined yet)
     partner_name: str | None = None
     text: str | None = None
 
@@ -116,6 +117,12 @@ def answer_status(session: Session, partner: Partner, now: datetime) -> Reveal:
     """Who has answered today, as a Reveal without text: nothing is read or decrypted, so replies that only
     say "saved" stay cheap however many check-ins the day holds. One statement for both partners."""
     other = other_partner(partner)
+    if other is None or other.consent == Consent.INVITED:
+        # Invited, whether or not a text could go (a registered or do-not-contact number gets none): the
+        # same words either way, so nobody learns through us who uses Trust Builder.
+        invited = invitations.pending_name(session, partner.couple_id, now)
+        if invited or other is not None:
+            return Reveal("invited", invited or other.display_name)
     if other is None or other.consent == Consent.REVOKED and not other.phone:
         away = former_partner(partner)
         return Reveal("partner_away", away.display_name) if away else Reveal("no_partner")

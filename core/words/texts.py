@@ -241,11 +241,9 @@ def partner_away(name: str) -> str:
     return f"{name} isn't using Trust Builder right now."
 
 
-def invite_limit_pending(name: str | None) -> str:
-    """One pending invitation per couple."""
-    who = name or "someone"
-    return (f"You've already invited {who}; that invitation stays open for 7 days. "
-            "When it ends you can invite again.")
+def partner_invited(name: str) -> str:
+    """Invited, not joined: the same words whether or not the invitation could be sent."""
+    return f"{name} hasn't joined yet. Once they reply YES to the invitation, this works for you both."
 
 
 _PROBLEMS = {
@@ -282,11 +280,14 @@ _PROBLEMS = {
 PROBLEM_DEFAULT = "Sorry, I couldn't do that. Reply HELP to see what you can text."
 
 
-def problem(reason: str, partner: str | None, away: str | None = None) -> str:
+def problem(reason: str, partner: str | None, away: str | None = None, invited: str | None = None) -> str:
     """What to say when a service refused, by its reason word; anything unforeseen gets a gentle default.
-    `away`: the first name of a partner who erased their data, said neutrally instead of "no partner"."""
+    `away`: the first name of a partner who erased their data, said neutrally instead of "no partner";
+    `invited`: the name on a pending invitation (sent or not), said the same either way."""
     if away and reason in ("no_partner", "no_phone", "opted_out", "no_consent"):
         return partner_away(away)
+    if invited and reason in ("no_partner", "no_consent"):
+        return partner_invited(invited)
     return _PROBLEMS.get(reason, PROBLEM_DEFAULT).format(partner=partner or "Your partner")
 
 

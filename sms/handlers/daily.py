@@ -37,6 +37,8 @@ def share(turn: Turn, command) -> str:
         return texts.share_waiting_partner(reveal.partner_name)
     if reveal.status == "partner_away":
         return texts.partner_away(reveal.partner_name)
+    if reveal.status == "invited":
+        return texts.partner_invited(reveal.partner_name)
     return texts.NO_PARTNER
 
 

@@ -114,3 +114,11 @@ def test_delete_my_data_no_keeps_everything(alexa, couple, tx):
     with tx() as s:
         alex = s.get(Partner, couple.alex)
         assert alex.phone and alex.awaiting is None
+
+
+def test_after_erasure_voice_says_the_partner_is_not_using_trust_builder(alexa, couple, tx, clock):
+    with tx() as s:
+        couples.erase_partner(s, couples.get_partner(s, couple.sam), clock())
+
+    assert alexa.intent("PartnerAnswerIntent").speech == "Sam isn't using Trust Builder right now."
+    assert alexa.intent("ThinkingOfYouIntent").speech == "Sam isn't using Trust Builder right now."

@@ -148,3 +148,17 @@ def test_over_the_budget_a_text_still_does_what_it_asks(text, couple, db, clock)
     assert text(ALEX, "I felt listened to this morning") is None
     assert text(ALEX, "STOP") is None
     assert partner(db, ALEX).opted_out
+
+
+def test_after_inviting_the_inviter_hears_the_same_whoever_the_number_belongs_to(text, db):
+    text(JO, "JOIN Jo")  # registered: the invitation to Jo sends nothing
+    heard = []
+    for number in (SAM, JO):
+        text(ALEX, "DELETE MY DATA")
+        text(ALEX, "YES")
+        text(ALEX, "JOIN Alex")
+        text(ALEX, f"INVITE {number} Sam")
+        heard.append([text(ALEX, body) for body in ("SHARE", "THINKING", "I felt hopeful today")])
+
+    assert heard[0] == heard[1]
+    assert heard[0][0] == heard[0][1] == texts.partner_invited("Sam")
