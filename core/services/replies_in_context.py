@@ -98,7 +98,7 @@ def is_acknowledgement(text: str | None) -> bool:
         return True
     # "thanks! ok", "no thanks", "ok yes": every word is one of the short words
     small = {w for phrase in phrases for w in phrase.split() if len(phrase.split()) == 1}
-    return len(words) <= 4 and all(w in small or w in {"no", "so", "much", "you", "u", "a", "lot"} for w in words)
+    return len(words) <= 6 and all(w in small or w in {"no", "so", "much", "you", "u", "a", "lot"} for w in words)
 
 
 def read_as_answer(text: str | None) -> str:

@@ -1,26 +1,18 @@
 """demo-care.txt, issue 11's first-section cases, run in-process through the console's main(): each case
 now behaves well (the key lines appear, and what must not appear does not)."""
-import io
 from pathlib import Path
 
 import pytest
 
-from console.cli import main
 from core.words import texts
-from tests.console.conftest import ENVIRON, START
-from tests.console.test_demo import after
+from tests.console.test_demo import after, run_script
 
 DEMO = Path(__file__).resolve().parents[2] / "demo-care.txt"
 
 
 @pytest.fixture(scope="module")
 def transcript(tmp_path_factory):
-    out = io.StringIO()
-    db = tmp_path_factory.mktemp("demo-care") / "console.db"
-    code = main(["--script", str(DEMO), "--db", str(db), "--fresh", "--start", START], out=out,
-                environ=dict(ENVIRON))
-    assert code == 0, out.getvalue()
-    return out.getvalue()
+    return run_script(DEMO, tmp_path_factory)
 
 
 def test_yes_to_the_follow_up_keeps_the_promise_and_is_never_an_answer(transcript):
