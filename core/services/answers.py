@@ -119,11 +119,13 @@ def undo(session: Session, partner: Partner, now: datetime) -> str:
 
 
 def keep_private(session: Session, partner: Partner, text: str | None, channel: str, source_id: str,
-                 now: datetime) -> CheckIn:
-    """PRIVATE <text> / "just for me, ...": a reflection for its writer only; it replaces no answer."""
+                 now: datetime) -> Taken:
+    """PRIVATE <text> / "just for me, ...": a reflection for its writer only; it replaces no answer. The
+    signal is set when it reads as danger, so the reply can offer the safety lines."""
     if not (text or "").strip():
         raise InvalidInput("a private reflection cannot be empty", "empty_private")
-    return _store(session, partner, text, channel, source_id, now, Visibility.PRIVATE)
+    _store(session, partner, text, channel, source_id, now, Visibility.PRIVATE)
+    return Taken("private", signal=reads_as_danger(text))
 
 
 def share_held(session: Session, partner: Partner, now: datetime) -> checkins.Reveal | None:

@@ -241,6 +241,11 @@ def partner_away(name: str) -> str:
     return f"{name} isn't using Trust Builder right now."
 
 
+def private_kept(lines: str | None) -> str:
+    """PRIVATE: kept for the writer; the safety lines too when the words spoke of danger."""
+    return with_extra("Kept just for you.", lines) if lines else PRIVATE_KEPT
+
+
 def partner_invited(name: str) -> str:
     """Invited, not joined: the same words whether or not the invitation could be sent."""
     return f"{name} hasn't joined yet. Once they reply YES to the invitation, this works for you both."

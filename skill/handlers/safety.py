@@ -66,11 +66,12 @@ class PrivateReflectionIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         current = turn(handler_input)
         try:
-            answers.keep_private(current.db, current.partner, slot_value(handler_input, "text"), Channel.VOICE,
-                                 current.source_id, current.now)
+            kept = answers.keep_private(current.db, current.partner, slot_value(handler_input, "text"),
+                                        Channel.VOICE, current.source_id, current.now)
         except InvalidInput:
             return reply(handler_input, speech.ASK_PRIVATE, speech.ASK_PRIVATE)
-        return reply(handler_input, speech.PRIVATE_KEPT)
+        lines = f" {spoken_lines(handler_input)}" if kept.signal else ""
+        return reply(handler_input, speech.PRIVATE_KEPT + lines)
 
 
 class CareYesNoHandler(AbstractRequestHandler):

@@ -64,6 +64,7 @@ def private(turn: Turn, command) -> str:
     """PRIVATE <text>: a reflection for the writer only."""
     if not command.get("text"):
         return texts.PRIVATE_HOW
-    answers.keep_private(turn.session, turn.partner, command.get("text"), Channel.SMS, turn.text.sid, turn.now)
-    return texts.PRIVATE_KEPT
+    kept = answers.keep_private(turn.session, turn.partner, command.get("text"), Channel.SMS, turn.text.sid,
+                                turn.now)
+    return texts.private_kept(lines_for(turn) if kept.signal else None)
 

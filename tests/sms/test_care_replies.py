@@ -199,3 +199,9 @@ def test_safety_works_in_every_state(text, db):
 
 def test_help_mentions_safety_in_one_short_line(text, couple):
     assert "Not safe? Reply SAFETY." in text(ALEX, "HELP")
+
+
+def test_a_private_reflection_that_reads_as_danger_also_offers_the_lines(text, couple):
+    reply = text(SAM, "PRIVATE I think about ending my life")
+
+    assert reply.startswith("Kept just for you.") and "988" in reply
