@@ -50,9 +50,15 @@ def invite(session: Session, inviter: Partner, phone: str, name: str, now: datet
     name, phone = first_name(name), normalize_phone(phone)
     lock_couple(session, inviter.couple_id)
     lock_partner(session, inviter.id)
-    expire_due(session, now, couple_id=inviter.couple_id)
-    if any(p.id != inviter.id and p.phone and p.consent == Consent.GRANTED for p in inviter.couple.partners):
+    if expire_due(session, now, couple_id=inviter.couple_id):
+        session.refresh(inviter.couple, ["partners"])
+    others = [p for p in inviter.couple.partners if p.id != inviter.id and p.phone]
+    if any(p.consent == Consent.GRANTED for p in others):
         raise Conflict("your couple already has two partners", "couple_full")
+    for earlier in (p for p in others if p.consent == Consent.INVITED):
+        if not earlier.opted_out:
+            raise Conflict("an invitation is already waiting", "invite_pending")
+        remove_invitee(session, earlier.id, now)  # they said STOP: their number is on the do-not-contact list
     if _count(session, Invitation.couple_id == inviter.couple_id, Invitation.state == InvitationState.PENDING):
         raise Conflict("an invitation is already waiting", "invite_pending")
     if _count(session, Invitation.inviter_id == inviter.id,
@@ -67,6 +73,7 @@ def invite(session: Session, inviter: Partner, phone: str, name: str, now: datet
                             invitee_name=name, sent=deliver, state=InvitationState.PENDING, created_at=now,
                             expires_at=now + INVITATION_VALID)
     session.add(invitation)
+    session.flush()
     if deliver:
         guard.invited_at = now
         invitee = Partner(couple_id=inviter.couple_id, display_name=name, phone=phone, consent=Consent.INVITED,
@@ -74,8 +81,9 @@ def invite(session: Session, inviter: Partner, phone: str, name: str, now: datet
         session.add(invitee)
         session.flush()
         invitation.invitee_id = invitee.id
+        # Keyed by the invitation, never deleted: a removed invitee's row id may be reused (SQLite).
         outbox.queue(session, invitee, outbox.Draft(texts.invitation(inviter.display_name), TextKind.INVITATION,
-                                                    f"invitation:{invitee.id}", expires_at=invitation.expires_at),
+                                                    f"invitation:{invitation.id}", expires_at=invitation.expires_at),
                      now)
     session.flush()
     session.refresh(inviter.couple, ["partners"])

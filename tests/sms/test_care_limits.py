@@ -67,11 +67,7 @@ def test_at_most_three_invitations_a_day_per_inviter(text, db, clock):
     replies = []
     for number in numbers:
         replies.append(text(ALEX, f"INVITE {number} Sam"))
-        with_inviter = partner(db, ALEX)
-        # the invitee "goes away" so the one-pending rule does not hide the daily cap
-        db.execute(Invitation.__table__.update().where(Invitation.couple_id == with_inviter.couple_id)
-                   .values(state="cancelled"))
-        db.commit()
+        text(number, "STOP")  # each invitee declines, so the one-pending rule does not hide the daily cap
 
     assert replies[:3] == [texts.invite_sent("Sam")] * 3
     assert replies[3] == texts.problem("invite_limit", None)
@@ -162,3 +158,13 @@ def test_after_inviting_the_inviter_hears_the_same_whoever_the_number_belongs_to
 
     assert heard[0] == heard[1]
     assert heard[0][0] == heard[0][1] == texts.partner_invited("Sam")
+
+
+def test_after_an_invitee_says_stop_the_inviter_may_invite_someone_else(text, db, dispatcher, gateway):
+    text(ALEX, "JOIN Alex")
+    text(ALEX, "INVITE 415 555 0101 Sam")
+    text(SAM, "STOP")
+
+    assert text(ALEX, "INVITE 415 555 0113 Lee") == texts.invite_sent("Lee")
+    dispatcher.run_until_idle()
+    assert len(gateway.bodies_to(LEE)) == 1 and partner(db, SAM) is None

@@ -2,7 +2,7 @@
 whole journey with the dispatcher showing what reaches each phone."""
 from sqlalchemy import select
 
-from core.models import CheckIn, InboundMessage, OutboundMessage, Partner, Promise
+from core.models import CheckIn, InboundMessage, Invitation, OutboundMessage, Partner, Promise
 from core.services import couples
 from core.words import texts
 from tests.sms.conftest import ALEX, SAM, STRANGER, count, new_sid
@@ -56,7 +56,7 @@ def test_invite_queues_one_invitation_that_asks_for_yes(text, db):
     assert reply == texts.invite_sent("Sam")
     assert (sam.consent, sam.can_text) == ("invited", False)
     assert (invitation.kind, invitation.idempotency_key, invitation.to_phone) == (
-        "invitation", f"invitation:{sam.id}", SAM)
+        "invitation", f"invitation:{db.scalar(select(Invitation.id))}", SAM)
     assert "Alex invited you" in invitation.body
     assert "Reply YES to join, HELP for help" in invitation.body and "Don't know Alex? Reply STOP." in invitation.body
     assert "Msg & data rates may apply" in invitation.body and "1 reflection question a day" in invitation.body
