@@ -53,6 +53,7 @@ class Settings:
     scheduler_tick_seconds: int = 30
     retention_days: int = 90
     thinking_daily_cap: int = 3
+    sms_replies_per_hour: int = 30  # replies to one number in an hour; then silence until the hour is over
     var_dir: Path = DEFAULT_VAR_DIR
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -147,6 +148,7 @@ _COERCE = {
     "scheduler_tick_seconds": _as_positive_int,
     "retention_days": _as_positive_int,
     "thinking_daily_cap": _as_positive_int,
+    "sms_replies_per_hour": _as_positive_int,
     "twilio_timeout_seconds": _as_positive_float,
     "var_dir": Path,
 }

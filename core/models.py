@@ -110,6 +110,7 @@ class Visibility(enum.StrEnum):
     PRIVATE = "private"  # PRIVATE <text> / "just for me": the writer's alone, for good
     HELD = "held"  # it read as danger: private until the writer says SHARE IT
     PENDING = "pending"  # we asked "was that your answer?": nobody's until YES
+    REPLACED = "replaced"  # a later answer the same day took its place; its words are gone
 
 
 class CodeKind(enum.StrEnum):
@@ -316,7 +317,7 @@ class PhoneGuard(Base):
     link_failed_since: Mapped[datetime | None]
     link_locked_until: Mapped[datetime | None]
     reply_window_start: Mapped[datetime | None]
-    replies_in_window: Mapped[int] = mapped_column(SmallInteger, default=0)
+    replies_in_window: Mapped[int] = mapped_column(Integer, default=0)
     safety_reply_at: Mapped[datetime | None]  # SAFETY over the budget is still answered once an hour
     created_at: Mapped[datetime]
 

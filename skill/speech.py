@@ -259,7 +259,7 @@ def safety_lines(lines: str) -> str:
 
 def answer_kept(tip: str, replaced: bool, partner_answered: bool) -> str:
     """The answer is kept: when it is shared, how to take it back, and the day's tip."""
-    first = "Thank you. That replaces your earlier answer today." if replaced else "Thank you, I've saved your answer."
+    first = "Thank you, I've saved your answer" + (". It replaces your earlier one today." if replaced else ".")
     when = "" if partner_answered else " Your partner hears it once they've answered too."
     return (f"{first}{when} If you change your mind in the next fifteen minutes, say 'take back my answer'. "
             f"One idea for today: {tip}")

@@ -63,7 +63,8 @@ def respond(session: Session, settings: Settings, text: InboundText, now: dateti
         return _replayed(stored, partner)
     turn, command = Turn(session, settings, now, text, partner), parse_command(text.body)
     log.info("text %s from %s: %s", text.sid, mask_phone(text.phone), command.name)  # never the words
-    may_reply = guards.spend_reply(session, text.phone, now, safety=command.name == "safety")
+    may_reply = guards.spend_reply(session, text.phone, now, safety=command.name == "safety",
+                                   per_hour=settings.sms_replies_per_hour)
     reply = segments.fit(_handled(turn, command)) if may_reply or command.name == "stop" else _quietly(turn, command)
     session.add(InboundMessage(message_sid=text.sid, partner_id=turn.partner.id if turn.partner else None,
                                reply=reply, created_at=now))

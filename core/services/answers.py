@@ -9,7 +9,7 @@ PRIVATE keeps a reflection that is never revealed and never counted.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import local_time
@@ -80,10 +80,11 @@ def _today(partner: Partner, now: datetime):
 
 
 def _drop_earlier(session: Session, partner: Partner, now: datetime) -> bool:
-    """A new answer replaces the earlier ones of the day (never glued onto them); True if there were any."""
-    result = session.execute(delete(CheckIn).where(
+    """A new answer replaces the earlier ones of the day (never glued onto them): their words are dropped,
+    the rows stay as `replaced` so a retried request still finds what it did. True if there were any."""
+    result = session.execute(update(CheckIn).where(
         CheckIn.partner_id == partner.id, CheckIn.local_date == _today(partner, now), CheckIn.text.is_not(None),
-        CheckIn.visibility.in_(REPLACEABLE)))
+        CheckIn.visibility.in_(REPLACEABLE)).values(text=None, visibility=Visibility.REPLACED))
     return bool(result.rowcount)
 
 

@@ -12,7 +12,7 @@ from core.models import PhoneGuard
 
 LINK_TRIES = 5  # wrong LINK codes before the phone is locked out of LINK
 LINK_LOCKOUT = timedelta(hours=1)
-REPLIES_PER_HOUR = 30  # replies to one number in an hour; then silence until the hour is over
+REPLIES_PER_HOUR = 30  # the default of settings.sms_replies_per_hour
 REPLY_WINDOW = timedelta(hours=1)
 
 

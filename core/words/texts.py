@@ -105,7 +105,8 @@ UNDO_HINT = "Reply UNDO within 15 min to take it back."
 
 def answer_saved(status: str, partner: str | None, replaced: bool = False) -> str:
     """Thanks, when it is shared, how to take it back, and what SHARE will do (a checkins.Reveal status)."""
-    first = "Saved, replacing your earlier answer today." if replaced else "Thank you for sharing."
+    first = "Thank you for sharing. This replaces your earlier answer today." if replaced else \
+        "Thank you for sharing."
     if status == "both":
         return f"{first} {partner} answered too: reply SHARE to see theirs. {UNDO_HINT}"
     if status == "waiting_partner":

@@ -23,7 +23,7 @@ def upgrade() -> None:
     sa.Column('link_failed_since', sa.DateTime(timezone=True), nullable=True),
     sa.Column('link_locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reply_window_start', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('replies_in_window', sa.SmallInteger(), nullable=False),
+    sa.Column('replies_in_window', sa.Integer(), nullable=False),
     sa.Column('safety_reply_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('digest', name=op.f('pk_phone_guard'))

@@ -34,7 +34,7 @@ def test_natural_commands_are_understood(transcript):
 
 def test_unclear_replaced_undo_and_private(transcript):
     assert texts.ASK_SAVE in after(transcript, "text Listening")
-    assert "replacing your earlier answer" in after(transcript, "text I felt closest when you made me coffee "
+    assert "replaces your earlier answer" in after(transcript, "text I felt closest when you made me coffee "
                                                                 "this morning")
     assert texts.UNDONE in after(transcript, "text UNDO")
     assert texts.PRIVATE_KEPT in after(transcript, "text PRIVATE I am still hurt about the messages")

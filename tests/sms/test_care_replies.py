@@ -108,7 +108,7 @@ def test_a_second_answer_replaces_the_first_and_says_so(text, couple, db):
     text(ALEX, "I felt close at breakfast today")
     reply = text(ALEX, "Actually, the walk after dinner mattered more")
 
-    assert reply.startswith("Saved, replacing your earlier answer today.")
+    assert reply.startswith("Thank you for sharing. This replaces your earlier answer today.")
     assert answers_of(db) == [("Actually, the walk after dinner mattered more", "shared")]
     text(SAM, "The phone call at lunch")
     assert text(SAM, "SHARE") == texts.shared("Alex", "Actually, the walk after dinner mattered more")
