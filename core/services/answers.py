@@ -95,12 +95,19 @@ def confirm_pending(session: Session, partner: Partner, yes: bool, now: datetime
     clear_awaited(partner)
     if pending is None or pending.partner_id != partner.id or pending.visibility != Visibility.PENDING:
         return None
-    text, channel, source_id = pending.text, pending.channel, pending.source_id
-    session.delete(pending)
-    session.flush()
     if not yes:
+        session.delete(pending)
+        session.flush()
         return Taken("dropped")
-    return _keep(session, partner, text, channel, source_id + ":yes", now)
+    # The same row becomes the answer, so it stays tied to the text that said it.
+    pending.visibility = Visibility.REPLACED  # out of the way of _drop_earlier, which would blank it
+    text = pending.text
+    replaced = _drop_earlier(session, partner, now)
+    signal = reads_as_danger(text)
+    pending.text, pending.visibility = text, Visibility.HELD if signal else Visibility.SHARED
+    session.flush()
+    status = "held" if signal else "replaced" if replaced else "saved"
+    return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False), signal)
 
 
 def undo(session: Session, partner: Partner, now: datetime) -> str:
