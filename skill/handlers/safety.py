@@ -5,7 +5,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name
 
 from core.errors import InvalidInput
-from core.models import Awaiting, Channel
+from core.models import Channel
 from core.safety import as_speech, resources_for
 from core.services import answers, couples
 from skill import speech
@@ -32,14 +32,13 @@ class SafetyIntentHandler(AbstractRequestHandler):
 
 
 class DeleteMyDataIntentHandler(AbstractRequestHandler):
-    """"Delete my data": what it means, then a yes erases (the same window as DELETE MY DATA by text)."""
+    """"Delete my data": what it means, then a yes in this same conversation erases. The question lives in
+    the voice session only, so a later "yes" by text (to something else) can never erase by accident."""
 
     def can_handle(self, handler_input):
         return is_intent_name("DeleteMyDataIntent")(handler_input)
 
     def handle(self, handler_input):
-        current = turn(handler_input)
-        couples.expect_reply(current.partner, Awaiting.DELETE, current.now, minutes=couples.ERASE_CONFIRM_MINUTES)
         session_attributes(handler_input)["offer"] = "erase"
         return reply(handler_input, speech.ERASE_ASK, speech.ERASE_ASK)
 
@@ -85,11 +84,11 @@ class CareYesNoHandler(AbstractRequestHandler):
         current, offer = turn(handler_input), session_attributes(handler_input).pop("offer")
         yes = is_intent_name("AMAZON.YesIntent")(handler_input)
         if offer == "erase":
-            waiting = couples.awaited(current.partner, current.now) == Awaiting.DELETE
-            if couples.answer_erasure(current.db, current.partner, yes and waiting, current.now):
-                session_attributes(handler_input).clear()
-                return reply(handler_input, speech.ERASED, end=True)
-            return reply(handler_input, speech.ERASE_KEPT)
+            if not yes:
+                return reply(handler_input, speech.ERASE_KEPT)
+            couples.erase_partner(current.db, current.partner, current.now)
+            session_attributes(handler_input).clear()
+            return reply(handler_input, speech.ERASED, end=True)
         if yes and answers.share_held(current.db, current.partner, current.now) is not None:
             return reply(handler_input, speech.SHARE_HELD_DONE)
         return reply(handler_input, speech.KEPT_PRIVATE)

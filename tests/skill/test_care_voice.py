@@ -113,7 +113,8 @@ def test_delete_my_data_no_keeps_everything(alexa, couple, tx):
     assert alexa.intent("AMAZON.NoIntent").speech == speech.ERASE_KEPT
     with tx() as s:
         alex = s.get(Partner, couple.alex)
-        assert alex.phone and alex.awaiting is None
+        assert alex.phone and alex.awaiting is None  # nothing waits for a text "yes" either
+    assert alexa.intent("AMAZON.YesIntent").speech != speech.ERASED  # the question is over
 
 
 def test_after_erasure_voice_says_the_partner_is_not_using_trust_builder(alexa, couple, tx, clock):
