@@ -82,10 +82,13 @@ def test_one_pending_invitation_per_couple_under_concurrency(world):
 
 def test_three_invitations_a_day_per_inviter_under_concurrency(world):
     alex = new_partner(world, "Alex", "+14155550100")
-    with transaction(world.sessions) as session:  # two earlier today, already over (withdrawn)
-        for n in range(2):
+    for n in range(2):  # two earlier today, already over: each invitee said STOP
+        with transaction(world.sessions) as session:
             invitations.invite(session, couples.get_partner(session, alex), f"+1415555{300 + n:04d}", "Sam", START)
-            session.execute(Invitation.__table__.update().values(state=InvitationState.CANCELLED))
+        with transaction(world.sessions) as session:
+            invitee = couples.find_by_phone(session, f"+1415555{300 + n:04d}")
+            invitations.end(session, invitee, InvitationState.DECLINED, START)
+            couples.opt_out(session, invitee, START)
 
     results = together(THREADS, lambda s, i: invitations.invite(
         s, couples.get_partner(s, alex), f"+1415555{400 + i:04d}", "Sam", START + timedelta(minutes=1)))
