@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core import local_time
 from core.errors import InvalidInput
+from core.locks import lock_partner
 from core.models import Awaiting, NudgeSchedule, Partner, TextKind
 from core.services import outbox, thinking_of_you
 from core.words import texts
@@ -135,6 +136,7 @@ def _offer(session: Session, sender: Partner, recipient: Partner, day: date, mom
 def _send_for(session: Session, sender: Partner, recipient: Partner, day: date, moment: datetime,
               window_end: datetime, now: datetime, daily_cap: int) -> None:
     """The sender opted in to automatic sending: queue it to their partner, unless today's cap is reached."""
+    lock_partner(session, sender.id)  # the same cap as a THINKING text at this moment: count under the lock
     if thinking_of_you.sent_today(session, sender, now) >= daily_cap:
         log.info("partner %s: automatic thinking-about-you of %s skipped (daily cap)", sender.id, day)
         return

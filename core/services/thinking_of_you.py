@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from core import local_time
 from core.errors import NotAllowed, NotFound
+from core.locks import lock_partner
 from core.models import OutboundMessage, Partner, TextKind
 from core.services import outbox
 from core.services.couples import clear_awaited, other_partner
@@ -28,6 +29,7 @@ def send_thinking(session: Session, sender: Partner, now: datetime, daily_cap: i
     if recipient is None:
         raise NotFound("no partner yet", "no_partner")
     outbox.check_can_text(recipient, TextKind.THINKING)
+    lock_partner(session, sender.id)  # the cap is the sender's: a second request waits, then counts again
     if sent_today(session, sender, now) >= daily_cap:
         raise NotAllowed(f"at most {daily_cap} a day", "capped")
     message, _ = outbox.queue(session, recipient, outbox.Draft(

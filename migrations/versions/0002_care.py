@@ -34,7 +34,7 @@ def upgrade() -> None:
     sa.Column('inviter_id', sa.Integer(), nullable=True),
     sa.Column('invitee_id', sa.Integer(), nullable=True),
     sa.Column('phone_digest', sa.LargeBinary(length=32), nullable=False),
-    sa.Column('invitee_name', sa.String(length=20), nullable=False),
+    sa.Column('invitee_name', sa.LargeBinary(), nullable=False),
     sa.Column('sent', sa.Boolean(), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -10,7 +10,7 @@ from tests.sms.conftest import ALEX, SAM, count, new_sid
 
 def partner(db, phone):
     db.expire_all()
-    return db.scalar(select(Partner).where(Partner.phone == phone))
+    return db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(phone)))
 
 
 def test_delete_after_stop_erases_at_once_without_a_reply(text, couple, db):

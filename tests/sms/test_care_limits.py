@@ -4,6 +4,7 @@ couple, one per number a week, the LINK lockout, and the hourly reply budget."""
 import pytest
 from sqlalchemy import select
 
+from core.crypto import phone_digest
 from core.models import Invitation, OutboundMessage, Partner
 from core.services import guards, linking
 from core.words import texts
@@ -14,7 +15,7 @@ JO, KIM, LEE = "+14155550111", "+14155550112", "+14155550113"
 
 def partner(db, phone):
     db.expire_all()
-    return db.scalar(select(Partner).where(Partner.phone == phone))
+    return db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(phone)))
 
 
 def test_invite_answers_the_same_for_a_new_a_registered_and_a_do_not_contact_number(text, db, clock, dispatcher,

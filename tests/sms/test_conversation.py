@@ -2,6 +2,7 @@
 whole journey with the dispatcher showing what reaches each phone."""
 from sqlalchemy import select
 
+from core.crypto import phone_digest
 from core.models import CheckIn, InboundMessage, Invitation, OutboundMessage, Partner, Promise
 from core.services import couples
 from core.words import texts
@@ -14,7 +15,7 @@ DISCLOSURE = ("Trust Builder", "1 reflection question a day", "Msg & data rates 
 def partner(db, phone) -> Partner | None:
     """The partner with this number, read fresh."""
     db.expire_all()
-    return db.scalar(select(Partner).where(Partner.phone == phone))
+    return db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(phone)))
 
 
 def discloses(reply: str) -> bool:

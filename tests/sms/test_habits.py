@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from core.models import CheckIn, Couple, OutboundMessage, Partner, Promise, QuestionHeard
+from core.crypto import keyed, phone_digest
+from core.models import ALEXA_USER, CheckIn, Couple, OutboundMessage, Partner, Promise, QuestionHeard
 from core.services import linking, questions
 from core.words import segments, texts
 from tests.sms.conftest import ALEX, SAM, count
@@ -137,7 +138,8 @@ def test_thinking_and_hearts_go_to_the_partner_up_to_the_daily_cap(text, db, set
 
     assert sent == [texts.thinking_sent("Sam", False)] * settings.thinking_daily_cap
     assert capped == texts.problem("capped", "Sam")
-    assert count(db, OutboundMessage, OutboundMessage.kind == "thinking", OutboundMessage.to_phone == SAM) == 3
+    assert count(db, OutboundMessage, OutboundMessage.kind == "thinking",
+                 OutboundMessage.to_phone_digest == phone_digest(SAM)) == 3
 
 
 def test_thinking_in_quiet_hours_says_it_waits_for_morning(text, clock):
@@ -147,7 +149,7 @@ def test_thinking_in_quiet_hours_says_it_waits_for_morning(text, clock):
 
 
 def test_thinking_is_honest_when_the_partner_cannot_get_texts(text, db):
-    sam = db.scalar(select(Partner).where(Partner.phone == SAM))
+    sam = db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(SAM)))
     sam.consent = "invited"
     db.commit()
 
@@ -199,4 +201,5 @@ def test_link_with_a_real_code_and_a_wrong_one(text, db, clock):
     assert text(ALEX, "LINK") == texts.LINK_HOW
     assert text(ALEX, f"LINK {code}") == texts.LINKED
     db.expire_all()
-    assert db.scalar(select(Partner.alexa_user_id).where(Partner.phone == ALEX)) == "amzn1.ask.account.TEST"
+    linked = db.scalar(select(Partner).where(Partner.alexa_user_id == "amzn1.ask.account.TEST"))
+    assert linked.phone == ALEX and linked.alexa_user_id == keyed(ALEXA_USER, "amzn1.ask.account.TEST")
