@@ -61,6 +61,16 @@ def invite_partner(session: Session, inviter: Partner, phone: str, name: str, no
     return partner
 
 
+def invite(session: Session, inviter: Partner, phone: str, name: str, now: datetime) -> Partner | None:
+    """INVITE, as core.services.invitations does it (limits, do-not-contact, the same reply for anyone);
+    returns the invitee added, None when no text could go. For callers inside core and tests only: an
+    adapter must never tell the inviter which it was."""
+    from core.services import invitations
+    invitations.invite(session, inviter, phone, name, now)
+    invitee = find_by_phone(session, normalize_phone(phone))
+    return invitee if invitee is not None and invitee.couple_id == inviter.couple_id else None
+
+
 def accept_invite(session: Session, partner: Partner, now: datetime) -> Partner:
     """The invited partner said YES: they now consent to texts."""
     if partner.consent != Consent.INVITED:
