@@ -59,6 +59,7 @@ class Settings:
     # The certification reviewer's test number: fictional (NXX-555-0100..0199), texts to it stay in the outbox
     # and its consent YES is taken as given. Empty (the default everywhere): no reviewer path at all.
     reviewer_phone_number: str = ""
+    sms_replies_per_hour: int = 30  # replies to one number in an hour; then silence until the hour is over
     var_dir: Path = DEFAULT_VAR_DIR
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -153,6 +154,7 @@ _COERCE = {
     "scheduler_tick_seconds": _as_positive_int,
     "retention_days": _as_positive_int,
     "thinking_daily_cap": _as_positive_int,
+    "sms_replies_per_hour": _as_positive_int,
     "twilio_timeout_seconds": _as_positive_float,
     "sms_rate_per_second": float,
     "var_dir": Path,

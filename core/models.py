@@ -104,6 +104,17 @@ class Awaiting(enum.StrEnum):
     DELETE = "delete"
     CONFIRM_KEPT = "confirm_kept"
     NUDGE_OFFER = "nudge_offer"
+    SAVE_ANSWER = "save_answer"  # "Was that your answer? Reply YES to save it" (awaiting_ref: the check-in)
+
+
+class Visibility(enum.StrEnum):
+    """Who may ever see a check-in's words. Only `shared` answers are revealed to the partner or counted."""
+
+    SHARED = "shared"
+    PRIVATE = "private"  # PRIVATE <text> / "just for me": the writer's alone, for good
+    HELD = "held"  # it read as danger: private until the writer says SHARE IT
+    PENDING = "pending"  # we asked "was that your answer?": nobody's until YES
+    REPLACED = "replaced"  # a later answer the same day took its place; its words are gone
 
 
 class CodeKind(enum.StrEnum):
@@ -156,6 +167,7 @@ class Partner(Base):
     confirm_kept: Mapped[bool] = mapped_column(Boolean, default=False)  # ask me to confirm my partner's kept promises
     # The certification reviewer's fictional number (REVIEWER_PHONE_NUMBER): its texts stay in the outbox.
     reviewer: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    erased_at: Mapped[datetime | None]  # DELETE MY DATA: only a first name is left, for the partner's neutral state
     created_at: Mapped[datetime]
     couple: Mapped[Couple] = relationship(back_populates="partners")
 
@@ -225,6 +237,8 @@ class CheckIn(Base):
     channel: Mapped[str] = mapped_column(String(8))  # a Channel
     text: Mapped[str | None] = mapped_column(EncryptedText)
     mood: Mapped[int | None] = mapped_column(EncryptedInt)
+    visibility: Mapped[str] = mapped_column(String(8), default=Visibility.SHARED)  # a Visibility
+    seen_at: Mapped[datetime | None]  # when the partner was first shown it (UNDO is over then)
     source_id: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime]
 
@@ -380,3 +394,50 @@ class VoiceSetup(Base):
     @validates("alexa_user_id", "alexa_person_id")
     def _digest_alexa_id(self, key, value):
         return keyed(ALEXA_USER if key == "alexa_user_id" else ALEXA_PERSON, value)
+
+
+class PhoneGuard(Base):
+    """The per-number rules, by the number's keyed digest (core.crypto.phone_digest), never the number: the
+    do-not-contact list, one invitation per 7 days, the LINK lockout and the hourly reply budget. The row is
+    what those count-then-write rules lock (SELECT ... FOR UPDATE)."""
+
+    __tablename__ = "phone_guard"
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    do_not_contact_at: Mapped[datetime | None]  # erased, or an invitee who said STOP: never invited again
+    invited_at: Mapped[datetime | None]  # the last invitation to this number (sent or not)
+    link_failures: Mapped[int] = mapped_column(SmallInteger, default=0)
+    link_failed_since: Mapped[datetime | None]
+    link_locked_until: Mapped[datetime | None]
+    reply_window_start: Mapped[datetime | None]
+    replies_in_window: Mapped[int] = mapped_column(Integer, default=0)
+    safety_reply_at: Mapped[datetime | None]  # SAFETY over the budget is still answered once an hour
+    created_at: Mapped[datetime]
+
+
+class Invitation(Base):
+    """Every INVITE, sent or not (a registered or do-not-contact number gets nothing, and the inviter the same
+    reply): the per-inviter and per-couple limits count these rows."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (Index("ix_invitation_due", "state", "expires_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    inviter_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"), index=True)
+    invitee_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"))
+    phone_digest: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    invitee_name: Mapped[str] = mapped_column(EncryptedText)  # a first name, encrypted like every name
+    sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # an InvitationState
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class InvitationState(enum.StrEnum):
+    """An invitation is pending for 7 days, until YES, STOP, or the inviter erases or withdraws it."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.runtime import Runtime
 from skill.alexa_api import SettingsApi
-from skill.handlers import checkins, errors, general, identity, promise_changes, promises, setup, together
+from skill.handlers import checkins, errors, general, identity, promise_changes, promises, safety, setup, together
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
                                 OpenTurnInterceptor)
 from skill.verify import AlexaRequestVerifier
@@ -37,6 +37,7 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
     builder.add_global_response_interceptor(CommitInterceptor())
     for handler in (
         general.SessionEndedRequestHandler(), general.CancelOrStopIntentHandler(),
+        safety.SafetyIntentHandler(),  # before every gate: safety lines for anyone, linked or not
         # Help and Fallback come before the identity gates: everyone, linked or not, gets a real answer.
         general.HelpIntentHandler(), general.FallbackIntentHandler(),
         setup.SetUpIntentHandler(), setup.SetUpAnswerHandler(), identity.LinkAccountIntentHandler(),
@@ -47,6 +48,8 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         promises.MakePromiseIntentHandler(), promises.ListPromisesIntentHandler(),
         promise_changes.ChangePromiseIntentHandler(), promise_changes.PromiseAnswerHandler(),
         together.ThinkingOfYouIntentHandler(), together.WeeklySummaryIntentHandler(),
+        safety.DeleteMyDataIntentHandler(), safety.UndoAnswerIntentHandler(),
+        safety.PrivateReflectionIntentHandler(), safety.CareYesNoHandler(),
         general.YesNoIntentHandler(),
     ):
         builder.add_request_handler(handler)

@@ -23,7 +23,8 @@ SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 GOODBYE = "Take care of each other. Goodbye."
 HELP = ("Trust Builder gives you and your partner one question a day. You can say 'what's today's question', "
         "'my answer is', and your answer, 'I promise to call you at six', 'what are my promises', "
-        "'tell my partner I'm thinking of them', or 'how are we doing'. What would you like to do?")
+        "'tell my partner I'm thinking of them', or 'how are we doing'. If you ever don't feel safe, say "
+        "'I don't feel safe'. What would you like to do?")
 ANYTHING_ELSE = "What would you like to do? " + SUGGEST
 FALLBACK = "Sorry, I can't help with that. " + SUGGEST
 NOT_NOW = "OK. You can come back any time today. " + GOODBYE
@@ -40,7 +41,32 @@ MOOD_SCALE = "I use a scale of one to five. "
 REVEAL_LATER = {
     "waiting_partner": "{name} hasn't answered today's question yet. Once they do, you can hear it.",
     "no_partner": "Once your partner joins Trust Builder, you'll be able to hear their answers here.",
+    "partner_away": "{name} isn't using Trust Builder right now.",
+    "invited": "{name} hasn't joined Trust Builder yet. Once they do, you'll be able to hear their answers here.",
 }
+
+#: A partner who is invited but has not joined, or who erased their data: neutral, and the same whether an
+#: invitation could be sent or not.
+NOT_HERE = {"invited": "{name} hasn't joined Trust Builder yet.",
+            "partner_away": "{name} isn't using Trust Builder right now."}
+
+# Care: answers read with care, safety, taking back, private reflections, leaving (issue 11)
+NOT_AN_ANSWER = ("I didn't save that as your answer, because it sounded like a yes, a no, or a thank you. "
+                 + INVITE_ANSWER)
+UNDONE = "Done. I've taken back your answer; nobody heard it. You can give a new one any time today."
+UNDO_NOTHING = "You haven't given an answer today, so there's nothing to take back."
+UNDO_SEEN = "Your partner has already heard that answer, so I can't take it back. It may help to talk about it."
+UNDO_TOO_LATE = ("It's been more than fifteen minutes, so that answer stays. "
+                 "If you give a new one, it replaces it.")
+ASK_PRIVATE = "What would you like to keep just for yourself? Start with 'just for me', and then say it."
+PRIVATE_KEPT = "I've kept that just for you. Your partner will never hear it, and it isn't counted anywhere."
+SHARE_HELD_DONE = "OK, I've shared it. Take care of yourself."
+KEPT_PRIVATE = "OK, it stays private. Take care of yourself."
+ERASE_ASK = ("This erases your answers, promises and phone number from Trust Builder for good, "
+             "and you won't get texts from us. Do you want me to erase your data?")
+ERASED = "Done. Your Trust Builder data is erased. Take care."
+ERASE_KEPT = "OK, nothing was deleted."
+ASK_SHARE_HELD = "Would you like me to share it with your partner?"
 
 # Linking and who is speaking
 HOW_TO_LINK = "Here's how to link your phone."
@@ -65,7 +91,7 @@ YOUR_TEXTS = {
 #: Why a text cannot go to the partner ("... {name} ...").
 THEIR_TEXTS = {
     "no_phone": "{name} doesn't have a phone number with Trust Builder yet",
-    "opted_out": "{name} has turned texts off",
+    "opted_out": "{name} isn't getting texts right now",
     "phone_invalid": "texts to {name}'s phone number aren't getting through",
     "no_consent": "{name} hasn't turned on texts yet",
 }
@@ -181,11 +207,6 @@ def known_as(name: str) -> str:
 def todays_question(greeting_words: str, question: str) -> str:
     """Today's question (the same for both partners), and how to answer it."""
     return f"{greeting_words}Today's question is: {question} {INVITE_ANSWER}"
-
-
-def answer_saved(tip: str) -> str:
-    """The answer is kept, with the day's tip."""
-    return f"Thank you, I've saved your answer. One idea for today: {tip}"
 
 
 def offer_reveal(partner: str) -> str:
@@ -373,3 +394,23 @@ def moved(intake) -> str:
     else:
         after = f"I can't text you a reminder, because {YOUR_TEXTS.get(intake.no_reminder, 'texts are off for you')}."
     return f"Done: {intake.task} is now {intake.due_words}. {after}"
+
+
+def safety_lines(lines: str) -> str:
+    """The safety lines for the person's country (core.safety.as_speech), and that we tell no one."""
+    return f"{lines} I haven't told anyone you asked."
+
+
+def answer_kept(tip: str, replaced: bool, partner_answered: bool) -> str:
+    """The answer is kept: when it is shared, how to take it back, and the day's tip."""
+    first = "Thank you, I've saved your answer" + (". It replaces your earlier one today." if replaced else ".")
+    when = "" if partner_answered else " Your partner hears it once they've answered too."
+    return (f"{first}{when} If you change your mind in the next fifteen minutes, say 'take back my answer'. "
+            f"One idea for today: {tip}")
+
+
+def answer_held(partner: str | None, lines: str) -> str:
+    """An answer that spoke of danger: kept private, the lines, and the question whether to share it."""
+    who = partner or "your partner"
+    return (f"Thank you for telling me. I've kept that answer private, so {who} won't hear it. {lines} "
+            f"Would you like me to share your answer with {who}?")

@@ -4,7 +4,7 @@
     join(name)  invite(phone, name)  yes()  no()  question()  mood(value)  promise(rest)  promises()
     kept(number)  missed(number)  cancel(number, words)  move(number, words, when)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
     tz(zone)  pause()  resume()  link(code)  help()  stop()  start()  delete()  number(value)
-    answer(text)  empty()
+    safety()  undo()  private(text)  share_it()  answer(text)  empty()
 An answer's text is what was said without a leading "my answer is" (the words the skill asks for).
 A keyword counts only as the first word and only when what follows it parses; a keyword alone gives
 None for its fields (so the caller can explain the format). Everything else is an `answer`, because
@@ -23,7 +23,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "cancel": ("number", "words"), "move": ("number", "words", "when"), "thinking": (),
     "share": (), "summary": (), "time": ("value",), "quiet": ("start", "end"), "tz": ("zone",), "pause": (),
     "resume": (), "link": ("code",), "help": (), "stop": (), "start": (), "delete": (), "number": ("value",),
-    "answer": ("text",), "empty": (),
+    "answer": ("text",), "empty": (), "safety": (), "undo": (), "private": ("text",), "share_it": (),
 }
 
 
@@ -46,13 +46,24 @@ _PHRASES = {
     "yes": "y|yes|yeah|yea|ya|yep|yup|ok|okay|k|kk|sure|alright|yes sure",
     "no": "n|no|nope|nah|not now",
     "question": "q|question|the question|todays question|whats the question|what is the question|"
-                "whats todays question|what is todays question|question of the day|send the question",
+                "whats todays question|what is todays question|question of the day|send the question|"
+                "wheres my question|wheres my question today|wheres todays question|where is my question|"
+                "where is todays question|what is my question today|whats my question today|whats my question|"
+                "i didnt get my question|i didnt get a question today",
     "promises": "my promises|list promises|list my promises|show promises|show my promises",
     "thinking": "thinking|thinking of you|thinking about you|thinking of u",
     "summary": "weekly summary|my summary",
     "missed": "i missed it|i missed my promise|missed my promise|i didnt keep my promise|i didnt keep it|"
               "i broke my promise|i let it slip|i didnt do it|i forgot|i forgot my promise",
     "delete": "delete my data|delete data|delete my account|delete account|delete all my data",
+    # Natural forms of a few commands, and the care keywords (issue 11)
+    "share": "what did my partner say|what did they say|what did he say|what did she say|what did my partner answer"
+             "|whats their answer|show me their answer",
+    "share_it": "share it|yes share it|ok share it|please share it",
+    "safety": "safety|sos|i need help now|i dont feel safe|i do not feel safe|i am not safe|im not safe|"
+              "not safe|i feel unsafe|im in danger|i am in danger|im scared for my safety",
+    "undo": "undo|undo that|undo my answer|undo answer|take back my answer|take it back|take my answer back"
+            "|delete my answer|remove my answer",
 }
 _PHRASE_NAMES = {phrase: name for name, text in _PHRASES.items() for phrase in text.split("|")}
 _BARE = {"share": "share", "summary": "summary", "pause": "pause", "resume": "resume", "unpause": "resume",
@@ -116,8 +127,13 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", _POLITE.sub(" ", text.casefold().replace("'", "").replace("\u2019", "")))
 
 
+_ASKS_PARTNER = re.compile(r"what did [a-z]+(?: [a-z]+)? (?:say|answer|write|reply)(?: today)?")
+
+
 def _phrase(words: list[str]) -> Command | None:
     """A fixed phrase ("what's the question") or a no-arg keyword plus only filler ("pause for now")."""
+    if _ASKS_PARTNER.fullmatch(" ".join(words)):
+        return Command("share")  # "what did sam say?"
     name = _PHRASE_NAMES.get(" ".join(words))
     if name is None and words and words[0] in _BARE and all(w in _TAIL for w in words[1:]):
         name = _BARE[words[0]]
@@ -128,6 +144,7 @@ def _keyword(text: str) -> Command | None:
     """A leading keyword whose arguments parse, e.g. "MOOD 4", "kept #2", "quiet 9pm-8am"."""
     text = re.sub(r"^(?:please|pls|plz)\b[\s,.!:]*", "", text, flags=re.IGNORECASE)
     text = re.sub(r"^time[\s-]+zone\b", "timezone", text, flags=re.IGNORECASE)
+    text = re.sub(r"^(?:i\s+)?promise\s+(?:to\s+|that\s+i\s*(?:will|'ll)\s+)", "promise ", text, flags=re.IGNORECASE)
     head = _HEAD.match(text)
     entry = _KEYWORDS.get(head[1].lower()) if head else None
     if entry is None:
@@ -159,6 +176,9 @@ def _invite(rest: str) -> tuple[str | None, str | None] | None:
     """A phone number as typed (7-15 digits) and an optional name after it."""
     if not rest:
         return (None, None)
+    named_first = re.match(r"([^\W\d_][^\d+(]*?)\s+(\+?[0-9(][0-9\s().-]{5,}[0-9])\s*$", rest)
+    if named_first:  # "invite Sam 415-555-0102"
+        rest = f"{named_first[2]} {named_first[1]}"
     match = _PHONE.match(rest)
     if not match or not 7 <= len(re.sub(r"[^0-9]", "", match[1])) <= 15:
         return None
@@ -260,5 +280,5 @@ _KEYWORDS = {
     "missed": ("missed", _ordinal), "cancel": ("cancel", _cancel), "move": ("move", _move),
     "reschedule": ("move", _move), "time": ("time", _time), "quiet": ("quiet", _quiet),
     "tz": ("tz", lambda rest: (rest or None,)), "timezone": ("tz", lambda rest: (rest or None,)),
-    "link": ("link", _link),
+    "link": ("link", _link), "private": ("private", lambda rest: (rest or None,)),
 }

@@ -13,11 +13,13 @@ from core.config import Settings
 from core.errors import DomainError
 from core.models import Awaiting, Consent, InboundMessage, Partner
 from core.phones import mask_phone
-from core.services import couples
+from core.services import couples, guards, invitations
+from core.services.erasure import former_partner
+from core.services.replies_in_context import followup_waiting, yes_or_no
 from core.words import segments, texts
 from sms.commands import Command, parse_command
 from sms.forms import InboundText
-from sms.handlers import account, daily, preferences, promise_changes, promises, voice_link
+from sms.handlers import account, answers, daily, preferences, promise_changes, promises, safety, voice_link
 from sms.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -30,18 +32,24 @@ HANDLERS = {
     "time": preferences.question_time, "quiet": preferences.quiet_hours, "tz": preferences.time_zone,
     "pause": preferences.pause, "resume": preferences.resume, "link": preferences.link,
     "help": account.show_help, "stop": account.stop, "start": account.start, "delete": account.delete,
-    "empty": daily.empty, "answer": daily.answer,
-    # A short reply that answers nothing waiting is simply an answer to the day's question.
-    "yes": daily.answer, "no": daily.answer, "number": daily.answer,
+    "empty": daily.empty, "answer": answers.answer, "undo": answers.undo, "private": answers.private,
+    "share_it": safety.share_it,
+    # A short reply that answers nothing waiting is offered as an answer, which keeps no bare yes/no/number.
+    "yes": answers.answer, "no": answers.answer, "number": answers.answer,
 }
 #: Unknown numbers may only join; nothing else is kept or revealed.
-STRANGER = {"join": account.join, "stop": account.silent}
+STRANGER = {"join": account.join, "stop": account.silent, "delete": account.nothing_here}
+#: After STOP nothing is answered (Twilio blocks replies); START turns texts on, DELETE MY DATA erases at once.
+OPTED_OUT = {"start": account.start, "delete": account.erase_now}
 #: Invited but not yet YES: only consent, help and erasure; other texts get the invitation again.
 INVITEE = {"yes": account.accept, "start": account.start, "stop": account.stop, "help": account.show_help,
            "delete": account.delete}
+#: Replies that never answer a waiting question: they keep their own meaning.
+NEVER_AWAITED = ("stop", "start", "help", "safety")
 #: What a partner was asked (couples.awaited) -> (which short replies answer it, the handler).
 AWAITED = {
-    Awaiting.DELETE: (lambda c: c.name in ("yes", "no", "delete"), account.confirm_delete),
+    # After "reply DELETE MY DATA again (or YES)": yes confirms, anything else cancels.
+    Awaiting.DELETE: (lambda c: c.name not in NEVER_AWAITED, account.confirm_delete),
     Awaiting.CONFIRM_KEPT: (lambda c: c.name in ("yes", "no"), promises.confirm),
     Awaiting.NUDGE_OFFER: (lambda c: c.name in ("yes", "no") or c.name == "number" and c.get("value") == 1,
                     daily.nudge_offer),
@@ -56,11 +64,20 @@ def respond(session: Session, settings: Settings, text: InboundText, now: dateti
         return _replayed(stored, partner)
     turn, command = Turn(session, settings, now, text, partner), parse_command(text.body)
     log.info("text %s from %s: %s", text.sid, mask_phone(text.phone), command.name)  # never the words
-    reply = segments.fit(_handled(turn, command))
+    may_reply = guards.spend_reply(session, text.phone, now, safety=command.name == "safety",
+                                   per_hour=settings.sms_replies_per_hour)
+    reply = segments.fit(_handled(turn, command)) if may_reply or command.name == "stop" else _quietly(turn, command)
     session.add(InboundMessage(message_sid=text.sid, partner_id=turn.partner.id if turn.partner else None,
                                reply=reply, created_at=now))
     session.flush()
     return reply
+
+
+def _quietly(turn: Turn, command: Command) -> None:
+    """Over the hour's reply budget: the text still does what it asks (an answer is kept, STOP stops),
+    but no reply goes out, so a flood cannot run up the bill."""
+    _handled(turn, command)
+    return None
 
 
 def _replayed(stored: InboundMessage, partner: Partner | None) -> str | None:
@@ -75,22 +92,38 @@ def _handled(turn: Turn, command: Command) -> str | None:
             return route(turn, command)(turn, command)
     except DomainError as error:
         turn.session.expire_all()  # objects loaded inside the savepoint may still show what was undone
-        return texts.problem(error.reason, turn.other_name)
+        away = former_partner(turn.partner) if turn.partner else None
+        invited = invitations.pending_name(turn.session, turn.partner.couple_id, turn.now) if turn.partner else None
+        return texts.problem(error.reason, turn.other_name, away.display_name if away else None, invited)
 
 
 def route(turn: Turn, command: Command):
     """Pick the handler: strangers, opted-out people and invitees get a narrow set; a short reply goes to
     whatever the partner was last asked."""
     partner, name = turn.partner, command.name
+    if name == "safety":
+        return safety.safety  # at once, from anyone, in every state
     if name == "yes" and not (partner and partner.opted_out) and voice_link.waiting(turn):
         return voice_link.accept  # YES to the text a voice set-up sent just now
     if partner is None:
         return STRANGER.get(name, account.stranger)
     if partner.opted_out:
-        return account.start if name == "start" else account.silent
-    accepts, handler = AWAITED.get(couples.awaited(partner, turn.now), (None, None))
+        return OPTED_OUT.get(name, account.silent)
+    waiting = couples.awaited(partner, turn.now)
+    if waiting == Awaiting.SAVE_ANSWER and name not in NEVER_AWAITED:
+        return _pending_answer
+    accepts, handler = AWAITED.get(waiting, (None, None))
     if accepts and accepts(command):
         return handler
     if partner.consent != Consent.GRANTED:
         return INVITEE.get(name, account.invitation_waiting)
-    return HANDLERS.get(name, daily.answer)
+    if name in ("yes", "no", "answer") and yes_or_no(turn.text.body) is not None \
+            and followup_waiting(turn.session, partner, turn.now) is not None:
+        return answers.followup  # "yes", "not yet", "I didn't" after "Did you keep your promise...?"
+    return HANDLERS.get(name, answers.answer)
+
+
+def _pending_answer(turn: Turn, command: Command) -> str | None:
+    """We asked "Was that your answer?": YES saves it, NO drops it, anything else drops it and is read anew."""
+    reply = answers.confirm_pending(turn, command)
+    return reply if reply is not None else route(turn, command)(turn, command)

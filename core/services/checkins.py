@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 
 from core import local_time
 from core.errors import InvalidInput
-from core.models import Channel, CheckIn, Consent, Partner
+from core.models import Channel, CheckIn, Consent, Partner, Visibility
 from core.services.couples import other_partner
+from core.services import invitations
+from core.services.erasure import former_partner
 from core.services.questions import todays_question
 
 MAX_TEXT = 2000
@@ -17,30 +19,37 @@ CHANNELS = set(Channel)
 MOODS = range(1, 6)  # a day's mood: 1 (a rough day) to 5 (a great one)
 
 
-def _answered_exists(partner_param: str):
+#: What counts as having answered: for the writer, a shared answer or one held private after it read as
+#: danger; for the partner's eyes, only a shared one (a held answer looks exactly like no answer).
+OWN_ANSWER = (Visibility.SHARED, Visibility.HELD)
+SHARED_ANSWER = (Visibility.SHARED,)
+
+
+def _answered_exists(partner_param: str, visible=OWN_ANSWER):
     """EXISTS a text check-in of the partner bound to `partner_param` on the date bound to "day"."""
     return exists().where(CheckIn.partner_id == bindparam(partner_param), CheckIn.local_date == bindparam("day"),
-                          CheckIn.text.is_not(None))
+                          CheckIn.text.is_not(None), CheckIn.visibility.in_(visible))
 
 
 # Built once: the hot statements of every check-in request. Building a select and its cache key costs more
 # than running it on an indexed row, so these take bound parameters instead of being rebuilt per call.
 BY_SOURCE = select(CheckIn).where(CheckIn.source_id == bindparam("source_id"))
 ANSWERED = select(_answered_exists("partner_id"))
-BOTH_ANSWERED = select(_answered_exists("mine"), _answered_exists("theirs"))
+BOTH_ANSWERED = select(_answered_exists("mine"), _answered_exists("theirs", SHARED_ANSWER))
 
 
 @dataclass(frozen=True)
 class Reveal:
     """What "what did my partner say" may answer: `status` is both|waiting_you|waiting_partner|no_partner."""
 
-    status: str
+    status: str  # ... or partner_away (the partner erased their data), invited (not joined yet)
     partner_name: str | None = None
     text: str | None = None
 
 
 def record_check_in(session: Session, partner: Partner, text: str | None, channel: str, source_id: str,
-                    now: datetime, mood: int | None = None) -> tuple[CheckIn, bool]:
+                    now: datetime, mood: int | None = None,
+                    visibility: str = Visibility.SHARED) -> tuple[CheckIn, bool]:
     """Store today's answer (and/or mood); a repeated `source_id` stores nothing and returns the first."""
     text = _clean_text(text)
     _check(channel, source_id, text, mood)
@@ -50,7 +59,7 @@ def record_check_in(session: Session, partner: Partner, text: str | None, channe
     day, question = todays_question(session, partner.couple, now)
     check_in = CheckIn(partner_id=partner.id, couple_id=partner.couple_id, local_date=day,
                        question_id=question.id, channel=channel, text=text, mood=mood,
-                       source_id=source_id, created_at=now)
+                       visibility=visibility, source_id=source_id, created_at=now)
     try:
         with session.begin_nested():
             session.add(check_in)
@@ -92,11 +101,11 @@ def _by_source(session: Session, source_id: str) -> CheckIn | None:
     return session.scalar(BY_SOURCE, {"source_id": source_id})
 
 
-def answered_on(session: Session, partner: Partner, day: date) -> list[CheckIn]:
-    """The partner's check-ins with text on local `day`, oldest first."""
+def answered_on(session: Session, partner: Partner, day: date, visible=SHARED_ANSWER) -> list[CheckIn]:
+    """The partner's answers (check-ins with text) on local `day` that `visible` allows, oldest first."""
     return list(session.scalars(select(CheckIn).where(
-        CheckIn.partner_id == partner.id, CheckIn.local_date == day, CheckIn.text.is_not(None))
-        .order_by(CheckIn.created_at, CheckIn.id)))
+        CheckIn.partner_id == partner.id, CheckIn.local_date == day, CheckIn.text.is_not(None),
+        CheckIn.visibility.in_(visible)).order_by(CheckIn.created_at, CheckIn.id)))
 
 
 def has_answered(session: Session, partner: Partner, day: date) -> bool:
@@ -108,8 +117,15 @@ def answer_status(session: Session, partner: Partner, now: datetime) -> Reveal:
     """Who has answered today, as a Reveal without text: nothing is read or decrypted, so replies that only
     say "saved" stay cheap however many check-ins the day holds. One statement for both partners."""
     other = other_partner(partner)
+    if other is None or other.consent == Consent.INVITED:
+        # Invited, whether or not a text could go (a registered or do-not-contact number gets none): the
+        # same words either way, so nobody learns through us who uses Trust Builder.
+        invited = invitations.pending_name(session, partner.couple_id, now)
+        if invited or other is not None:
+            return Reveal("invited", invited or other.display_name)
     if other is None or other.consent == Consent.REVOKED and not other.phone:
-        return Reveal("no_partner")
+        away = former_partner(partner)
+        return Reveal("partner_away", away.display_name) if away else Reveal("no_partner")
     day = local_time.local_date(now, partner.couple.timezone)
     mine, theirs = session.execute(BOTH_ANSWERED, {"mine": partner.id, "theirs": other.id, "day": day}).one()
     if not mine:
@@ -126,4 +142,8 @@ def reveal_partner_answer(session: Session, partner: Partner, now: datetime, wit
     if reveal.status != "both" or not with_text:
         return reveal
     other, day = other_partner(partner), local_time.local_date(now, partner.couple.timezone)
-    return Reveal("both", other.display_name, " ".join(c.text for c in answered_on(session, other, day)))
+    answers = answered_on(session, other, day)
+    for answer in answers:
+        answer.seen_at = answer.seen_at or now  # seen: UNDO can no longer take it back
+    session.flush()
+    return Reveal("both", other.display_name, " ".join(c.text for c in answers))

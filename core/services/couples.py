@@ -9,10 +9,9 @@ from core.crypto import phone_digest
 from core.errors import Conflict, InvalidInput, NotFound
 from core.locks import lock_couple
 from core.models import (Awaiting, CheckIn, Consent, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
-                         PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState, VoiceSetup)
+                         InvitationState, PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState,
+                         VoiceSetup)
 from core.phones import normalize_phone
-from core.services import outbox
-from core.words import texts
 
 MAX_NAME = 40
 AWAIT_MINUTES = 60 * 24
@@ -36,7 +35,8 @@ def create_couple(session: Session, name: str, phone: str, now: datetime, timezo
     couple = Couple(timezone=timezone, question_minute=question_minute, quiet_start=quiet_hours[0],
                     quiet_end=quiet_hours[1], created_at=now)
     couple.next_question_at = local_time.next_at_minute(now, question_minute, timezone)
-    partner = Partner(couple=couple, display_name=clean_name(name), phone=phone, consent=Consent.GRANTED,
+    from core.services.invitations import first_name  # the one rule for names others will read
+    partner = Partner(couple=couple, display_name=first_name(name), phone=phone, consent=Consent.GRANTED,
                       consent_at=now, created_at=now)
     session.add_all([couple, partner])
     session.flush()
@@ -62,18 +62,24 @@ def invite_partner(session: Session, inviter: Partner, phone: str, name: str, no
     return partner
 
 
-def invite(session: Session, inviter: Partner, phone: str, name: str, now: datetime) -> Partner:
-    """INVITE: add the second partner and queue the only text they get before saying YES, the invitation."""
-    invitee = invite_partner(session, inviter, phone, name, now)
-    outbox.queue(session, invitee, outbox.Draft(texts.invitation(inviter.display_name), TextKind.INVITATION,
-                                                f"invitation:{invitee.id}"), now)
-    return invitee
+def invite(session: Session, inviter: Partner, phone: str, name: str, now: datetime) -> Partner | None:
+    """INVITE, as core.services.invitations does it (limits, do-not-contact, the same reply for anyone);
+    returns the invitee added, None when no text could go. For callers inside core and tests only: an
+    adapter must never tell the inviter which it was."""
+    from core.services import invitations
+    invitations.invite(session, inviter, phone, name, now)
+    invitee = find_by_phone(session, normalize_phone(phone))
+    return invitee if invitee is not None and invitee.couple_id == inviter.couple_id else None
 
 
 def accept_invite(session: Session, partner: Partner, now: datetime) -> Partner:
     """The invited partner said YES: they now consent to texts."""
     if partner.consent != Consent.INVITED:
         raise Conflict("there is no invitation waiting", "no_invite")
+    from core.services import invitations  # invitations reads couples' lookups
+    if invitations.has_expired(session, partner, now):
+        raise Conflict("the invitation has expired", "no_invite")
+    invitations.end(session, partner, InvitationState.ACCEPTED, now)
     partner.consent, partner.consent_at = Consent.GRANTED, now
     session.flush()
     return partner
@@ -181,8 +187,14 @@ def _forget_awaited_promises(session: Session, partner: Partner, promise_ids, no
 
 
 def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
-    """DELETE MY DATA: remove check-ins, promises, texts and the phone number; keep an opted-out shell
-    so the couple's other partner keeps their own history."""
+    """DELETE MY DATA: the person's own data and every copy of their words (core.services.erasure)."""
+    from core.services import erasure  # erasure builds on erase_own_data below
+    erasure.erase_person(session, partner, now)
+
+
+def erase_own_data(session: Session, partner: Partner, now: datetime) -> None:
+    """Remove the person's check-ins, promises, texts and phone number; keep an opted-out shell so the
+    couple's other partner keeps their own history."""
     pid = partner.id
     session.execute(delete(CheckIn).where(CheckIn.partner_id == pid))
     their_promises = select(Promise.id).where(Promise.promiser_id == pid)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import local_time
-from core.models import CheckIn, Partner, Promise, PromiseState
+from core.models import CheckIn, Partner, Promise, PromiseState, Visibility
 from core.services.couples import other_partner
 
 
@@ -69,7 +69,8 @@ def weekly_summary(session: Session, partner: Partner, now: datetime) -> Summary
 def figures(session: Session, partner: Partner, start: date, end: date) -> WeekFigures:
     """Counts for local dates in [start, end)."""
     days = session.scalar(select(func.count(func.distinct(CheckIn.local_date))).where(
-        CheckIn.partner_id == partner.id, CheckIn.local_date >= start, CheckIn.local_date < end))
+        CheckIn.partner_id == partner.id, CheckIn.local_date >= start, CheckIn.local_date < end,
+        CheckIn.visibility == Visibility.SHARED))  # private, held and unconfirmed words never count
     lo = local_time.at_minute(start, 0, partner.couple.timezone)
     hi = local_time.at_minute(end, 0, partner.couple.timezone)
     states = session.execute(select(Promise.state, func.count()).where(

@@ -25,8 +25,8 @@ INVITE_HOW = "To invite your partner, text INVITE, their number and first name, 
 ALREADY_JOINED = f"You're already in {PROGRAM}. Reply HELP to see what you can text."
 ALREADY_ON = f"Texts from {PROGRAM} are already on. {OPT_OUT}"
 HELP = ("Trust Builder: reply to answer today's question. Q question, MOOD 1-5, PROMISE what+when, PROMISES, "
-        "KEPT, MISSED, THINKING, SHARE, SUMMARY, TIME 7pm, QUIET 21-8, TZ city, PAUSE, RESUME, DELETE MY DATA. "
-        "STOP to opt out. When things feel stuck, a couples counsellor can help.")
+        "KEPT, MISSED, THINKING, SHARE, UNDO, PRIVATE note, TIME 7pm, QUIET 21-8, TZ city, PAUSE, RESUME, "
+        "DELETE MY DATA, STOP. Stuck? A couples counsellor can help. Not safe? Reply SAFETY.")
 
 # Deleting
 DELETED = ("Done: your Trust Builder data is erased and you won't get texts from us. "
@@ -66,9 +66,10 @@ def welcome(name: str, question_minute: int) -> str:
 
 
 def invitation(inviter: str) -> str:
-    """The one text sent before consent: who invited them, what it is, how to say yes or no."""
+    """The one text sent before consent: who invites, what we send, how to say yes, and a way out for anyone
+    who does not know the inviter."""
     return (f"{inviter} invited you to {PROGRAM}, which texts couples {OFFER}. {RATES} "
-            "Reply YES to join, HELP for help, STOP to opt out.")
+            f"Reply YES to join, HELP for help. Don't know {inviter}? Reply STOP.")
 
 
 def invitation_waiting(inviter: str) -> str:
@@ -77,8 +78,10 @@ def invitation_waiting(inviter: str) -> str:
 
 
 def invite_sent(name: str) -> str:
-    """The inviter learns that only the invitation goes out until the invitee says YES."""
-    return f"Invitation sent to {name}. Nothing else goes to them unless they reply YES."
+    """The same reply whoever the number belongs to (so nobody can test whether someone uses Trust Builder):
+    at most one invitation goes out, and nothing else unless they reply YES."""
+    return (f"Thanks. If that number can be invited, {name} gets one text from us now; nothing else unless they "
+            "reply YES. It stays open 7 days.")
 
 
 def accepted(inviter: str, question_minute: int) -> str:
@@ -97,13 +100,18 @@ def question(text: str) -> str:
     return f"Today's question: {text} Reply with your answer."
 
 
-def answer_saved(status: str, partner: str | None) -> str:
-    """Thanks, and what SHARE will do, depending on who has answered (a checkins.Reveal status)."""
+UNDO_HINT = "Reply UNDO within 15 min to take it back."
+
+
+def answer_saved(status: str, partner: str | None, replaced: bool = False) -> str:
+    """Thanks, when it is shared, how to take it back, and what SHARE will do (a checkins.Reveal status)."""
+    first = "Thank you for sharing. This replaces your earlier answer today." if replaced else \
+        "Thank you for sharing."
     if status == "both":
-        return f"Thank you for sharing. {partner} answered too: reply SHARE to see their answer."
+        return f"{first} {partner} answered too: reply SHARE to see theirs. {UNDO_HINT}"
     if status == "waiting_partner":
-        return f"Thank you for sharing. Once {partner} answers, reply SHARE to see theirs."
-    return "Thank you for sharing. It's saved."
+        return f"{first} {partner} sees it once they answer too; reply SHARE then to see theirs. {UNDO_HINT}"
+    return f"{first} It's kept for when your partner answers too. {UNDO_HINT}"
 
 
 def mood_saved(value: int) -> str:
@@ -190,8 +198,66 @@ def resumed(question_minute: int) -> str:
     return f"Welcome back. Your daily question comes again at {clock(question_minute)}."
 
 
+# Care: replies read in context, safety, leaving, invitations
+NOT_AN_ANSWER = "Got it. (I didn't save that as your answer to today's question.)"
+COMMAND_UNCLEAR = "That looked like a command, so I didn't save it as an answer. Reply HELP to see what you can text."
+QUESTION_TO_US = ("I didn't save that as an answer. Reply Q for today's question, SHARE for your partner's answer, "
+                  "or HELP for more.")
+ASK_SAVE = "Was that your answer to today's question? Reply YES to save it."
+NOT_SAVED = "OK, I didn't save it."
+UNDONE = "Done: your answer is taken back. Nobody saw it. Reply with a new answer any time today."
+UNDO_NOTHING = "There's no answer of yours today to take back."
+UNDO_SEEN = "Your partner has already seen that answer, so it can't be taken back. You can talk about it together."
+UNDO_TOO_LATE = "It's been more than 15 minutes, so that answer stays. You can send a new one; it replaces it."
+PRIVATE_HOW = "Text PRIVATE and your words, e.g. PRIVATE I felt tired today. Only you will ever see it."
+PRIVATE_KEPT = "Kept just for you. It's never shown to your partner or counted anywhere they see."
+NOTHING_HELD = "There's no private answer waiting to be shared today."
+LINK_LOCKED = "Too many wrong codes. LINK is locked for an hour on this phone; then ask Alexa for a new code."
+NO_DATA_HERE = "There's no Trust Builder data for this number."
+DELETE_STOPPED = "OK, nothing was deleted."
+
+
+def safety(lines: str) -> str:
+    """SAFETY: the lines for the person's country at once (core.safety.as_text), nothing else first."""
+    return lines
+
+
+def answer_held(partner: str | None, lines: str) -> str:
+    """An answer that read as danger: kept private, the lines, and how to share it after all."""
+    who = partner or "your partner"
+    body = f"I've kept that private; {who} won't see it. Reply SHARE IT to share it. {lines}"
+    if segments(body) <= MAX_SEGMENTS:
+        return body
+    return f"I've kept that private; {who} won't see it. Reply SHARE IT to share it. Not safe? Reply SAFETY for help lines."
+
+
+def held_shared(status: str, partner: str | None) -> str:
+    """SHARE IT: the held answer is shared now."""
+    return f"Shared with {partner or 'your partner'}. " + ("Reply SHARE to see theirs." if status == "both"
+                                                           else "They'll see it once they answer too.")
+
+
+def partner_away(name: str) -> str:
+    """The partner erased their data: a neutral state, never "turned texts off"."""
+    return f"{name} isn't using Trust Builder right now."
+
+
+def private_kept(lines: str | None) -> str:
+    """PRIVATE: kept for the writer; the safety lines too when the words spoke of danger."""
+    return with_extra("Kept just for you.", lines) if lines else PRIVATE_KEPT
+
+
+def partner_invited(name: str) -> str:
+    """Invited, not joined: the same words whether or not the invitation could be sent."""
+    return f"{name} hasn't joined yet. Once they reply YES to the invitation, this works for you both."
+
+
 _PROBLEMS = {
     "missing_name": "I need a first name too, e.g. INVITE 415 555 0100 Sam",
+    "bad_name": "Please use a first name: letters only (spaces, - and ' are fine), up to 20, e.g. Sam.",
+    "invite_limit": "That's 3 invitations today, the most for one day. Please try again tomorrow.",
+    "invite_pending": "You've already invited someone; that invitation stays open for 7 days.",
+    "empty_private": PRIVATE_HOW,
     "invalid_phone": "That doesn't look like a phone number. Try e.g. INVITE 415 555 0100 Sam",
     "couple_full": "Your couple already has two people in it.",
     "phone_taken": "I can't invite that number. Please check it, or ask them to text JOIN to this number.",
@@ -210,6 +276,7 @@ _PROBLEMS = {
     "capped": "You've sent the most thinking-of-you texts for today. Try again tomorrow.",
     "no_consent": "{partner} hasn't turned on texts yet, so I can't send it.",
     "opted_out": "{partner} isn't getting texts right now, so I can't send it.",
+    "partner_away": "{partner} isn't using Trust Builder right now.",
     "phone_invalid": "{partner}'s number can't get texts, so I can't send it.",
     "no_phone": "{partner} can't get texts, so I can't send it.",
     "bad_code": "That code didn't work or has expired. Ask Alexa for a new one, then text LINK and the code.",
@@ -219,8 +286,14 @@ _PROBLEMS = {
 PROBLEM_DEFAULT = "Sorry, I couldn't do that. Reply HELP to see what you can text."
 
 
-def problem(reason: str, partner: str | None) -> str:
-    """What to say when a service refused, by its reason word; anything unforeseen gets a gentle default."""
+def problem(reason: str, partner: str | None, away: str | None = None, invited: str | None = None) -> str:
+    """What to say when a service refused, by its reason word; anything unforeseen gets a gentle default.
+    `away`: the first name of a partner who erased their data, said neutrally instead of "no partner";
+    `invited`: the name on a pending invitation (sent or not), said the same either way."""
+    if away and reason in ("no_partner", "no_phone", "opted_out", "no_consent"):
+        return partner_away(away)
+    if invited and reason in ("no_partner", "no_consent"):
+        return partner_invited(invited)
     return _PROBLEMS.get(reason, PROBLEM_DEFAULT).format(partner=partner or "Your partner")
 
 

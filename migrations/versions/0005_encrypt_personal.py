@@ -1,7 +1,7 @@
 """encrypt names, numbers and moods; keyed digests for numbers and Alexa ids; settled_source_id
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002 (care_a: re-pointed after 0002 so the chain has one head)
 
 Names (partner.display_name), phone numbers (partner.phone, outbound_message.to_phone) and moods
 (check_in.mood) become Fernet ciphertext under ENCRYPTION_KEY; phone numbers also get a keyed digest
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from core import crypto
 
 revision = '0005'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,8 @@ from ask_sdk_model import Response
 from core import local_time
 from core.errors import InvalidInput
 from core.models import Channel
-from core.services import checkins, questions
+from core.services import answers, checkins, questions
+from skill.handlers.safety import spoken_lines
 from skill.handlers.slots import slot_value
 from skill.interceptors import session_attributes, turn
 from skill import speech
@@ -73,13 +74,23 @@ class AnswerIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         current, text = turn(handler_input), slot_value(handler_input, "answer")
         try:
-            checkins.record_check_in(current.db, current.partner, text, Channel.VOICE, current.source_id, current.now)
+            taken = answers.take_answer(current.db, current.partner, text, Channel.VOICE, current.source_id,
+                                        current.now, explicit=True)
         except InvalidInput:  # nothing heard after "my answer is"
             session_attributes(handler_input)["awaiting"] = "answer"
             return reply(handler_input, ASK_ANSWER_AGAIN, ASK_ANSWER_AGAIN)
+        if not taken.stored:  # only a yes, a no or a thank you
+            session_attributes(handler_input)["awaiting"] = "answer"
+            return reply(handler_input, speech.NOT_AN_ANSWER, INVITE_ANSWER)
         session_attributes(handler_input).pop("awaiting", None)
+        if taken.status == "held":  # it spoke of danger: private, the lines, and a question
+            session_attributes(handler_input)["offer"] = "share_held"
+            name = taken.reveal.partner_name if taken.reveal else None
+            return reply(handler_input, speech.answer_held(name or None, spoken_lines(handler_input)),
+                         speech.ASK_SHARE_HELD)
         _, question = questions.todays_question(current.db, current.partner.couple, current.now)
-        return _offer_reveal(handler_input, speech.answer_saved(question.tip))
+        said = speech.answer_kept(question.tip, taken.status == "replaced", taken.reveal.status == "both")
+        return _offer_reveal(handler_input, said)
 
 
 def _offer_reveal(handler_input: HandlerInput, said: str) -> Response:

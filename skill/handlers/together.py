@@ -3,7 +3,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name
 
 from core.errors import DomainError
-from core.services import speakers, summary, thinking_of_you
+from core.services import checkins, speakers, summary, thinking_of_you
 from core.services.couples import other_partner
 from skill import speech
 from skill.handlers.slots import slot_value
@@ -27,6 +27,9 @@ class ThinkingOfYouIntentHandler(AbstractRequestHandler):
                                                  daily_cap=current.settings.thinking_daily_cap,
                                                  source_id=current.source_id)
         except DomainError as error:
+            state = checkins.answer_status(current.db, current.partner, current.now)
+            if error.reason != "capped" and state.status in speech.NOT_HERE:  # the same words, sent or not
+                return reply(handler_input, speech.NOT_HERE[state.status].format(name=state.partner_name))
             return reply(handler_input, speech.cannot_send_thinking(error.reason, partner,
                                                                     current.settings.thinking_daily_cap))
         return reply(handler_input, speech.thinking_sent(partner.display_name, sent.held_for_quiet_hours))

@@ -1,6 +1,7 @@
 """Joining, inviting, consent (YES, STOP, START), help and erasing one's data."""
-from core.models import Consent
-from core.services import couples
+from core.models import Consent, InvitationState
+from core.services import couples, invitations
+from core.services.replies_in_context import yes_or_no
 from core.words import texts
 from sms.handlers.preferences import minute_of_day
 from sms.turn import Turn
@@ -33,11 +34,11 @@ def already_joined(turn: Turn, command) -> str:
 
 
 def invite(turn: Turn, command) -> str:
-    """INVITE <phone> <name>: add the partner and queue the only text they get before saying YES."""
+    """INVITE <phone> <name>: the same reply whoever the number belongs to (core.services.invitations)."""
     if not command.get("phone"):
         return texts.INVITE_HOW
-    invitee = couples.invite(turn.session, turn.partner, command.get("phone"), command.get("name"), turn.now)
-    return texts.invite_sent(invitee.display_name)
+    name = invitations.invite(turn.session, turn.partner, command.get("phone"), command.get("name"), turn.now)
+    return texts.invite_sent(name)
 
 
 def accept(turn: Turn, command) -> str:
@@ -57,7 +58,10 @@ def show_help(turn: Turn, command) -> str:
 
 
 def stop(turn: Turn, command) -> None:
-    """STOP: opted out at once, queued texts cancelled; no reply, since Twilio confirms it to the carrier."""
+    """STOP: opted out at once, queued texts cancelled; no reply, since Twilio confirms it to the carrier.
+    An invitee who says STOP declines, and their number goes on the do-not-contact list."""
+    if turn.partner.consent == Consent.INVITED:
+        invitations.end(turn.session, turn.partner, InvitationState.DECLINED, turn.now)
     couples.opt_out(turn.session, turn.partner, turn.now)
     return None
 
@@ -78,10 +82,23 @@ def delete(turn: Turn, command) -> str:
 
 
 def confirm_delete(turn: Turn, command) -> str:
-    """YES (or DELETE MY DATA again) erases; NO keeps everything."""
-    if couples.answer_erasure(turn.session, turn.partner, command.name != "no", turn.now):
+    """YES (or DELETE MY DATA again) erases; anything else keeps everything."""
+    confirmed = command.name in ("yes", "delete") or yes_or_no(turn.text.body) is True
+    if couples.answer_erasure(turn.session, turn.partner, confirmed, turn.now):
         return _erased(turn)
     return texts.DELETE_CANCELLED
+
+
+def erase_now(turn: Turn, command) -> None:
+    """DELETE MY DATA after STOP: erased at once, and no reply (Twilio blocks replies to opted-out numbers)."""
+    couples.erase_partner(turn.session, turn.partner, turn.now)
+    turn.partner = None
+    return None
+
+
+def nothing_here(turn: Turn, command) -> str:
+    """DELETE MY DATA from a number we do not know: there is nothing to erase."""
+    return texts.NO_DATA_HERE
 
 
 def _erased(turn: Turn) -> str:

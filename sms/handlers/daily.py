@@ -12,14 +12,6 @@ def question(turn: Turn, command) -> str:
     return texts.question(asked.text)
 
 
-def answer(turn: Turn, command) -> str:
-    """Anything that is not a command: today's answer, kept once per MessageSid, and thanked."""
-    said = command.get("text") if command.name == "answer" else turn.text.body  # a bare YES or 2 is kept as sent
-    checkins.record_check_in(turn.session, turn.partner, said, Channel.SMS, turn.text.sid, turn.now)
-    reveal = checkins.reveal_partner_answer(turn.session, turn.partner, turn.now, with_text=False)
-    return texts.answer_saved(reveal.status, reveal.partner_name)
-
-
 def empty(turn: Turn, command) -> str:
     """A blank text (or a photo without words): say so rather than keep nothing silently."""
     return texts.EMPTY
@@ -43,6 +35,10 @@ def share(turn: Turn, command) -> str:
         return texts.share_waiting_you(reveal.partner_name)
     if reveal.status == "waiting_partner":
         return texts.share_waiting_partner(reveal.partner_name)
+    if reveal.status == "partner_away":
+        return texts.partner_away(reveal.partner_name)
+    if reveal.status == "invited":
+        return texts.partner_invited(reveal.partner_name)
     return texts.NO_PARTNER
 
 

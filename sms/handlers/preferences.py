@@ -1,6 +1,7 @@
 """The couple's settings by text: question time, quiet hours, time zone, pause; and linking Alexa."""
 from core import local_time, zone_names
-from core.services import couples, linking
+from core.errors import NotFound
+from core.services import couples, guards, linking
 from core.words import texts
 from sms.turn import Turn
 
@@ -54,8 +55,17 @@ def resume(turn: Turn, command) -> str:
 
 
 def link(turn: Turn, command) -> str:
-    """LINK 123456: tie the Alexa account that spoke the code to this partner."""
+    """LINK 123456: tie the Alexa account that spoke the code to this partner; 5 wrong codes lock the phone
+    out of LINK for an hour (core.services.guards)."""
     if not command.get("code"):
         return texts.LINK_HOW
-    linking.complete_link(turn.session, turn.partner, command.get("code"), turn.now)
+    phone = turn.text.phone
+    if guards.link_locked(turn.session, phone, turn.now):
+        return texts.LINK_LOCKED  # even the right code waits out the hour
+    try:
+        linking.complete_link(turn.session, turn.partner, command.get("code"), turn.now)
+    except NotFound as error:  # counted, not rolled back: the lockout must outlive the refusal
+        locked = guards.link_failed(turn.session, phone, turn.now)
+        return texts.LINK_LOCKED if locked else texts.problem(error.reason, None)
+    guards.link_succeeded(turn.session, phone, turn.now)
     return texts.LINKED

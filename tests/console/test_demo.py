@@ -10,14 +10,19 @@ from tests.console.conftest import ENVIRON, START
 DEMO = Path(__file__).resolve().parents[2] / "demo.txt"
 
 
-@pytest.fixture(scope="module")
-def transcript(tmp_path_factory):
+def run_script(script: Path, tmp_path_factory) -> str:
+    """The transcript of a console script run on a fresh database from START; every line must work."""
     out = io.StringIO()
-    db = tmp_path_factory.mktemp("demo") / "console.db"
-    code = main(["--script", str(DEMO), "--db", str(db), "--fresh", "--start", START], out=out,
+    db = tmp_path_factory.mktemp(script.stem) / "console.db"
+    code = main(["--script", str(script), "--db", str(db), "--fresh", "--start", START], out=out,
                 environ=dict(ENVIRON))
     assert code == 0, out.getvalue()
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def transcript(tmp_path_factory):
+    return run_script(DEMO, tmp_path_factory)
 
 
 def after(transcript: str, command: str) -> str:

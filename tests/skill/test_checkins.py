@@ -39,7 +39,8 @@ def test_answer_is_stored_as_a_voice_check_in_with_a_tip(alexa, couple, tx):
     said = alexa.intent("AnswerIntent", answer="I felt close to you at dinner")
     with tx() as s:
         rows = s.scalars(select(CheckIn)).all()
-    assert said.speech.startswith("Thank you, I've saved your answer. One idea for today: ")
+    assert said.speech.startswith("Thank you, I've saved your answer. Your partner hears it once they've answered")
+    assert "say 'take back my answer'" in said.speech and "One idea for today: " in said.speech
     assert said.ended is True
     assert [(r.partner_id, r.text, r.channel) for r in rows] == [
         (couple.alex, "I felt close to you at dinner", "voice")]

@@ -41,8 +41,8 @@ def test_thinking_of_you_is_capped_per_day(alexa, couple, tx, settings):
 
 
 @pytest.mark.parametrize("change,expected", [
-    (lambda sam: setattr(sam, "consent", "invited"), "I can't send that, because Sam hasn't turned on texts yet."),
-    (lambda sam: setattr(sam, "opted_out", True), "I can't send that, because Sam has turned texts off."),
+    (lambda sam: setattr(sam, "consent", "invited"), "Sam hasn't joined Trust Builder yet."),  # sent or not
+    (lambda sam: setattr(sam, "opted_out", True), "I can't send that, because Sam isn't getting texts right now."),
     (lambda sam: setattr(sam, "phone_invalid", True),
      "I can't send that, because texts to Sam's phone number aren't getting through."),
 ])

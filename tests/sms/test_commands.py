@@ -20,6 +20,15 @@ PHRASINGS = [
     ("invite 4155550100", C("invite", ("4155550100", None))),
     ("INVITE", C("invite", (None, None))),
     ("invite her to dinner", C("answer", ("invite her to dinner",))),
+    ("invite Sam 415-555-0102", C("invite", ("415-555-0102", "Sam"))),  # the name first
+    ("I promise to book the restaurant for Saturday", C("promise", ("book the restaurant for Saturday",))),
+    ("what did sam say?", C("share")), ("What did my partner say", C("share")),
+    ("where's my question today?", C("question")), ("I didn't get my question", C("question")),
+    # care: safety, undo, private, share it
+    ("SAFETY", C("safety")), ("I don't feel safe", C("safety")), ("sos", C("safety")),
+    ("UNDO", C("undo")), ("take back my answer", C("undo")),
+    ("PRIVATE I was tired today", C("private", ("I was tired today",))), ("private", C("private", (None,))),
+    ("SHARE IT", C("share_it")), ("yes, share it", C("share_it")),
     # yes / no: short affirmatives alone only
     ("YES", C("yes")), ("y", C("yes")), ("yeah", C("yes")), ("Yep!", C("yes")), ("ok", C("yes")),
     ("Okay thanks", C("yes")), ("👍", C("yes")),

@@ -3,7 +3,7 @@ whole journey with the dispatcher showing what reaches each phone."""
 from sqlalchemy import select
 
 from core.crypto import phone_digest
-from core.models import CheckIn, InboundMessage, OutboundMessage, Partner, Promise
+from core.models import CheckIn, InboundMessage, Invitation, OutboundMessage, Partner, Promise
 from core.services import couples
 from core.words import texts
 from tests.sms.conftest import ALEX, SAM, STRANGER, count, new_sid
@@ -57,9 +57,9 @@ def test_invite_queues_one_invitation_that_asks_for_yes(text, db):
     assert reply == texts.invite_sent("Sam")
     assert (sam.consent, sam.can_text) == ("invited", False)
     assert (invitation.kind, invitation.idempotency_key, invitation.to_phone) == (
-        "invitation", f"invitation:{sam.id}", SAM)
+        "invitation", f"invitation:{db.scalar(select(Invitation.id))}", SAM)
     assert "Alex invited you" in invitation.body
-    assert "Reply YES to join, HELP for help, STOP to opt out" in invitation.body
+    assert "Reply YES to join, HELP for help" in invitation.body and "Don't know Alex? Reply STOP." in invitation.body
     assert "Msg & data rates may apply" in invitation.body and "1 reflection question a day" in invitation.body
 
 
@@ -67,12 +67,13 @@ def test_invite_mistakes_get_help_and_change_nothing(text, db):
     text(ALEX, "JOIN Alex")
 
     answers = {body: text(ALEX, body) for body in
-               ("INVITE", "INVITE 555 0100 Sam", "INVITE 415 555 0101", "INVITE 415 555 0100 Me")}
+               ("INVITE", "INVITE 555 0100 Sam", "INVITE 415 555 0101", "INVITE 415 555 0100 Jo")}
 
     assert answers["INVITE"] == texts.INVITE_HOW
     assert answers["INVITE 555 0100 Sam"] == texts.problem("invalid_phone", None)
     assert answers["INVITE 415 555 0101"] == texts.problem("missing_name", None)
-    assert answers["INVITE 415 555 0100 Me"] == texts.problem("phone_taken", None)  # their own number
+    # their own number: the same reply as any number, and nothing is sent
+    assert answers["INVITE 415 555 0100 Jo"] == texts.invite_sent("Jo")
     assert count(db, Partner) == 1 and count(db, OutboundMessage) == 0
 
 
@@ -110,9 +111,9 @@ def test_invitee_is_only_reminded_until_yes(text, db):
     assert partner(db, SAM).consent == "granted" and count(db, CheckIn) == 0
 
 
-def test_short_yes_from_someone_already_in_is_an_answer(text, couple, db):
-    assert text(ALEX, "YES").startswith("Thank you for sharing")
-    assert db.scalar(select(CheckIn.text)) == "YES"
+def test_short_yes_from_someone_already_in_is_never_an_answer(text, couple, db):
+    assert text(ALEX, "YES") == texts.NOT_AN_ANSWER
+    assert count(db, CheckIn) == 0
 
 
 def test_unknown_number_learns_how_to_join_and_nothing_is_kept(text, couple, db):
@@ -133,7 +134,7 @@ def test_stop_cancels_queued_texts_and_silences_everything_until_start(text, cou
     gateway.sent.clear()
 
     stop = text(ALEX, "STOP")
-    while_out = [text(ALEX, body) for body in ("my answer", "HELP", "Q", "DELETE MY DATA")]
+    while_out = [text(ALEX, body) for body in ("my answer", "HELP", "Q", "UNDO")]
     thinking = text(SAM, "THINKING")
     clock.advance(days=2)
     dispatcher.run_until_idle()
@@ -179,8 +180,8 @@ def test_delete_asks_then_erases_on_the_same_words(text, couple, db):
 
     assert ask == texts.delete_confirm(10) and done == texts.DELETED
     assert partner(db, ALEX) is None and count(db, CheckIn) == 0
-    shell = next(p for p in db.scalars(select(Partner)) if p.display_name == "(deleted)")  # names are encrypted
-    assert (shell.phone, shell.opted_out) == (None, True)
+    shell = db.scalar(select(Partner).where(Partner.erased_at.is_not(None)))
+    assert (shell.phone, shell.opted_out, shell.display_name) == (None, True, "Alex")  # a first name only
     assert count(db, InboundMessage, InboundMessage.partner_id == shell.id,
                  InboundMessage.reply.is_not(None)) == 0
     assert text(ALEX, "hello") == texts.HOW_TO_JOIN  # now a stranger: nothing about Sam
@@ -199,8 +200,8 @@ def test_delete_confirmation_expires_after_ten_minutes(text, couple, db, clock):
     text(ALEX, "DELETE MY DATA")
     clock.advance(minutes=11)
 
-    assert text(ALEX, "YES").startswith("Thank you for sharing")
-    assert partner(db, ALEX) is not None and count(db, CheckIn) == 1
+    assert text(ALEX, "YES") == texts.NOT_AN_ANSWER
+    assert partner(db, ALEX) is not None and count(db, CheckIn) == 0
 
 
 def test_retried_delete_confirmation_gets_the_same_reply(text, couple, db):
@@ -279,8 +280,8 @@ def test_awaited_reply_that_answers_nothing_falls_through(text, couple, db, cloc
     couples.expect_reply(partner(db, SAM), "nudge_offer", clock())
     db.commit()
 
-    assert text(SAM, "2").startswith("Thank you for sharing")
-    assert partner(db, SAM).awaiting == "nudge_offer"
+    assert text(SAM, "2") == texts.ASK_SAVE  # a bare number could be an answer: asked, not assumed
+    assert partner(db, SAM).awaiting == "save_answer"
 
 
 def test_retried_check_in_after_time_moves_on_is_still_one(text, couple, db, clock):

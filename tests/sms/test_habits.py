@@ -58,7 +58,7 @@ def test_mood_out_of_range_asks_gently(text, db, body):
 
 def test_share_waits_for_both_and_fits_an_emoji_answer(text):
     assert text(SAM, "SHARE") == texts.share_waiting_you("Alex")
-    text(SAM, "ok")
+    text(SAM, "ok, I felt seen today")
     assert text(SAM, "SHARE") == texts.share_waiting_partner("Alex")
     text(ALEX, "\U0001F49C" * 30 + " thank you for tonight " * 10)
 

@@ -7,10 +7,11 @@ from sqlalchemy import event, func, select
 
 from core.models import CheckIn
 from core.words import segments, texts
+from core.services.replies_in_context import read_as_answer
 from sms.commands import parse_command
 from tests.sms.conftest import ALEX, inbound_form, new_sid, signed_post
 
-ANSWERS = {"answer", "yes", "no", "number"}  # with nothing awaited, short replies are answers too
+ANSWERS = {"answer", "yes", "no", "number"}  # offered as answers; read_as_answer decides which are kept
 PIECES = list("\U0001F49C\u2764\uFE0F\u200D\U0001F525\U0001F642\U0001F3FD\u00e9\u20ac{}[]~|\\ \n") + ["<3"]
 WORDS = ["MOOD", "PROMISE", "KEPT", "MISSED", "TIME", "QUIET", "TZ", "LINK", "INVITE", "JOIN", "Q", "SHARE",
          "y", "n", "1", "tomorrow", "6pm", "at", "#", "21-8", "555", "\u2764\ufe0f"]
@@ -53,8 +54,15 @@ def test_random_texts_never_break_and_no_answer_is_lost(client, couple, db, cloc
         assert root.tag == "Response" and len(root.findall("Message")) == 1
         assert segments.fits(reply), reply
         stored = check_ins_from(db, sid)
-        if parse_command(body).name in ANSWERS:
-            assert stored == 1 or (stored == 0 and reply == texts.EMPTY), (body, reply)
+        command = parse_command(body)
+        if command.name in ANSWERS:
+            said = command.get("text") if command.name == "answer" else body
+            reading = read_as_answer(said)
+            explicit = command.name == "answer" and said != body.strip()
+            if reading == "ack" or (not explicit and reading in ("command", "question")):
+                assert stored == 0, (body, reply)  # never kept as an answer
+            else:
+                assert stored == 1 or (stored == 0 and reply == texts.EMPTY), (body, reply)
         elif parse_command(body).name != "mood":
             assert stored == 0, body
 

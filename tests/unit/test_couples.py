@@ -271,7 +271,8 @@ def test_erase_partner_removes_their_data_and_keeps_the_other_partners(session, 
     for model in (QuestionHeard, NudgeSchedule, PairingCode):
         assert count(session, model, model.partner_id == alex.id) == 0
     assert (alex.phone, alex.alexa_user_id, alex.alexa_person_id) == (None, None, None)
-    assert (alex.display_name, alex.consent, alex.opted_out) == ("(deleted)", "revoked", True)
+    assert (alex.display_name, alex.consent, alex.opted_out) == ("Alex", "revoked", True)  # a first name only
+    assert alex.erased_at is not None
     assert not alex.can_text
     alex_texts = session.scalars(select(OutboundMessage).where(OutboundMessage.partner_id == alex.id)).all()
     assert alex_texts and all(m.body is None and m.to_phone is None and m.state == "cancelled" for m in alex_texts)
@@ -294,11 +295,12 @@ def test_after_erasure_the_number_can_join_again(session, alex, sam, clock):
     assert again.couple_id != sam.couple_id
 
 
-def test_after_erasure_the_partner_sees_no_partner_answer(session, alex, sam, clock):
+def test_after_erasure_the_partner_sees_a_neutral_state_and_no_answer(session, alex, sam, clock):
     checkins.record_check_in(session, alex, "mine", "sms", "a1", clock())
     checkins.record_check_in(session, sam, "yours", "sms", "s1", clock())
     couples.erase_partner(session, alex, clock())
-    assert checkins.reveal_partner_answer(session, sam, clock()).status == "no_partner"
+    reveal = checkins.reveal_partner_answer(session, sam, clock())
+    assert (reveal.status, reveal.partner_name, reveal.text) == ("partner_away", "Alex", None)
 
 
 def test_erasure_leaves_no_queued_text_quoting_the_erased_partner(session, alex, sam, clock):

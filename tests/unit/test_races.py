@@ -82,10 +82,10 @@ def test_ten_invitations_at_once_make_one_couple_of_two_and_one_invitation(pg_ru
     def invite(index):
         with transaction(pg_runtime.sessions) as session:
             inviter = session.get(Partner, alex_id)
-            couples.invite(session, inviter, f"+1415555{200 + index:04d}", f"Sam {index}", START)
+            couples.invite(session, inviter, f"+1415555{200 + index:04d}", "Sam", START)  # a first name: no digits (issue 11)
 
     outcomes = all_at_once(10, invite)
-    assert outcomes == Counter(ok=1, couple_full=9)
+    assert outcomes == Counter(ok=1, invite_pending=9)  # the one-pending-invitation rule answers first (issue 11)
     with pg_runtime.sessions() as session:
         partners = session.scalars(select(Partner).where(Partner.couple_id == couple_id)).all()
         invitations = session.scalar(select(func.count(OutboundMessage.id)).where(
@@ -96,7 +96,7 @@ def test_ten_invitations_at_once_make_one_couple_of_two_and_one_invitation(pg_ru
 
 def test_ten_invitations_of_one_number_from_ten_couples_invite_it_once(pg_runtime):
     with transaction(pg_runtime.sessions) as session:
-        inviters = [couples.create_couple(session, f"A{n}", f"+1415555{300 + n:04d}", START, LA).id
+        inviters = [couples.create_couple(session, "Alex", f"+1415555{300 + n:04d}", START, LA).id
                     for n in range(10)]
 
     def invite(index):
@@ -105,7 +105,7 @@ def test_ten_invitations_of_one_number_from_ten_couples_invite_it_once(pg_runtim
             couples.invite(session, inviter, "+14155550199", "Sam", START)
 
     outcomes = all_at_once(10, invite)
-    assert outcomes["ok"] == 1 and sum(outcomes.values()) == 10
+    assert outcomes["ok"] == 10  # every inviter hears the same (issue 11); only one text goes, below
     with pg_runtime.sessions() as session:
         assert len(couples.find_by_phone(session, "+14155550199").couple.partners) == 2
         assert session.scalar(select(func.count(OutboundMessage.id)).where(
@@ -115,7 +115,7 @@ def test_ten_invitations_of_one_number_from_ten_couples_invite_it_once(pg_runtim
 def test_ten_joins_of_one_number_at_once_make_one_partner(pg_runtime):
     def join(index):
         with transaction(pg_runtime.sessions) as session:
-            couples.create_couple(session, f"Alex {index}", "+14155550100", START, LA)
+            couples.create_couple(session, "Alex", "+14155550100", START, LA)
 
     outcomes = all_at_once(10, join)
     assert outcomes["ok"] == 1 and sum(outcomes.values()) == 10

@@ -1,0 +1,148 @@
+"""The day's answer, kept with care, the same for text and voice.
+
+`take_answer` stores a message as the day's answer only when it reads as one (replies_in_context); when
+it could be either it is kept `pending` and the writer is asked. An answer that reads as danger
+(core.safety.reads_as_danger) is `held`: private to its writer until they say SHARE IT. A second answer
+the same day replaces the first. UNDO takes an answer back within UNDO_WINDOW, before the partner saw it;
+PRIVATE keeps a reflection that is never revealed and never counted.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core import local_time
+from core.errors import InvalidInput
+from core.models import Awaiting, CheckIn, Partner, Visibility
+from core.safety import DangerSignal, reads_as_danger
+from core.services import checkins
+from core.services.couples import clear_awaited, expect_reply
+from core.services.replies_in_context import read_as_answer
+
+UNDO_WINDOW = timedelta(minutes=15)
+ASK_MINUTES = 30  # how long "Was that your answer? Reply YES" waits
+REPLACEABLE = (Visibility.SHARED, Visibility.HELD, Visibility.PENDING)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What became of a message offered as the day's answer.
+
+    status: saved | replaced | held | ack | command | question | unclear (asked first) | private
+    """
+
+    status: str
+    reveal: checkins.Reveal | None = None
+    signal: DangerSignal | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.status in ("saved", "replaced", "held")
+
+
+def take_answer(session: Session, partner: Partner, text: str | None, channel: str, source_id: str,
+                now: datetime, explicit: bool = False) -> Taken:
+    """Offer `text` as today's answer. `explicit` (voice "my answer is ...", text "my answer is ...") skips
+    the "does it read as one" question, never the yes/no/thanks and danger checks."""
+    if not (text or "").strip():
+        raise InvalidInput("an answer cannot be empty", "empty_answer")
+    repeated = session.scalar(select(CheckIn).where(CheckIn.source_id == source_id))
+    if repeated is not None:  # a retried request: what it did the first time, nothing more
+        status = {Visibility.HELD: "held", Visibility.PENDING: "unclear"}.get(repeated.visibility, "saved")
+        return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False))
+    reading = read_as_answer(text)
+    if reading == "ack" or (not explicit and reading in ("command", "question")):
+        return Taken(reading)
+    if not explicit and reading == "unclear":
+        check_in = _store(session, partner, text, channel, source_id, now, Visibility.PENDING)
+        expect_reply(partner, Awaiting.SAVE_ANSWER, now, ref=check_in.id, minutes=ASK_MINUTES)
+        session.flush()
+        return Taken("unclear")
+    return _keep(session, partner, text, channel, source_id, now)
+
+
+def _keep(session, partner, text, channel, source_id, now) -> Taken:
+    signal = reads_as_danger(text)
+    replaced = _drop_earlier(session, partner, now)
+    _store(session, partner, text, channel, source_id, now, Visibility.HELD if signal else Visibility.SHARED)
+    status = "held" if signal else "replaced" if replaced else "saved"
+    return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False), signal)
+
+
+def _store(session, partner, text, channel, source_id, now, visibility) -> CheckIn:
+    check_in, _ = checkins.record_check_in(session, partner, text, channel, source_id, now, visibility=visibility)
+    return check_in
+
+
+def _today(partner: Partner, now: datetime):
+    return local_time.local_date(now, partner.couple.timezone)
+
+
+def _drop_earlier(session: Session, partner: Partner, now: datetime) -> bool:
+    """A new answer replaces the earlier ones of the day (never glued onto them): their words are dropped,
+    the rows stay as `replaced` so a retried request still finds what it did. True if there were any."""
+    result = session.execute(update(CheckIn).where(
+        CheckIn.partner_id == partner.id, CheckIn.local_date == _today(partner, now), CheckIn.text.is_not(None),
+        CheckIn.visibility.in_(REPLACEABLE)).values(text=None, visibility=Visibility.REPLACED))
+    return bool(result.rowcount)
+
+
+def confirm_pending(session: Session, partner: Partner, yes: bool, now: datetime) -> Taken | None:
+    """YES to "Was that your answer?": it becomes the answer (held if it reads as danger); anything else
+    drops it. None when there was nothing waiting."""
+    pending = session.get(CheckIn, partner.awaiting_ref) if partner.awaiting_ref else None
+    clear_awaited(partner)
+    if pending is None or pending.partner_id != partner.id or pending.visibility != Visibility.PENDING:
+        return None
+    if not yes:
+        session.delete(pending)
+        session.flush()
+        return Taken("dropped")
+    # The same row becomes the answer, so it stays tied to the text that said it.
+    pending.visibility = Visibility.REPLACED  # out of the way of _drop_earlier, which would blank it
+    text = pending.text
+    replaced = _drop_earlier(session, partner, now)
+    signal = reads_as_danger(text)
+    pending.text, pending.visibility = text, Visibility.HELD if signal else Visibility.SHARED
+    session.flush()
+    status = "held" if signal else "replaced" if replaced else "saved"
+    return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False), signal)
+
+
+def undo(session: Session, partner: Partner, now: datetime) -> str:
+    """UNDO / "take back my answer": removed | seen | too_late | nothing."""
+    latest = session.scalar(select(CheckIn).where(
+        CheckIn.partner_id == partner.id, CheckIn.local_date == _today(partner, now), CheckIn.text.is_not(None),
+        CheckIn.visibility.in_(REPLACEABLE)).order_by(CheckIn.created_at.desc(), CheckIn.id.desc()))
+    if latest is None:
+        return "nothing"
+    if latest.seen_at is not None:
+        return "seen"
+    if latest.created_at <= now - UNDO_WINDOW:
+        return "too_late"
+    session.delete(latest)
+    session.flush()
+    return "removed"
+
+
+def keep_private(session: Session, partner: Partner, text: str | None, channel: str, source_id: str,
+                 now: datetime) -> Taken:
+    """PRIVATE <text> / "just for me, ...": a reflection for its writer only; it replaces no answer. The
+    signal is set when it reads as danger, so the reply can offer the safety lines."""
+    if not (text or "").strip():
+        raise InvalidInput("a private reflection cannot be empty", "empty_private")
+    _store(session, partner, text, channel, source_id, now, Visibility.PRIVATE)
+    return Taken("private", signal=reads_as_danger(text))
+
+
+def share_held(session: Session, partner: Partner, now: datetime) -> checkins.Reveal | None:
+    """SHARE IT: today's held answer is shared after all; None when nothing is held."""
+    held = session.scalar(select(CheckIn).where(
+        CheckIn.partner_id == partner.id, CheckIn.local_date == _today(partner, now),
+        CheckIn.visibility == Visibility.HELD))
+    if held is None:
+        return None
+    held.visibility = Visibility.SHARED
+    session.flush()
+    return checkins.reveal_partner_answer(session, partner, now, with_text=False)
