@@ -4,7 +4,7 @@
     join(name)  invite(phone, name)  yes()  no()  question()  mood(value)  promise(rest)  promises()
     kept(number)  missed(number)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
     tz(zone)  pause()  resume()  link(code)  help()  stop()  start()  delete()  number(value)
-    answer(text)  empty()
+    answer(text)  empty()  thinking_texts(on)  role(said)  skip()  tell()  thanks()
 An answer's text is what was said without a leading "my answer is" (the words the skill asks for).
 A keyword counts only as the first word and only when what follows it parses; a keyword alone gives
 None for its fields (so the caller can explain the format). Everything else is an `answer`, because
@@ -22,7 +22,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "promise": ("rest",), "promises": (), "kept": ("number",), "missed": ("number",), "thinking": (),
     "share": (), "summary": (), "time": ("value",), "quiet": ("start", "end"), "tz": ("zone",), "pause": (),
     "resume": (), "link": ("code",), "help": (), "stop": (), "start": (), "delete": (), "number": ("value",),
-    "answer": ("text",), "empty": (),
+    "answer": ("text",), "empty": (), "thinking_texts": ("on",), "role": ("said",), "skip": (), "tell": (),
+    "thanks": (),
 }
 
 
@@ -50,6 +51,10 @@ _PHRASES = {
     "thinking": "thinking|thinking of you|thinking about you|thinking of u",
     "summary": "weekly summary|my summary",
     "delete": "delete my data|delete data|delete my account|delete account|delete all my data",
+    "skip": "skip|skip it|skip this|skip this one|skip question|skip this question|skip the question|"
+            "different question|a different question|another question|new question|next question",
+    "tell": "tell|tell them|tell him|tell her|tell my partner|let them know|let him know|let her know",
+    "role": "change my role|my role",
 }
 _PHRASE_NAMES = {phrase: name for name, text in _PHRASES.items() for phrase in text.split("|")}
 _BARE = {"share": "share", "summary": "summary", "pause": "pause", "resume": "resume", "unpause": "resume",
@@ -66,6 +71,8 @@ _INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f\u200b-\u200d\u2060\ufeff]+")
 _HEAD = re.compile(r"([a-z]+)\b[\s:,.!#-]*(.*)", re.IGNORECASE | re.ASCII | re.DOTALL)
 _ANSWER_PREFIX = re.compile(r"^(?:my\s+answer\b(?:\s+is\b)?|answer(?:\s+is\b|\s*:))\s*[:,.\-\u2013\u2014]*\s*",
                             re.IGNORECASE)
+_THANKS = re.compile(r"\s*(?:thanks|thank\s*you|thx|ty)(?:\s+(?:so\s+much|a\s+lot|babe|love))?[\s!.]*",
+                     re.IGNORECASE)
 _PHONE = re.compile(r"(\+?[0-9(][0-9\s().-]{5,}[0-9])(.*)", re.DOTALL)
 
 
@@ -94,6 +101,8 @@ def _whole(text: str) -> Command | None:
         return Command("thinking")
     if re.fullmatch(r"\?+", text) or re.fullmatch(r"\U0001F44D[\U0001F3FB-\U0001F3FF]?\s*", text):
         return Command("help" if text.startswith("?") else "yes")
+    if _THANKS.fullmatch(text):
+        return Command("thanks")
     number = re.fullmatch(r"#?\s*([0-9]{1,2})[\s.!)]*", text)
     if number:
         return Command("number", (int(number[1]),))
@@ -118,7 +127,7 @@ def _phrase(words: list[str]) -> Command | None:
     name = _PHRASE_NAMES.get(" ".join(words))
     if name is None and words and words[0] in _BARE and all(w in _TAIL for w in words[1:]):
         name = _BARE[words[0]]
-    return Command(name) if name else None
+    return Command(name, (None,) * len(FIELDS[name])) if name else None
 
 
 def _keyword(text: str) -> Command | None:
@@ -204,6 +213,16 @@ def _quiet(rest: str) -> tuple[int | None, int | None] | None:
     return (start[0], end[0]) if start and end else (None, None)
 
 
+def _on_off(rest: str) -> tuple[bool | None] | None:
+    """THINKING OFF / THINKING ON (also STOP / START, NO / YES); anything else is not this command."""
+    word = rest.strip(" .!").casefold()
+    if word in ("off", "stop", "no", "none", "pause"):
+        return (False,)
+    if word in ("on", "start", "yes", "again", "resume"):
+        return (True,)
+    return None
+
+
 def _link(rest: str) -> tuple[str | None] | None:
     """A 4-10 digit linking code, spaces and dashes allowed ("123 456")."""
     if not rest:
@@ -218,5 +237,5 @@ _KEYWORDS = {
     "promise": ("promise", lambda rest: (rest,)), "kept": ("kept", _ordinal), "done": ("kept", _ordinal),
     "missed": ("missed", _ordinal), "time": ("time", _time), "quiet": ("quiet", _quiet),
     "tz": ("tz", lambda rest: (rest or None,)), "timezone": ("tz", lambda rest: (rest or None,)),
-    "link": ("link", _link),
+    "link": ("link", _link), "thinking": ("thinking_texts", _on_off), "role": ("role", lambda rest: (rest or None,)),
 }

@@ -17,7 +17,7 @@ from core.services import couples
 from core.words import segments, texts
 from sms.commands import Command, parse_command
 from sms.forms import InboundText
-from sms.handlers import account, daily, preferences, promises
+from sms.handlers import account, daily, preferences, promises, roles
 from sms.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,8 @@ HANDLERS = {
     "time": preferences.question_time, "quiet": preferences.quiet_hours, "tz": preferences.time_zone,
     "pause": preferences.pause, "resume": preferences.resume, "link": preferences.link,
     "help": account.show_help, "stop": account.stop, "start": account.start, "delete": account.delete,
-    "empty": daily.empty, "answer": daily.answer,
+    "empty": daily.empty, "answer": daily.answer, "thinking_texts": preferences.thinking_texts,
+    "role": roles.role, "skip": daily.skip, "tell": promises.tell, "thanks": promises.thanks,
     # A short reply that answers nothing waiting is simply an answer to the day's question.
     "yes": daily.answer, "no": daily.answer, "number": daily.answer,
 }
@@ -41,7 +42,6 @@ INVITEE = {"yes": account.accept, "start": account.start, "stop": account.stop, 
 #: What a partner was asked (couples.awaited) -> (which short replies answer it, the handler).
 AWAITED = {
     Awaiting.DELETE: (lambda c: c.name in ("yes", "no", "delete"), account.confirm_delete),
-    Awaiting.CONFIRM_KEPT: (lambda c: c.name in ("yes", "no"), promises.confirm),
     Awaiting.NUDGE_OFFER: (lambda c: c.name in ("yes", "no") or c.name == "number" and c.get("value") == 1,
                     daily.nudge_offer),
 }

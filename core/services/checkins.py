@@ -10,7 +10,7 @@ from core import local_time
 from core.errors import InvalidInput
 from core.models import Channel, CheckIn, Consent, Partner
 from core.services.couples import other_partner
-from core.services.questions import todays_question
+from core.services.questions import personal_question
 
 MAX_TEXT = 2000
 CHANNELS = set(Channel)
@@ -47,7 +47,7 @@ def record_check_in(session: Session, partner: Partner, text: str | None, channe
     existing = _by_source(session, source_id)
     if existing is not None:
         return existing, False
-    day, question = todays_question(session, partner.couple, now)
+    day, question, _ = personal_question(session, partner, now)  # the topic, or their gentle question
     check_in = CheckIn(partner_id=partner.id, couple_id=partner.couple_id, local_date=day,
                        question_id=question.id, channel=channel, text=text, mood=mood,
                        source_id=source_id, created_at=now)

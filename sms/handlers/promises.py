@@ -1,8 +1,9 @@
-"""Promises by text: make one with a time, list them, say kept or missed, confirm a partner's."""
-from core.errors import NotFound
+"""Promises by text: make one with a time, list them, say kept or missed, TELL the partner about a kept one,
+and THANKS from the partner who was told."""
 from core.models import Promise, PromiseState
 from core.services import promise_intake, promises
 from core.words import texts
+from core.words.tasks import for_author
 from core.words.times import describe_local
 from sms.turn import Turn
 
@@ -28,12 +29,13 @@ def open_list(turn: Turn, command) -> str:
 
 def kept(turn: Turn, command) -> str:
     """KEPT / DONE [n]."""
-    return texts.kept(_settle(turn, command, PromiseState.KEPT).text)
+    promise = _settle(turn, command, PromiseState.KEPT)
+    return texts.kept(for_author(promise.text), turn.other_name if turn.other and turn.other.can_text else None)
 
 
 def missed(turn: Turn, command) -> str:
     """MISSED [n]: honesty is thanked, never scolded."""
-    return texts.missed(_settle(turn, command, PromiseState.MISSED).text)
+    return texts.missed(for_author(_settle(turn, command, PromiseState.MISSED).text))
 
 
 def _settle(turn: Turn, command, state: str) -> Promise:
@@ -41,10 +43,13 @@ def _settle(turn: Turn, command, state: str) -> Promise:
     return promises.settle(turn.session, turn.partner, chosen, state, turn.now)
 
 
-def confirm(turn: Turn, command) -> str:
-    """Y or N after "Sam says they kept their promise... Did they?"."""
-    try:
-        promises.confirm_kept(turn.session, turn.partner, turn.partner.awaiting_ref, command.name == "yes")
-    except NotFound as error:  # the promise was erased meanwhile: the question is simply over
-        return texts.problem(error.reason, turn.other_name)
-    return texts.confirmed(command.name == "yes")
+def tell(turn: Turn, command) -> str:
+    """TELL after KEPT: the partner hears the good news and may reply THANKS (the promiser's choice)."""
+    _, partner = promises.tell_partner_kept(turn.session, turn.partner, turn.now)
+    return texts.told_partner(partner.display_name)
+
+
+def thanks(turn: Turn, command) -> str:
+    """THANKS: passed on to the partner who kept a promise and told us; otherwise just a warm reply."""
+    promise = promises.thank(turn.session, turn.partner, turn.now)
+    return texts.thanked(turn.other_name if turn.other and turn.other.id == promise.promiser_id else "them")
