@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 from core import local_time
 from core.models import CheckIn, Partner, Promise, PromiseState
 from core.services.couples import other_partner
+from core.words.segments import clip, fits
 from core.words.tasks import for_author, for_partner
 
+TASK_CHARS = 60  # a quoted task is clipped so the whole summary stays within two segments
+HEADROOM = "x" * 32  # room for the text's heading ("Your week with Trust Builder: ")
 COUNSELLOR = "It has been a harder few weeks; a couples counsellor can help you both get unstuck."
 
 
@@ -46,11 +49,11 @@ class Summary:
     def text(self) -> str:
         """Plain words that read well aloud and fit a text of two segments."""
         parts = [_opening(self.week, self.together), self.small_win]
-        if self.mood_trend:
-            parts.append(self.mood_trend)
         if self.declining:
             parts.append(COUNSELLOR)
-        return " ".join(parts)
+        with_mood = [*parts[:2], self.mood_trend, *parts[2:]] if self.mood_trend else parts
+        # The mood line gives way when the text would not fit two segments after its heading.
+        return " ".join(with_mood if fits(HEADROOM + " ".join(with_mood)) else parts)
 
 
 def _plural(count: int, word: str) -> str:
@@ -64,7 +67,10 @@ def _opening(week: CoupleWeek, together: bool) -> str:
     pieces = []
     if week.answer_days:
         pieces.append(f"answered on {_plural(week.answer_days, 'day')}")
-    if week.promises_kept:
+    if week.promises_kept and week.promises_kept == week.promises_made:
+        pieces.append("kept the promise you made" if week.promises_made == 1
+                      else f"kept all {week.promises_made} promises you made")
+    elif week.promises_kept:
         pieces.append(f"kept {week.promises_kept} of {_plural(week.promises_made, 'promise')}")
     elif week.promises_made:
         pieces.append(f"made {_plural(week.promises_made, 'promise')}")
@@ -129,10 +135,10 @@ def small_win(session: Session, partner: Partner, other: Partner | None, week: C
     only if they chose to tell), days you both answered, one answer, or a fresh start."""
     mine = _kept_in(session, partner, start, end, told_only=False)
     if mine is not None:
-        return f"Small win: you kept your promise to {for_author(mine.text)}."
+        return f"Small win: you kept your promise to {clip(for_author(mine.text), TASK_CHARS)}."
     theirs = _kept_in(session, other, start, end, told_only=True) if other is not None else None
     if theirs is not None:
-        task = for_partner(theirs.text, partner.display_name)
+        task = clip(for_partner(theirs.text, partner.display_name), TASK_CHARS)
         return f"Small win: {other.display_name} kept their promise to {task}."
     if week.shared_days:
         return (f"Small win: you both answered on the same day {_plural(week.shared_days, 'time')}. "
