@@ -215,7 +215,7 @@ def _quiet(rest: str) -> tuple[int | None, int | None] | None:
 
 def _on_off(rest: str) -> tuple[bool | None] | None:
     """THINKING OFF / THINKING ON (also STOP / START, NO / YES); anything else is not this command."""
-    word = rest.strip(" .!").casefold()
+    word = _POLITE.sub("", rest).strip(" .!,").casefold()
     if word in ("off", "stop", "no", "none", "pause"):
         return (False,)
     if word in ("on", "start", "yes", "again", "resume"):
