@@ -103,7 +103,7 @@ def test_automatic_sending_is_skipped_once_the_cap_is_reached(make_world, caplog
         world.advance_to(MONDAY + timedelta(hours=8))
 
     assert world.messages(kind="thinking_auto") == []
-    assert "automatic thinking-about-you of 2026-11-23 skipped (daily cap)" in caplog.text
+    assert "automatic thinking-about-you of 2026-11-23 skipped (capped)" in caplog.text
 
 
 def test_nothing_when_the_partner_has_said_stop(world, caplog):
