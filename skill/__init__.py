@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.runtime import Runtime
 from skill.alexa_api import SettingsApi
-from skill.handlers import checkins, errors, general, identity, promises, together
+from skill.handlers import checkins, errors, general, identity, promises, roles, together
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
                                 OpenTurnInterceptor)
 from skill.verify import AlexaRequestVerifier
@@ -43,6 +43,7 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         promises.MakePromiseIntentHandler(), promises.ListPromisesIntentHandler(),
         promises.KeptPromiseIntentHandler(),
         together.ThinkingOfYouIntentHandler(), together.WeeklySummaryIntentHandler(),
+        roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(),
         general.HelpIntentHandler(), general.FallbackIntentHandler(), general.YesNoIntentHandler(),
     ):
         builder.add_request_handler(handler)

@@ -8,12 +8,14 @@ from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 
 from core import local_time
-from core.errors import InvalidInput, NotFound
+from core.errors import DomainError, InvalidInput, NotFound
 from core.models import Promise, PromiseState
 from core.services import promise_intake, promises
+from core.services.couples import other_partner
+from core.words.tasks import for_author
 from core.words.times import describe_local
 from skill.handlers import slots
-from skill.interceptors import Turn, turn
+from skill.interceptors import Turn, session_attributes, turn
 from skill import speech
 from skill.speech import ASK_DAY, ASK_TASK, ASK_TIME, promise_confirmation, reply
 
@@ -100,7 +102,22 @@ class KeptPromiseIntentHandler(AbstractRequestHandler):
                 return reply(handler_input, speech.NO_OPEN_PROMISES)
             return reply(handler_input, _not_found(current), speech.WHICH_KEPT)
         promises.settle(current.db, current.partner, promise, PromiseState.KEPT, current.now)
-        return reply(handler_input, speech.marked_kept(promise.text))
+        partner = other_partner(current.partner)
+        if partner is None or not partner.can_text:
+            return reply(handler_input, speech.marked_kept(for_author(promise.text)))
+        session_attributes(handler_input)["offer"] = "tell"
+        return reply(handler_input, speech.marked_kept(for_author(promise.text), partner.display_name),
+                     speech.offer_tell(partner.display_name))
+
+
+def tell_partner(handler_input) -> Response:
+    """Yes to "Would you like Sam to know?": the same TELL as by text."""
+    current = turn(handler_input)
+    try:
+        _, partner = promises.tell_partner_kept(current.db, current.partner, current.now)
+    except DomainError:
+        return reply(handler_input, speech.NOTHING_TO_TELL)
+    return reply(handler_input, speech.told_partner(partner.display_name))
 
 
 def _not_found(current: Turn) -> str:
