@@ -19,7 +19,7 @@ from tests.conftest import TEST_KEY
 def test_health_reports_the_database_and_schema(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "schema": "0001", "version": "0.1.0"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "schema": "0003", "version": "0.1.0"}
 
 
 def test_health_is_503_when_the_database_does_not_answer(app, runtime):

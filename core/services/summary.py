@@ -141,8 +141,8 @@ def small_win(session: Session, partner: Partner, other: Partner | None, week: C
         task = clip(for_partner(theirs.text, partner.display_name), TASK_CHARS)
         return f"Small win: {other.display_name} kept their promise to {task}."
     if week.shared_days:
-        return (f"Small win: you both answered on the same day {_plural(week.shared_days, 'time')}. "
-                "That is what rebuilding looks like.")
+        times = "" if week.shared_days == 1 else f" {week.shared_days} times"
+        return f"Small win: you both answered on the same day{times}. That is what rebuilding looks like."
     if week.answer_days:
         return "Small win: you made time to answer. Every honest answer counts."
     return "This week is a fresh start: one honest answer today is enough."
@@ -160,7 +160,9 @@ def mood_trend(session: Session, partner: Partner, start: date, end: date) -> st
     if now_avg is None:
         return None
     before = _mood_average(session, partner, start - timedelta(days=7), start)
-    if before is None or abs(now_avg - before) < 0.5:
+    if before is None:
+        return None  # nothing to compare with yet
+    if abs(now_avg - before) < 0.5:
         return "Your own mood notes held steady this week."
     if now_avg > before:
         return "Your own mood notes were brighter than last week."

@@ -239,3 +239,16 @@ def test_summaries_fit_two_segments(session, pair):
     for partner in (alex, sam):
         body = texts.weekly_summary(summary.weekly_summary(session, partner, NOW).text(), "seed")
         assert segments.fits(body), body
+
+
+def test_a_first_week_of_moods_has_nothing_to_compare_and_says_nothing(session, pair):
+    alex, _ = pair
+    checkins.record_mood(session, alex, 3, "sms", "first", noon(WEEK[2]))
+    assert "mood" not in summary.weekly_summary(session, alex, NOW).text()
+
+
+def test_one_shared_day_reads_naturally(session, pair):
+    alex, sam = pair
+    answer_on(session, alex, WEEK[2])
+    answer_on(session, sam, WEEK[2])
+    assert "Small win: you both answered on the same day. " in summary.weekly_summary(session, alex, NOW).text()
