@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from skill import AlexaSkill
 from skill.speech import SORRY
-from skill.verify import VerificationError, parse_envelope
+from skill.verify import VerificationError, dig as _dig, parse_envelope
 
 log = logging.getLogger("trustbuilder.alexa")
 blueprint = Blueprint("alexa", __name__)
@@ -118,11 +118,3 @@ def _check_shape(data: dict) -> None:
     if data["request"]["type"] == "IntentRequest" and not isinstance(_dig(data, "request", "intent", "name"), str):
         raise MalformedRequest("missing_intent")
 
-
-def _dig(data: object, *keys: str) -> object:
-    """data[k1][k2]..., or None when any level is missing or not an object."""
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data

@@ -213,8 +213,8 @@ class AlexaRequestVerifier:
         if self.skill_id is None:
             return
         ids = [
-            _dig(envelope, "session", "application", "applicationId"),
-            _dig(envelope, "context", "System", "application", "applicationId"),
+            dig(envelope, "session", "application", "applicationId"),
+            dig(envelope, "context", "System", "application", "applicationId"),
         ]
         present = [i for i in ids if i is not None]
         if not present or any(i != self.skill_id for i in present):
@@ -291,7 +291,7 @@ def _parse_timestamp(value: object) -> datetime:
     return sent if sent.tzinfo else sent.replace(tzinfo=timezone.utc)
 
 
-def _dig(data: object, *keys: str) -> object:
+def dig(data: object, *keys: str) -> object:
     """data[k1][k2]..., or None when any level is missing or not an object."""
     for key in keys:
         if not isinstance(data, dict):
