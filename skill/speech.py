@@ -6,6 +6,8 @@ from xml.sax.saxutils import escape
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from core.words.tasks import for_author
+
 MAX_SSML = 7900  # Alexa refuses outputSpeech over 8000 characters, <speak> tags included
 NOTICES = "notices"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -135,7 +137,7 @@ def promise_confirmation(intake) -> str:
         after = "That's too soon for a reminder, but I'll text you afterwards to ask how it went."
     else:
         after = f"I can't text you a reminder, because {YOUR_TEXTS.get(intake.no_reminder, 'texts are off for you')}."
-    return f"OK: {intake.task}, {intake.due_words}.{moved} {after}"
+    return f"OK: {for_author(intake.task)}, {intake.due_words}.{moved} {after}"
 
 
 def only_to_your_partner(partner: str) -> str:

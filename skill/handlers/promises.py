@@ -84,7 +84,7 @@ class ListPromisesIntentHandler(AbstractRequestHandler):
 
 def listing(open_ones: list[Promise], now: datetime) -> str:
     """The open promises as (what, when) words, said by speech.promise_listing."""
-    return speech.promise_listing([(p.text, describe_local(p.due_at, p.timezone, now)) for p in open_ones])
+    return speech.promise_listing([(for_author(p.text), describe_local(p.due_at, p.timezone, now)) for p in open_ones])
 
 
 class KeptPromiseIntentHandler(AbstractRequestHandler):

@@ -16,7 +16,7 @@ def promise(turn: Turn, command) -> str:
                                         source_id=turn.text.sid)
     if intake.promise is None:
         return texts.promise_when(intake.task)
-    return texts.promise_made(intake.task, intake.due_words, intake.reminder_words)
+    return texts.promise_made(for_author(intake.task), intake.due_words, intake.reminder_words)
 
 
 def open_list(turn: Turn, command) -> str:
@@ -24,7 +24,7 @@ def open_list(turn: Turn, command) -> str:
     items = promises.open_promises(turn.session, turn.partner)
     if not items:
         return texts.NO_PROMISES
-    return texts.promise_list([(p.text, describe_local(p.due_at, p.timezone, turn.now)) for p in items])
+    return texts.promise_list([(for_author(p.text), describe_local(p.due_at, p.timezone, turn.now)) for p in items])
 
 
 def kept(turn: Turn, command) -> str:
