@@ -279,7 +279,8 @@ def role_set(role: str) -> str:
 def skipped(kind: str, question: str) -> str:
     """SKIP by voice: a new topic for you both, a gentler one just for you, or nothing else today."""
     if kind == "gentle":
-        return f"Here's a gentler one, just for you today: {question} {INVITE_ANSWER}"
+        return (f"Here's a gentler one, just for you today: {question} Your answer to it stays with you. "
+                f"{INVITE_ANSWER}")
     if kind == "same":
         return f"There's no other question left for today. Today's is: {question} Answer it when you're ready."
     return f"Here's a different question for you both today: {question} {INVITE_ANSWER}"

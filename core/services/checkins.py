@@ -11,16 +11,22 @@ from core.errors import InvalidInput
 from core.models import Channel, CheckIn, Consent, Partner
 from core.services.couples import other_partner
 from core.services.questions import personal_question
+from prompts.bank import load_bank
 
 MAX_TEXT = 2000
 CHANNELS = set(Channel)
 MOODS = range(1, 6)  # a day's mood: 1 (a rough day) to 5 (a great one)
 
 
+#: Answers to a gentle question (SKIP after the partner answered) are the asker's own: never shown to the
+#: partner, and not an answer to the couple's topic.
+GENTLE_IDS = tuple(q.id for q in load_bank().gentle)
+
+
 def _answered_exists(partner_param: str):
     """EXISTS a text check-in of the partner bound to `partner_param` on the date bound to "day"."""
     return exists().where(CheckIn.partner_id == bindparam(partner_param), CheckIn.local_date == bindparam("day"),
-                          CheckIn.text.is_not(None))
+                          CheckIn.text.is_not(None), CheckIn.question_id.not_in(GENTLE_IDS))
 
 
 # Built once: the hot statements of every check-in request. Building a select and its cache key costs more
@@ -93,9 +99,10 @@ def _by_source(session: Session, source_id: str) -> CheckIn | None:
 
 
 def answered_on(session: Session, partner: Partner, day: date) -> list[CheckIn]:
-    """The partner's check-ins with text on local `day`, oldest first."""
+    """The partner's answers to the couple's topic on local `day`, oldest first (gentle answers are theirs)."""
     return list(session.scalars(select(CheckIn).where(
-        CheckIn.partner_id == partner.id, CheckIn.local_date == day, CheckIn.text.is_not(None))
+        CheckIn.partner_id == partner.id, CheckIn.local_date == day, CheckIn.text.is_not(None),
+        CheckIn.question_id.not_in(GENTLE_IDS))
         .order_by(CheckIn.created_at, CheckIn.id)))
 
 

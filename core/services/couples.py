@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 from core import local_time
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import (Awaiting, CheckIn, Consent, Couple, GentleQuestion, InboundMessage, NudgeSchedule,
-                         OutboundMessage, PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState)
+                         OutboundMessage, PairingCode, Partner, Promise, QuestionHeard, Role, TextKind, TextState)
 from core.phones import normalize_phone
 from core.services import outbox
 from core.words import texts
@@ -184,6 +184,7 @@ def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
     partner.phone, partner.alexa_user_id, partner.alexa_person_id = None, None, None
     partner.opted_out, partner.opted_out_at, partner.consent = True, now, Consent.REVOKED
     partner.display_name = "(deleted)"
+    partner.role = Role.UNSAID  # where they stood was theirs too
     clear_awaited(partner)
     session.flush()
 

@@ -236,7 +236,7 @@ def skipped_topic(text: str) -> str:
 
 def skipped_gentle(text: str) -> str:
     """SKIP after the partner answered: a gentler question just for this person."""
-    return f"Here's a gentler one, just for you today: {text} Reply with your answer."
+    return f"Here's a gentler one, just for you today: {text} Your answer to it stays with you. Reply to answer."
 
 
 def skip_none(text: str) -> str:

@@ -115,6 +115,8 @@ def test_skip_after_the_partner_answered_gives_a_gentle_question_just_for_the_as
     assert text(SAM, "Q") == texts.question(BANK.by_id(topic).text)
     text(ALEX, "a quiet walk")
     assert db.scalar(select(CheckIn.question_id).where(CheckIn.partner_id == partner(db, ALEX).id)) == question.id
+    assert text(SAM, "SHARE") == texts.share_waiting_partner("Alex")  # a gentle answer stays Alex's own
+    assert "quiet walk" not in text(SAM, "SHARE")
 
 
 def test_parse_role_from_many_phrasings():
@@ -131,3 +133,15 @@ def test_the_stage_is_the_couples_age_in_local_days(session, clock):
     today = questions.local_time.local_date(clock(), "America/Los_Angeles")
     assert questions.age_days(alex.couple, today) == 0
     assert questions.age_days(alex.couple, today + timedelta(days=14)) == 14
+
+
+def test_erasure_forgets_the_role_and_the_gentle_questions(text, couple, db):
+    text(ALEX, "ROLE hurt")
+    text(SAM, "an answer")
+    text(ALEX, "SKIP")
+    alex_id = partner(db, ALEX).id
+    text(ALEX, "DELETE MY DATA")
+    text(ALEX, "YES")
+    db.expire_all()
+    assert db.get(Partner, alex_id).role == "unsaid"
+    assert count(db, GentleQuestion) == 0
