@@ -109,6 +109,9 @@ def _gentle_of(session: Session, partner: Partner, day: date) -> GentleQuestion 
                                                        GentleQuestion.local_date == day))
 
 
+MAX_SKIPS = 10  # topics a couple may skip in one day; then today's stands
+
+
 @dataclass(frozen=True)
 class Skipped:
     """What SKIP did: `kind` is "topic" (the couple's topic changed), "gentle" (a personal question for the
@@ -132,6 +135,8 @@ def skip(session: Session, partner: Partner, now: datetime, bank: QuestionBank |
         return _gentle(session, partner, day, topic, now, bank)
     prompt = _stored_prompt(session, couple.id, day)
     skipped = set(prompt.skipped.split())
+    if len(skipped) >= MAX_SKIPS:  # enough new topics for one day (and daily_prompt.skipped stays short)
+        return Skipped("same", topic, wording(topic, partner))
     new = skip_question(bank, _history(session, couple, day), f"{couple.id}:{day.isoformat()}:skip{len(skipped)}",
                         topic, age_days=age_days(couple, day), roles=roles_of(couple), skipped=skipped)
     if new.id == topic.id:

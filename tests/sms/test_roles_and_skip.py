@@ -145,3 +145,12 @@ def test_erasure_forgets_the_role_and_the_gentle_questions(text, couple, db):
     db.expire_all()
     assert db.get(Partner, alex_id).role == "unsaid"
     assert count(db, GentleQuestion) == 0
+
+
+def test_skips_end_after_ten_in_a_day_with_todays_topic_standing(text, couple, db):
+    text(ALEX, "Q")
+    for _ in range(questions.MAX_SKIPS):
+        assert text(ALEX, "SKIP").startswith("Here's a different question for you both")
+    standing = BANK.by_id(todays_prompt(db).question_id)
+    assert text(ALEX, "SKIP") == texts.skip_none(standing.text)
+    assert len(todays_prompt(db).skipped.split()) == questions.MAX_SKIPS
