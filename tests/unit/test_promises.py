@@ -48,7 +48,8 @@ def test_a_promise_queues_its_reminder_and_follow_up(session, alex, sam, clock):
     assert (follow_up.send_after, follow_up.expires_at) == (DUE + FOLLOW_UP_AFTER, DUE + FOLLOW_UP_STALE)
     assert (follow_up.send_after, follow_up.expires_at) == (DUE + timedelta(minutes=30), DUE + timedelta(hours=36))
     assert follow_up.respect_quiet is True
-    assert follow_up.body.startswith("Did you keep your promise to call your mom?") and "KEPT or MISSED" in follow_up.body
+    assert follow_up.body.startswith("Did you keep your promise to call your mom?")
+    assert "KEPT or MISSED" in follow_up.body
 
 
 def test_the_reminder_says_the_minutes_in_local_time(session, alex, clock):
