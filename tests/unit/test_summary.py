@@ -37,7 +37,7 @@ def answer_on(session, partner, day, hour=12, tag=""):
 def promise(session, partner, made_on, due_on, state=None, text="walk the dog"):
     """A promise made at noon on `made_on`, due at 18:00 on `due_on`, settled at 19:00 that day."""
     made = promises.make_promise(session, partner, text, noon(due_on, 18), LA, noon(made_on),
-                                 source_id=f"{partner.id}:{made_on}:{due_on}:{text}:{state}")
+                                 source_id=f"{partner.id}:{made_on}:{due_on}:{text[:40]}:{state}")
     if state:
         promises.settle(session, partner, made, state, noon(due_on, 19))
     return made
