@@ -17,6 +17,7 @@ Nothing leaves 127.0.0.1: the app's Twilio and Alexa Settings API base URLs poin
 import argparse
 import os
 import runpy
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -56,12 +57,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def server_env(database_url: str, workdir: Path, twilio: FakeTwilio, ca_dir: Path) -> dict[str, str]:
-    """Production settings for the served apps; inherited app settings are dropped so only these count."""
+def server_env(database_url: str, workdir: Path, twilio: FakeTwilio, ca_dir: Path,
+               alexa_url: str) -> dict[str, str]:
+    """Production-like settings for the served apps; inherited app settings are dropped so only these count."""
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES.values()}
-    # Production refuses SQLite; with every setting given, development checks and serves exactly the same.
-    env.update(APP_ENV="production" if database_url.startswith("postgresql") else "development",
-               DATABASE_URL=database_url,
+    # Development, for its one local fake of the Alexa APIs (ALEXA_API_URL, refused in production: the skill
+    # calls only Amazon's hosts there); with every other setting given, it checks and serves the same.
+    env.update(APP_ENV="development", DATABASE_URL=database_url, ALEXA_API_URL=alexa_url,
+               LOOKUP_KEY=secrets.token_hex(32),
                PUBLIC_BASE_URL=PUBLIC_BASE_URL, ALEXA_SKILL_ID=SKILL_ID, ALEXA_VERIFY="true",
                ENCRYPTION_KEY=Fernet.generate_key().decode(), VAR_DIR=str(workdir / "var"),
                TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_AUTH_TOKEN=twilio.auth_token,
@@ -111,7 +114,7 @@ def run(args, workdir: Path) -> int:
     ca_dir = ca.write(workdir / "ca")
     with FakeAlexa({DEVICE_ID: TIMEZONE}) as alexa, FakeTwilio() as twilio, \
             scratch_database(args.database_url, workdir, "bench_web") as database_url:
-        env = server_env(database_url, workdir, twilio, ca_dir)
+        env = server_env(database_url, workdir, twilio, ca_dir, alexa.url)
         runtime = open_database(load_settings(environ=env, env_file=None))
         couples = seed_couples(runtime, args.couples, ALEXA_USER)
         plan = scenarios.plan(ca, couples, alexa.url, (twilio.account_sid, twilio.auth_token))

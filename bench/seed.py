@@ -40,8 +40,9 @@ def seed_couples(runtime: Runtime, count: int, alexa_user_prefix: str) -> list[C
         made = []
         for pair in zip(phones[::2], phones[1::2]):
             alex, sam = seed_couple(session, now, zone, pair)
-            sam.alexa_user_id = f"{alexa_user_prefix}.{uuid.uuid4().hex[:12]}"  # what `LINK <code>` stores
-            made.append(Couple(alex.couple_id, alex.phone, sam.alexa_user_id))
+            user_id = f"{alexa_user_prefix}.{uuid.uuid4().hex[:12]}"
+            sam.alexa_user_id = user_id  # what `LINK <code>` stores (as its keyed digest)
+            made.append(Couple(alex.couple_id, alex.phone, user_id))
         session.flush()
         return made
 

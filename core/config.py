@@ -45,6 +45,7 @@ class Settings:
     twilio_timeout_seconds: float = 5.0
     alexa_skill_id: str = ""
     alexa_verify: bool = True
+    alexa_api_url: str = ""  # development only: every Alexa API call goes to this local fake instead
     default_timezone: str = "America/New_York"
     quiet_hours: tuple[int, int] = (21, 8)
     daily_question_time: str = "19:00"
@@ -161,7 +162,7 @@ def validate(settings: Settings) -> Settings:
     if app_env not in {"production", "development", "test"}:
         problems.append(f"APP_ENV: expected production, development or test, got {app_env!r}")
     for check in (_check_timezone, _check_clock_time, _check_public_base_url, _check_twilio_api_url,
-                  _check_database_url, _check_encryption_key, _check_lookup_key):
+                  _check_database_url, _check_encryption_key, _check_lookup_key, _check_alexa_api_url):
         problem = check(settings)
         if problem:
             problems.append(problem)
@@ -205,6 +206,12 @@ def _check_public_base_url(settings: Settings) -> str | None:
 def _check_twilio_api_url(settings: Settings) -> str | None:
     if settings.twilio_api_url and not re.match(r"^https?://[^/\s]+", settings.twilio_api_url):
         return f"TWILIO_API_URL: expected an http(s) URL, got {settings.twilio_api_url!r}"
+    return None
+
+
+def _check_alexa_api_url(settings: Settings) -> str | None:
+    if settings.alexa_api_url and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", settings.alexa_api_url):
+        return f"ALEXA_API_URL: expected an http(s) origin like http://127.0.0.1:8765, got {settings.alexa_api_url!r}"
     return None
 
 
@@ -259,6 +266,9 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(f"ALEXA_SKILL_ID: expected amzn1.ask.skill.<uuid>, got {settings.alexa_skill_id!r}")
     if not settings.alexa_verify:
         problems.append("ALEXA_VERIFY: false is allowed only with APP_ENV=development; remove it")
+    if settings.alexa_api_url:
+        problems.append("ALEXA_API_URL: a local fake of the Alexa APIs, allowed only with APP_ENV=development; "
+                        "remove it (the skill calls the documented api.*amazonalexa.com hosts)")
     if not settings.encryption_key:
         problems.append(f"ENCRYPTION_KEY: required in production; generate one with {NEW_KEY} "
                         "and keep a copy with your backups")
@@ -282,6 +292,8 @@ def _development_warnings(settings: Settings) -> list[str]:
         warnings.append("NO TWILIO CREDENTIALS: texts are NOT SENT; they go to the local outbox (database + log)")
     if not settings.alexa_verify:
         warnings.append("ALEXA_VERIFY=false: Alexa requests are NOT verified; never expose this server")
+    if settings.alexa_api_url:
+        warnings.append(f"ALEXA_API_URL: every Alexa API call goes to {settings.alexa_api_url}, not to Amazon")
     if not settings.encryption_key:
         warnings.append(f"ENCRYPTION_KEY not set: using a development key in {settings.var_dir}")
     if not settings.lookup_key:

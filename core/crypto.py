@@ -111,3 +111,42 @@ class EncryptedText(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else decrypt(bytes(value))
+
+
+class EncryptedInt(TypeDecorator):
+    """A small whole number (a mood) stored encrypted; Python sees plain int."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else encrypt(str(int(value)))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else int(decrypt(bytes(value)))
+
+
+def keyed(kind: str, value: str | bytes | None) -> bytes | None:
+    """`value` as its keyed digest of `kind`: a str is digested, a digest (bytes, already keyed) is kept."""
+    if value is None or isinstance(value, bytes):
+        return value
+    return digest(kind, value)
+
+
+class KeyedDigest(TypeDecorator):
+    """An identifier kept only as its keyed digest (an Alexa user or person id): a str bound to it, as a
+    value or in a comparison (`Partner.alexa_user_id == user_id`), is digested first; rows read back hold
+    the 32-byte digest, which can be matched but never read."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def process_bind_param(self, value, dialect):
+        return keyed(self.kind, value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else bytes(value)

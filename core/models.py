@@ -6,12 +6,15 @@ compare equal to them and the schema needs no migration.
 import enum
 from datetime import date, datetime, timezone
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, SmallInteger,
-                        String, TypeDecorator, UniqueConstraint)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
+                        SmallInteger, String, TypeDecorator, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from core import local_time
-from core.crypto import EncryptedText
+from core.crypto import EncryptedInt, EncryptedText, KeyedDigest, keyed, phone_digest
+
+# The kinds of keyed digest (core.crypto.digest) an Alexa id is kept as.
+ALEXA_USER, ALEXA_PERSON = "alexa_user", "alexa_person"
 
 
 class UTCDateTime(TypeDecorator):
@@ -144,16 +147,19 @@ class Partner(Base):
     __tablename__ = "partner"
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
-    display_name: Mapped[str] = mapped_column(String(40))
-    phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164
+    display_name: Mapped[str] = mapped_column(EncryptedText)
+    # E.164, encrypted; found and kept unique by its keyed digest, which follows it (see _digest_phone).
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    phone_digest: Mapped[bytes | None] = mapped_column(LargeBinary, unique=True)
     consent: Mapped[str] = mapped_column(String(12), default=Consent.NONE)
     consent_requested_at: Mapped[datetime | None]
     consent_at: Mapped[datetime | None]
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None]
     phone_invalid: Mapped[bool] = mapped_column(Boolean, default=False)
-    alexa_user_id: Mapped[str | None] = mapped_column(String(255), index=True)
-    alexa_person_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Alexa ids are kept only as keyed digests: assign the id, compare with `is_person` or in a query.
+    alexa_user_id: Mapped[bytes | None] = mapped_column(KeyedDigest(ALEXA_USER), index=True)
+    alexa_person_id: Mapped[bytes | None] = mapped_column(KeyedDigest(ALEXA_PERSON), index=True)
     awaiting: Mapped[str | None] = mapped_column(String(24))  # an Awaiting
     awaiting_ref: Mapped[int | None] = mapped_column(Integer)
     awaiting_until: Mapped[datetime | None]
@@ -168,6 +174,19 @@ class Partner(Base):
     role: Mapped[str] = mapped_column(String(10), default=Role.UNSAID)
     created_at: Mapped[datetime]
     couple: Mapped[Couple] = relationship(back_populates="partners")
+
+    @validates("phone")
+    def _digest_phone(self, _key, phone):
+        self.phone_digest = phone_digest(phone) if phone else None
+        return phone
+
+    @validates("alexa_user_id", "alexa_person_id")
+    def _digest_alexa_id(self, key, value):
+        return keyed(ALEXA_USER if key == "alexa_user_id" else ALEXA_PERSON, value)
+
+    def is_person(self, person_id: str | None) -> bool:
+        """True when this partner is linked to the Alexa voice profile `person_id`."""
+        return bool(person_id) and self.alexa_person_id == keyed(ALEXA_PERSON, person_id)
 
     def text_refusal(self, asks_consent: bool = False) -> str | None:
         """The one rule for "may this partner be texted?": None when they may, else why not (a stable reason
@@ -242,7 +261,7 @@ class CheckIn(Base):
     question_id: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(8))  # a Channel
     text: Mapped[str | None] = mapped_column(EncryptedText)
-    mood: Mapped[int | None] = mapped_column(SmallInteger)
+    mood: Mapped[int | None] = mapped_column(EncryptedInt)
     source_id: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime]
 
@@ -263,6 +282,8 @@ class Promise(Base):
     wants_thanks: Mapped[bool] = mapped_column(Boolean, default=False)
     thanked_at: Mapped[datetime | None]
     source_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # The request (Alexa request id, text's MessageSid) that settled it: a replay settles nothing more.
+    settled_source_id: Mapped[str | None] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime]
 
 
@@ -286,7 +307,8 @@ class OutboundMessage(Base):
     __table_args__ = (Index("ix_outbound_due", "state", "send_after"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"), index=True)
-    to_phone: Mapped[str | None] = mapped_column(String(20))
+    to_phone: Mapped[str | None] = mapped_column(EncryptedText)
+    to_phone_digest: Mapped[bytes | None] = mapped_column(LargeBinary, index=True)
     body: Mapped[str | None] = mapped_column(EncryptedText)
     kind: Mapped[str] = mapped_column(String(24))  # a TextKind
     idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
@@ -302,6 +324,11 @@ class OutboundMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime | None]
+
+    @validates("to_phone")
+    def _digest_phone(self, _key, phone):
+        self.to_phone_digest = phone_digest(phone) if phone else None
+        return phone
 
 
 class InboundMessage(Base):
@@ -324,8 +351,12 @@ class PairingCode(Base):
     kind: Mapped[str] = mapped_column(String(8))  # a CodeKind
     code: Mapped[str] = mapped_column(String(12))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
-    alexa_user_id: Mapped[str | None] = mapped_column(String(255))
-    alexa_person_id: Mapped[str | None] = mapped_column(String(255))
+    alexa_user_id: Mapped[bytes | None] = mapped_column(KeyedDigest(ALEXA_USER))
+    alexa_person_id: Mapped[bytes | None] = mapped_column(KeyedDigest(ALEXA_PERSON))
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+    @validates("alexa_user_id", "alexa_person_id")
+    def _digest_alexa_id(self, key, value):
+        return keyed(ALEXA_USER if key == "alexa_user_id" else ALEXA_PERSON, value)

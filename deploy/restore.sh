@@ -3,7 +3,7 @@
 # Usage: deploy/restore.sh DUMP_FILE
 #   RESTORE_DATABASE_URL: the new database's OWNER URL (tables then belong to the owner and the app role
 #   gets its row privileges from the defaults postgres-setup.sh set)
-# Then set ENCRYPTION_KEY from the backup's .keys file and DATABASE_URL to the new database's app URL,
+# Then set ENCRYPTION_KEY and LOOKUP_KEY from the backup's .keys file and DATABASE_URL to the new database's app URL,
 # and start the services: the app checks the schema and migrates it if the dump is older than the code.
 set -eu
 dump="${1:?usage: deploy/restore.sh DUMP_FILE}"

@@ -30,7 +30,8 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
     settings = runtime.settings
     builder = SkillBuilder()
     builder.skill_id = settings.alexa_skill_id or None
-    open_turn = OpenTurnInterceptor(runtime, db or request_session, settings_api or SettingsApi())
+    open_turn = OpenTurnInterceptor(runtime, db or request_session,
+                                    settings_api or SettingsApi(api_url=settings.alexa_api_url or None))
     for interceptor in (LogRequestInterceptor(), open_turn, IdentifySpeakerInterceptor()):
         builder.add_global_request_interceptor(interceptor)
     builder.add_global_response_interceptor(CommitInterceptor())

@@ -1,9 +1,15 @@
-"""The Alexa Settings API: a device's time zone, asked with a short timeout and remembered briefly."""
+"""The Alexa Settings API: a device's time zone, asked with a short timeout and remembered briefly.
+
+The envelope names the API's origin (`context.System.apiEndpoint`) and we send it the request's bearer
+token, so an envelope that is not Amazon's (verification off in development, or a bug) must not make us
+call, and hand a token to, any host it likes: only the documented Alexa API hosts over https are called
+(ALEXA_API_HOSTS), in every mode. The one exception is development's ALEXA_API_URL, a local fake that then
+receives every call instead (the console and tests)."""
 import logging
 import threading
 import time
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
@@ -14,13 +20,32 @@ READ_TIMEOUT = 1.0
 KEEP_ZONE_SECONDS = 10 * 60
 KEEP_MISS_SECONDS = 60  # a failing API is not asked again on every request
 MAX_DEVICES = 10_000
+#: The Alexa API origins Amazon documents (North America, Europe, Far East); nothing else is ever called.
+ALEXA_API_HOSTS = frozenset({"api.amazonalexa.com", "api.eu.amazonalexa.com", "api.fe.amazonalexa.com"})
+
+
+def api_origin(api_endpoint: str | None, override: str | None = None) -> str | None:
+    """The origin to call for an envelope's apiEndpoint: `override` (development's ALEXA_API_URL) when set,
+    else the endpoint itself if it is exactly https://<a documented Alexa API host>, else None."""
+    if override:
+        return override.rstrip("/")
+    try:
+        parts = urlsplit(api_endpoint or "")
+        port = parts.port
+    except ValueError:
+        return None
+    if (parts.scheme != "https" or parts.hostname not in ALEXA_API_HOSTS or port not in (None, 443)
+            or parts.username or parts.password or parts.path not in ("", "/") or parts.query or parts.fragment):
+        return None
+    return f"https://{parts.hostname}"
 
 
 class SettingsApi:
     """Looks up `System.timeZone` per device; None on any failure, so callers fall back to the couple's zone."""
 
-    def __init__(self, get: Callable = requests.get, clock: Callable[[], float] = time.monotonic):
-        self._get = get
+    def __init__(self, get: Callable = requests.get, clock: Callable[[], float] = time.monotonic,
+                 api_url: str | None = None):
+        self._get, self._api_url = get, api_url
         self._clock = clock
         self._cache: dict[str, tuple[str | None, float]] = {}
         self._lock = threading.Lock()
@@ -53,10 +78,13 @@ class SettingsApi:
             self._cache[device_id] = (zone, self._clock() + keep)
 
     def _fetch(self, api_endpoint: str, device_id: str, token: str) -> str | None:
-        """GET the setting; any error, timeout, empty or unknown zone gives None."""
-        url = f"{api_endpoint.rstrip('/')}/v2/devices/{quote(device_id, safe='')}/settings/System.timeZone"
-        if not url.startswith(("https://", "http://")):
+        """GET the setting; any error, timeout, empty or unknown zone gives None, and so does an endpoint that
+        is not a documented Alexa API host (not called at all)."""
+        origin = api_origin(api_endpoint, self._api_url)
+        if origin is None:
+            log.warning("refused to call an Alexa API endpoint outside %s", ", ".join(sorted(ALEXA_API_HOSTS)))
             return None
+        url = f"{origin}/v2/devices/{quote(device_id, safe='')}/settings/System.timeZone"
         try:
             response = self._get(url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
                                  timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), allow_redirects=False)

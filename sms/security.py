@@ -6,7 +6,8 @@ scheme, host or port the app sees. Production (and test) always has TWILIO_AUTH_
 start without it). In development without one, the token is a random one kept in var/webhook.token:
 requests must still be signed, and the local console signs them exactly like Twilio with
 `signing_token(settings)`. An unsigned or mis-signed request
-gets 403 before anything is read or stored (the fields are then read by sms.forms).
+gets 403 before anything is read or stored (the fields are then read by sms.forms), and so does a signed
+one whose AccountSid is not TWILIO_ACCOUNT_SID.
 """
 import functools
 import logging
@@ -51,5 +52,16 @@ def twilio_signed(view):
                         "(PUBLIC_BASE_URL + path; it must be the URL set in Twilio's console)",
                         request.path, public_url(request_scope.runtime().settings))
             abort(403)
+        if not from_our_account(request_scope.runtime().settings):
+            log.warning("refused a signed request to %s naming another Twilio account (AccountSid is not "
+                        "TWILIO_ACCOUNT_SID)", request.path)
+            abort(403)
         return view(*args, **kwargs)
     return guarded
+
+
+def from_our_account(settings: Settings) -> bool:
+    """True unless TWILIO_ACCOUNT_SID is set (always in production) and the form's AccountSid is another
+    one: a callback for someone else's account (a reused token, a misconfigured callback URL) changes
+    nothing here."""
+    return not settings.twilio_account_sid or request.form.get("AccountSid") == settings.twilio_account_sid

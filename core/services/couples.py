@@ -5,7 +5,9 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core import local_time
+from core.crypto import phone_digest
 from core.errors import Conflict, InvalidInput, NotFound
+from core.locks import lock_couple
 from core.models import (Awaiting, CheckIn, Consent, Couple, GentleQuestion, InboundMessage, NudgeSchedule,
                          OutboundMessage, PairingCode, Partner, Promise, QuestionHeard, Role, TextKind, TextState)
 from core.phones import normalize_phone
@@ -43,6 +45,10 @@ def create_couple(session: Session, name: str, phone: str, now: datetime, timezo
 def invite_partner(session: Session, inviter: Partner, phone: str, name: str, now: datetime) -> Partner:
     """Add the second partner, waiting for their YES before anything but the invitation is sent."""
     phone = normalize_phone(phone)
+    # Two partners per couple: lock the couple, then count its partners as committed now (another INVITE
+    # may have added one while we waited); the number itself is unique by constraint.
+    lock_couple(session, inviter.couple_id)
+    session.refresh(inviter.couple, ["partners"])
     if other_partner(inviter):
         raise Conflict("your couple already has two partners", "couple_full")
     if find_by_phone(session, phone):
@@ -78,12 +84,13 @@ def accept_invite(session: Session, partner: Partner, now: datetime) -> Partner:
 # instead of two lazy loads later.
 WITH_COUPLE = joinedload(Partner.couple).joinedload(Couple.partners)
 # Built once with a bound parameter: rebuilding it per call costs more than running it.
-BY_PHONE = select(Partner).where(Partner.phone == bindparam("phone")).options(WITH_COUPLE)
+BY_PHONE = select(Partner).where(Partner.phone_digest == bindparam("digest")).options(WITH_COUPLE)
 
 
 def find_by_phone(session: Session, phone: str) -> Partner | None:
-    """The partner with this E.164 number, if any, with their couple and its partners loaded."""
-    return session.scalars(BY_PHONE, {"phone": phone}).unique().one_or_none()
+    """The partner with this E.164 number, if any, with their couple and its partners loaded. Numbers are
+    stored encrypted: this is the one place a partner is found by number, through its keyed digest."""
+    return session.scalars(BY_PHONE, {"digest": phone_digest(phone)}).unique().one_or_none()
 
 
 def get_partner(session: Session, partner_id: int) -> Partner:

@@ -5,7 +5,8 @@ Each plan_* call handles one batch of due couples, claimed with FOR UPDATE SKIP 
 scheduler on PostgreSQL skips them, queues texts under unique idempotency keys (a replay queues nothing
 new), advances the couple's next_*_at and returns how many couples it handled. The caller commits, and
 calls again while a full batch came back. What is still useful after downtime is sent; what is stale is
-skipped with a log line; a couple that fails is logged and moved on, so it never blocks the others.
+skipped with a log line; a couple that fails is logged and moved on, so it never blocks the others, and
+is tried again a few minutes later (its next_*_at advances only once its texts are queued).
 """
 import logging
 from datetime import date, datetime, timedelta
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 SUNDAY, SUMMARY_MINUTE = 6, 18 * 60  # the weekly summary: Sunday 18:00 local
 SUMMARY_STALE = timedelta(days=1)  # a summary that reaches Monday morning still reads well; later, it does not
+RETRY_AFTER = timedelta(minutes=5)  # a couple whose planning failed (a database error) is tried again then
 FIRST_SUMMARY_AFTER = timedelta(days=3)  # a first "week" of a few hours says nothing
 
 
@@ -31,9 +33,11 @@ def plan_questions(session: Session, now: datetime, limit: int = 100, bank=None)
     for couple in couples:
         day = _last_day_at(couple, couple.question_minute, now, step=1)
         _skipped(couple, "daily question", couple.next_question_at, day - timedelta(days=1))
-        _guarded(couple, "daily question", _question, session, couple, day, now, bank)
-        couple.next_question_at = local_time.at_minute(day + timedelta(days=1), couple.question_minute,
-                                                      couple.timezone)
+        if _guarded(couple, "daily question", _question, session, couple, day, now, bank):
+            couple.next_question_at = local_time.at_minute(day + timedelta(days=1), couple.question_minute,
+                                                          couple.timezone)
+        else:  # not queued: the day's question is tried again soon (it gives up by itself once stale)
+            couple.next_question_at = now + RETRY_AFTER
     return len(couples)
 
 
@@ -80,8 +84,11 @@ def plan_summaries(session: Session, now: datetime, limit: int = 100) -> int:
     for couple in couples:
         sunday = _last_day_at(couple, SUMMARY_MINUTE, now, step=7)
         _skipped(couple, "weekly summary", couple.next_summary_at, sunday - timedelta(days=7))
-        _guarded(couple, "weekly summary", _summary, session, couple, sunday, now)
-        couple.next_summary_at = local_time.at_minute(sunday + timedelta(days=7), SUMMARY_MINUTE, couple.timezone)
+        if _guarded(couple, "weekly summary", _summary, session, couple, sunday, now):
+            couple.next_summary_at = local_time.at_minute(sunday + timedelta(days=7), SUMMARY_MINUTE,
+                                                         couple.timezone)
+        else:
+            couple.next_summary_at = now + RETRY_AFTER
     return len(fresh) + len(couples)
 
 
@@ -133,10 +140,14 @@ def _skipped(couple: Couple, what: str, scheduled: datetime, last_stale: date) -
                  first, last_stale)
 
 
-def _guarded(couple: Couple, what: str, work, session: Session, *args) -> None:
-    """Run one couple's work in a savepoint; a failure is logged and rolled back, and the caller moves on."""
+def _guarded(couple: Couple, what: str, work, session: Session, *args) -> bool:
+    """Run one couple's work in a savepoint; a failure is logged and rolled back, and the caller moves on.
+    True when the work was done (its texts queued, or rightly skipped)."""
     try:
         with session.begin_nested():
             work(session, *args)
+        return True
     except Exception:  # one couple's bad data must not stop every other couple's texts
-        log.exception("couple %s: %s failed; skipped this time", couple.id, what)
+        log.exception("couple %s: %s failed; trying again in %d minutes", couple.id, what,
+                      RETRY_AFTER // timedelta(minutes=1))
+        return False

@@ -106,15 +106,26 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9']+", text.lower()))
 
 
-def settle(session: Session, partner: Partner, promise: Promise, state: str, now: datetime) -> Promise:
-    """Mark a promise kept, missed or cancelled (only its maker can), and drop its pending texts."""
+def settled_by(session: Session, partner: Partner, source_id: str | None) -> Promise | None:
+    """The promise this partner settled with request `source_id` before: a replayed request (Alexa and Twilio
+    may deliver one twice) gets the same answer and settles nothing more."""
+    if not source_id:
+        return None
+    return session.scalar(select(Promise).where(Promise.settled_source_id == source_id,
+                                                Promise.promiser_id == partner.id))
+
+
+def settle(session: Session, partner: Partner, promise: Promise, state: str, now: datetime,
+           source_id: str | None = None) -> Promise:
+    """Mark a promise kept, missed or cancelled (only its maker can), and drop its pending texts; `source_id`
+    (the request) is remembered so that a replay of it is recognised (settled_by)."""
     if state not in STATES:
         raise InvalidInput(f"unknown state {state!r}", "bad_state")
     if promise.promiser_id != partner.id:
         raise NotAllowed("only the person who promised can settle it", "not_yours")
     if promise.state != PromiseState.OPEN:
         raise Conflict(f"already marked {promise.state}", "already_settled")
-    promise.state, promise.resolved_at = state, now
+    promise.state, promise.resolved_at, promise.settled_source_id = state, now, source_id
     outbox.cancel_for_promise(session, promise.id, now)
     session.flush()
     return promise

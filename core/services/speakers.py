@@ -33,7 +33,7 @@ def resolve_speaker(session: Session, user_id: str, person_id: str | None, chose
     """The voice profile decides; else the partner chosen this session; else the only one linked."""
     partners = linking.partners_for_alexa(session, user_id)
     if person_id:
-        mine = [p for p in partners if p.alexa_person_id == person_id]
+        mine = [p for p in partners if p.is_person(person_id)]
         if mine:
             return Speaker(mine[0], tuple(mine), by_voice=True)
         # Someone recognised as a different person must never hear a profile-linked partner's data.

@@ -2,7 +2,7 @@
 the kept-promise thanks replaces the partner's yes/no confirmation
 
 Revision ID: 0003
-Revises: 0001 (0002 once care_a's migration is on main)
+Revises: 0005 (security's; care_a's 0002 is not on main yet)
 Create Date: 2026-12-01 11:30:00
 
 Each partner starts with their couple's quiet hours and pause, so nothing changes for anyone on upgrade.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0003'
-down_revision = '0001'  # TODO(merge): "0002" once care_a's 0002 lands on main
+down_revision = '0005'  # after security's 0005 (care_a's 0002 has not landed yet; see the report)
 branch_labels = None
 depends_on = None
 

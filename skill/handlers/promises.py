@@ -95,13 +95,16 @@ class KeptPromiseIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input):
         current, words = turn(handler_input), slots.slot_value(handler_input, "task")
+        replayed = promises.settled_by(current.db, current.partner, current.source_id)
+        if replayed is not None:
+            return reply(handler_input, speech.marked_kept(for_author(replayed.text)))
         try:
             promise = promises.pick_promise(current.db, current.partner, current.now, words=words)
         except NotFound as error:
             if error.reason == "no_promises":
                 return reply(handler_input, speech.NO_OPEN_PROMISES)
             return reply(handler_input, _not_found(current), speech.WHICH_KEPT)
-        promises.settle(current.db, current.partner, promise, PromiseState.KEPT, current.now)
+        promises.settle(current.db, current.partner, promise, PromiseState.KEPT, current.now, current.source_id)
         partner = other_partner(current.partner)
         if partner is None or not partner.can_text:
             return reply(handler_input, speech.marked_kept(for_author(promise.text)))

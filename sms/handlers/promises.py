@@ -39,8 +39,12 @@ def missed(turn: Turn, command) -> str:
 
 
 def _settle(turn: Turn, command, state: str) -> Promise:
+    source_id = f"sms:{turn.text.sid}"
+    replayed = promises.settled_by(turn.session, turn.partner, source_id)
+    if replayed is not None:
+        return replayed
     chosen = promises.pick_promise(turn.session, turn.partner, turn.now, number=command.get("number"))
-    return promises.settle(turn.session, turn.partner, chosen, state, turn.now)
+    return promises.settle(turn.session, turn.partner, chosen, state, turn.now, source_id)
 
 
 def tell(turn: Turn, command) -> str:

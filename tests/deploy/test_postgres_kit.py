@@ -2,6 +2,7 @@
 reads and writes rows but cannot change the schema or enter another Trust Builder database; a backup restored into a new
 database gives back the encrypted text, readable with the backed-up key and only with it."""
 import os
+import secrets
 import subprocess
 import uuid
 from datetime import datetime, timezone
@@ -73,9 +74,9 @@ def migrate(owner_url: str) -> None:
     engine.dispose()
 
 
-def app_settings(tmp_path, database_url, key):
+def app_settings(tmp_path, database_url, key, lookup_key=""):
     return load_settings(environ={}, env_file=None, app_env="development", database_url=database_url,
-                         encryption_key=key, var_dir=str(tmp_path / "var"))
+                         encryption_key=key, lookup_key=lookup_key, var_dir=str(tmp_path / "var"))
 
 
 def test_the_app_role_writes_rows_but_cannot_change_the_schema(made, tmp_path):
@@ -103,20 +104,21 @@ def test_the_app_role_writes_rows_but_cannot_change_the_schema(made, tmp_path):
 
 
 def test_backup_then_restore_into_a_new_database_reads_the_encrypted_text_back(made, server_env, tmp_path):
-    key = Fernet.generate_key().decode()
+    key, lookup_key = Fernet.generate_key().decode(), secrets.token_hex(32)
     first = made()
     migrate(first["owner"])
-    runtime = open_runtime(app_settings(tmp_path, first["app"], key), RecordingGateway())
+    runtime = open_runtime(app_settings(tmp_path / "before", first["app"], key, lookup_key), RecordingGateway())
     with transaction(runtime.sessions) as session:
         alex = couples.create_couple(session, "Alex", "+14155550171", NOW, "America/Los_Angeles", 19 * 60, (21, 8))
         checkins.record_check_in(session, alex, WORDS, "sms", "SM" + "c" * 32, NOW)
     with runtime.engine.connect() as connection:
-        stored = connection.execute(text("SELECT text FROM check_in")).scalar()
-    assert WORDS.encode() not in bytes(stored)  # encrypted at rest
+        stored, phone = connection.execute(text("SELECT check_in.text, partner.phone FROM check_in "
+                                                "JOIN partner ON partner.id = check_in.partner_id")).one()
+    assert WORDS.encode() not in bytes(stored) and b"5550171" not in bytes(phone)  # encrypted at rest
     runtime.close()
 
     env_file = tmp_path / "trustbuilder.env"
-    env_file.write_text(f"APP_ENV=production\nENCRYPTION_KEY={key}\n")
+    env_file.write_text(f"APP_ENV=production\nENCRYPTION_KEY={key}\nLOOKUP_KEY={lookup_key}\n")
     backups = tmp_path / "backups"
     backup = subprocess.run(["sh", str(DEPLOY / "backup.sh"), str(backups)], capture_output=True, text=True,
                             timeout=120, env={**server_env, "BACKUP_DATABASE_URL": first["owner"],
@@ -125,7 +127,7 @@ def test_backup_then_restore_into_a_new_database_reads_the_encrypted_text_back(m
     dump = next(backups.glob("*.dump"))
     keys = next(backups.glob("*.keys"))
     assert dump.stat().st_mode & 0o777 == 0o600 and keys.stat().st_mode & 0o777 == 0o600
-    assert keys.read_text() == f"ENCRYPTION_KEY={key}\n"
+    assert keys.read_text() == f"ENCRYPTION_KEY={key}\nLOOKUP_KEY={lookup_key}\n"
 
     second = made()
     restore_env = {**server_env, "RESTORE_DATABASE_URL": second["owner"]}
@@ -136,17 +138,24 @@ def test_backup_then_restore_into_a_new_database_reads_the_encrypted_text_back(m
                            timeout=120, env=restore_env)
     assert again.returncode == 2 and "empty" in again.stderr  # never over existing data
 
-    restored_key = keys.read_text().strip().split("=", 1)[1]
-    runtime = open_runtime(app_settings(tmp_path, second["app"], restored_key), RecordingGateway())
+    restored = dict(line.split("=", 1) for line in keys.read_text().splitlines())
+    # A new machine: nothing under var/ from before, only the keys from the backup.
+    settings = app_settings(tmp_path / "after", second["app"], restored["ENCRYPTION_KEY"], restored["LOOKUP_KEY"])
+    runtime = open_runtime(settings, RecordingGateway())
     try:
         with transaction(runtime.sessions) as session:
             assert session.scalars(select(CheckIn.text)).all() == [WORDS]
-            assert session.scalar(select(Partner.display_name)) == "Alex"
+            found = couples.find_by_phone(session, "+14155550171")  # the lookup digest still matches
+            assert found is not None and found.display_name == "Alex"
             couples.create_couple(session, "Sam", "+14155550172", NOW, "America/Los_Angeles", 19 * 60, (21, 8))
     finally:
         runtime.close()
-    crypto.configure(Fernet.generate_key().decode())  # a different key cannot read it
+    crypto.configure_lookup(secrets.token_hex(32))  # without the backed-up LOOKUP_KEY, nobody is found
+    crypto.configure(restored["ENCRYPTION_KEY"])
     engine = make_engine(second["app"])
+    with Session(engine) as session:
+        assert couples.find_by_phone(session, "+14155550171") is None
+    crypto.configure(Fernet.generate_key().decode())  # a different key cannot read it
     with pytest.raises(crypto.CryptoError), Session(engine) as session:
         session.scalars(select(CheckIn.text)).all()
     engine.dispose()
@@ -166,3 +175,16 @@ def test_the_app_role_on_an_unmigrated_database_says_to_migrate_with_the_owner(m
     message = str(stop.value.code)
     assert message.startswith("Trust Builder cannot start: DATABASE_URL: the database role lacks a privilege")
     assert "alembic upgrade head" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("missing", ["ENCRYPTION_KEY", "LOOKUP_KEY"])
+def test_backup_refuses_without_either_key(missing, server_env, tmp_path):
+    env_file = tmp_path / "trustbuilder.env"
+    keys = {"ENCRYPTION_KEY": Fernet.generate_key().decode(), "LOOKUP_KEY": secrets.token_hex(32)}
+    env_file.write_text("".join(f"{name}={value}\n" for name, value in keys.items() if name != missing))
+    env = {k: v for k, v in server_env.items() if k not in keys}
+    result = subprocess.run(["sh", str(DEPLOY / "backup.sh"), str(tmp_path / "backups")], capture_output=True,
+                            text=True, timeout=60, env={**env, "BACKUP_DATABASE_URL": "postgresql://nowhere/db",
+                                                        "ENV_FILE": str(env_file)})
+    assert result.returncode == 2 and f"no {missing}" in result.stderr
+    assert not (tmp_path / "backups").exists()  # nothing half-written

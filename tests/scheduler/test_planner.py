@@ -4,10 +4,11 @@ import logging
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from core import local_time
 from core.models import Couple, Partner
-from core.services import checkins, couples, personal_settings, planner, questions
+from core.services import checkins, couples, outbox, personal_settings, planner, questions
 from core.words import segments, texts
 from prompts.bank import load_bank
 
@@ -92,7 +93,29 @@ def test_one_couples_failure_is_logged_and_the_others_still_get_their_question(m
         world.tick()
 
     assert {m.partner_id for m in world.messages(kind="daily_question")} == {fine, fine + 1}
-    assert "couple 1: daily question failed; skipped this time" in caplog.text
+    assert "couple 1: daily question failed; trying again" in caplog.text
+    with world.tx() as session:  # not skipped for good: tried again soon, while the evening lasts
+        assert session.get(Couple, 1).next_question_at == EVENING + planner.RETRY_AFTER
+
+
+def test_one_database_error_while_planning_delays_the_question_and_never_skips_it(make_world, monkeypatch):
+    world = make_world(MONDAY)
+    alex, sam = world.couple(LA, ("+14155550139", "+14155550140"))
+    real, failures = outbox.queue, []
+
+    def queue_failing_once(session, partner, draft, now):
+        if not failures:
+            failures.append(draft.key)
+            raise OperationalError("INSERT INTO outbound_message ...", {}, Exception("connection lost"))
+        return real(session, partner, draft, now)
+
+    monkeypatch.setattr(outbox, "queue", queue_failing_once)
+    world.clock.set(EVENING)
+    world.tick()
+    assert failures and world.messages(kind="daily_question") == []
+    world.clock.set(EVENING + planner.RETRY_AFTER)
+    world.tick()
+    assert {m.partner_id for m in world.messages(kind="daily_question")} == {alex, sam}
     with world.tx() as session:
         assert session.get(Couple, 1).next_question_at == EVENING + timedelta(days=1)
 

@@ -3,7 +3,8 @@ import re
 
 from sqlalchemy import select
 
-from core.models import CheckIn, PairingCode, QuestionHeard
+from core.crypto import keyed
+from core.models import ALEXA_PERSON, ALEXA_USER, CheckIn, PairingCode, QuestionHeard
 from core.services import couples, linking
 from tests.skill.envelopes import USER_ID, Alexa
 
@@ -33,7 +34,7 @@ def test_an_unlinked_account_hears_why_and_a_code_that_links_it(client, clock, c
                                   "this device to your phone. From your phone, text the word LINK and the code ")
     assert "to 4 1 5, 5 5 5, 0 1 9 9, within ten minutes." in said.speech and said.ended is True
     [row] = link_codes(tx)
-    assert spoken_code(said.speech) == row.code and row.alexa_user_id == STRANGER
+    assert spoken_code(said.speech) == row.code and row.alexa_user_id == keyed(ALEXA_USER, STRANGER)
     assert spoken_code(echo.intent("TodaysQuestionIntent").speech) == row.code  # asked again: the same code
     with tx() as s:
         linking.complete_link(s, couples.get_partner(s, couple.sam), row.code, clock())
@@ -44,7 +45,7 @@ def test_a_recognised_voice_is_linked_with_its_person_id(client, clock, couple, 
     said = Alexa(client, clock, user_id=STRANGER, person_id="amzn1.ask.person.SAM").launch()
     with tx() as s:
         linking.complete_link(s, couples.get_partner(s, couple.sam), spoken_code(said.speech), clock())
-        assert couples.get_partner(s, couple.sam).alexa_person_id == "amzn1.ask.person.SAM"
+        assert couples.get_partner(s, couple.sam).alexa_person_id == keyed(ALEXA_PERSON, "amzn1.ask.person.SAM")
 
 
 def test_help_stop_and_session_end_work_before_linking(client, clock, couple):
@@ -107,7 +108,7 @@ def test_an_unknown_voice_never_hears_a_profile_linked_partner(client, clock, co
     link_both(tx, couple, "amzn1.ask.person.ALEX", "amzn1.ask.person.SAM")
     said = Alexa(client, clock, person_id="amzn1.ask.person.GUEST").launch()
     assert "text the word LINK" in said.speech and "Alex" not in said.speech and "Sam" not in said.speech
-    assert link_codes(tx)[0].alexa_person_id == "amzn1.ask.person.GUEST"
+    assert link_codes(tx)[0].alexa_person_id == keyed(ALEXA_PERSON, "amzn1.ask.person.GUEST")
 
 
 def test_without_a_person_id_two_profile_linked_partners_are_asked(client, clock, couple, tx):

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from core.models import OutboundMessage, Promise
 from core.services import couples, promises
 from devkit.fakes.alexa_api import FakeAlexa
-from skill.alexa_api import SettingsApi
+from skill import build_skill
+from skill.alexa_api import SettingsApi, api_origin
 from tests.skill.conftest import make_app
 from tests.skill.envelopes import DEVICE_ID, TOKEN, Alexa, intent_request
 
@@ -52,8 +53,14 @@ def test_a_time_that_cannot_be_read_is_asked_again(alexa, couple, tx):
     assert all_promises(tx) == []
 
 
-def test_the_device_time_zone_comes_from_the_settings_api(alexa, couple, tx):
+def through(app, runtime, api: FakeAlexa) -> None:
+    """Point the skill's Alexa API calls at the fake, as development's ALEXA_API_URL does."""
+    app.extensions["alexa_skill"] = build_skill(runtime, settings_api=SettingsApi(api_url=api.url))
+
+
+def test_the_device_time_zone_comes_from_the_settings_api(alexa, couple, tx, app, runtime):
     with FakeAlexa({DEVICE_ID: "America/Chicago"}, token=TOKEN) as api:
+        through(app, runtime, api)
         said = alexa.send(_promise_request(alexa, "18:00"), api_endpoint=api.url)
         [call] = api.requests
     assert call["path"] == f"/v2/devices/{DEVICE_ID}/settings/System.timeZone"
@@ -63,8 +70,9 @@ def test_the_device_time_zone_comes_from_the_settings_api(alexa, couple, tx):
     assert said.speech.startswith("OK: call Sam, today at 6 PM.")
 
 
-def test_the_zone_is_cached_per_device(alexa, couple):
+def test_the_zone_is_cached_per_device(alexa, couple, app, runtime):
     with FakeAlexa({DEVICE_ID: "America/Chicago"}) as api:
+        through(app, runtime, api)
         alexa.send(_promise_request(alexa, "18:00", task="call Sam"), api_endpoint=api.url)
         alexa.send(_promise_request(alexa, "19:00", task="walk the dog"), api_endpoint=api.url)
         assert len(api.requests) == 1
@@ -74,9 +82,10 @@ def test_the_zone_is_cached_per_device(alexa, couple):
     dict(delay=3.0), dict(error_status=500), dict(timezones={}), dict(token="another-token"),
     dict(timezones={DEVICE_ID: "Mars/Olympus_Mons"}),
 ], ids=["timeout", "server-error", "no-zone-204", "forbidden", "unknown-zone"])
-def test_any_settings_api_failure_falls_back_to_the_couples_zone(alexa, couple, tx, fake):
+def test_any_settings_api_failure_falls_back_to_the_couples_zone(alexa, couple, tx, fake, app, runtime):
     timezones = fake.pop("timezones", {DEVICE_ID: "America/Chicago"})
     with FakeAlexa(timezones, **fake) as api:
+        through(app, runtime, api)
         started = time.monotonic()
         said = alexa.send(_promise_request(alexa, "18:00"), api_endpoint=api.url)
         elapsed = time.monotonic() - started
@@ -91,8 +100,9 @@ def test_a_time_already_past_today_means_tomorrow(alexa, couple, tx):
     assert all_promises(tx)[0].due_at == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
 
 
-def test_a_promise_inside_the_spring_forward_gap_moves_to_the_first_real_time(alexa, couple, tx):
+def test_a_promise_inside_the_spring_forward_gap_moves_to_the_first_real_time(alexa, couple, tx, app, runtime):
     with FakeAlexa({DEVICE_ID: "America/New_York"}) as api:
+        through(app, runtime, api)
         said = alexa.send(_promise_request(alexa, "02:30", date="2027-03-14"), api_endpoint=api.url)
     [promise] = all_promises(tx)
     assert promise.due_at == datetime(2027, 3, 14, 7, 0, tzinfo=UTC)  # 3:00 AM EDT, the first minute that exists
@@ -186,6 +196,29 @@ def test_kept_promise_without_any_open(alexa, couple):
     assert alexa.intent("KeptPromiseIntent").speech == "You don't have any open promises right now."
 
 
+def test_an_envelope_naming_another_api_host_is_never_called(alexa, couple, tx):
+    """Verification off (development): an envelope's apiEndpoint is whatever its sender wrote. Our token-bearing
+    call goes only to a documented Alexa host, so this fake (standing in for anyone's server) hears nothing."""
+    with FakeAlexa({DEVICE_ID: "America/Chicago"}) as api:
+        said = alexa.send(_promise_request(alexa, "18:00"), api_endpoint=api.url)
+        assert api.requests == []
+    assert all_promises(tx)[0].timezone == "America/Los_Angeles" and said.speech.startswith("OK: call Sam")
+
+
+@pytest.mark.parametrize("endpoint, origin", [
+    ("https://api.amazonalexa.com", "https://api.amazonalexa.com"),
+    ("https://api.eu.amazonalexa.com/", "https://api.eu.amazonalexa.com"),
+    ("https://api.fe.amazonalexa.com:443", "https://api.fe.amazonalexa.com"),
+    ("http://api.amazonalexa.com", None), ("https://api.amazonalexa.com.evil.example", None),
+    ("https://evil.example/api.amazonalexa.com", None), ("https://user@api.amazonalexa.com", None),
+    ("https://api.amazonalexa.com:8443", None), ("https://api.amazonalexa.com/v2/x", None),
+    ("https://127.0.0.1", None), ("https://api.amazonalexa.com:99999", None), ("", None), (None, None),
+])
+def test_only_the_documented_alexa_hosts_over_https_are_called(endpoint, origin):
+    assert api_origin(endpoint) == origin
+    assert api_origin(endpoint, "http://127.0.0.1:8765/") == "http://127.0.0.1:8765"  # development's fake
+
+
 def test_settings_api_client_gives_none_without_an_endpoint_or_token():
     api = SettingsApi()
     assert api.timezone(None, DEVICE_ID, TOKEN) is None and api.timezone("https://x", DEVICE_ID, None) is None
@@ -221,3 +254,15 @@ def test_kept_by_voice_then_no_tells_nobody(alexa, couple, tx):
     alexa.intent("KeptPromiseIntent", task="walk the dog")
     alexa.intent("AMAZON.NoIntent")
     assert texts(tx, "promise_thanks") == []
+
+
+def test_a_replayed_kept_promise_request_marks_nothing_more(alexa, couple, tx):
+    """Alexa may deliver one request twice: the same request id keeps one promise, never a second."""
+    alexa.intent("MakePromiseIntent", task="call Sam", time="18:00")
+    alexa.intent("MakePromiseIntent", task="walk the dog", time="19:00")
+    first = alexa.intent("KeptPromiseIntent", rid="amzn1.echo-api.request.KEPT-ONCE")
+    again = alexa.intent("KeptPromiseIntent", rid="amzn1.echo-api.request.KEPT-ONCE")
+    assert again.speech == first.speech
+    assert sorted(p.state for p in all_promises(tx)) == ["kept", "open"]
+    assert alexa.intent("KeptPromiseIntent").speech.startswith("Well done")  # a new request keeps the next
+    assert [p.state for p in all_promises(tx)] == ["kept", "kept"]

@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from core.models import CheckIn, Couple, OutboundMessage, Partner, Promise, QuestionHeard
+from core.crypto import keyed, phone_digest
+from core.models import ALEXA_USER, CheckIn, Couple, OutboundMessage, Partner, Promise, QuestionHeard
 from core.services import linking, questions
 from core.words import segments, texts
 from tests.sms.conftest import ALEX, SAM, count
@@ -18,7 +19,7 @@ ONBOARDING = ("invitation", "role_question")  # texts every joined couple was se
 def partner_row(db, phone) -> Partner:
     """One partner, read fresh."""
     db.expire_all()
-    return db.scalar(select(Partner).where(Partner.phone == phone))
+    return db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(phone)))
 
 
 def couple_row(db) -> Couple:
@@ -155,7 +156,8 @@ def test_thinking_and_hearts_go_to_the_partner_up_to_the_daily_cap(text, db, set
 
     assert sent == [texts.thinking_sent("Sam", None)] * settings.thinking_daily_cap
     assert capped == texts.problem("capped", "Sam") and "won't go" in capped
-    assert count(db, OutboundMessage, OutboundMessage.kind == "thinking", OutboundMessage.to_phone == SAM) == 3
+    assert count(db, OutboundMessage, OutboundMessage.kind == "thinking",
+                 OutboundMessage.to_phone_digest == phone_digest(SAM)) == 3
 
 
 def test_thinking_in_quiet_hours_says_it_waits_for_morning(text, clock):
@@ -169,7 +171,7 @@ def test_thinking_in_quiet_hours_says_it_waits_for_morning(text, clock):
 
 
 def test_thinking_is_honest_when_the_partner_cannot_get_texts(text, db):
-    sam = db.scalar(select(Partner).where(Partner.phone == SAM))
+    sam = db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(SAM)))
     sam.consent = "invited"
     db.commit()
 
@@ -182,7 +184,7 @@ def test_time_moves_the_question(text, db, body, minute):
     assert text(ALEX, body) == texts.told_other(texts.time_set(minute), "Sam")
     assert couple_row(db).question_minute == minute
     [told] = db.scalars(select(OutboundMessage.body).where(OutboundMessage.kind == "setting_changed",
-                                                           OutboundMessage.to_phone == SAM)).all()
+                                                           OutboundMessage.to_phone_digest == phone_digest(SAM))).all()
     assert told == texts.question_time_changed("Alex", minute)
 
 
@@ -232,4 +234,5 @@ def test_link_with_a_real_code_and_a_wrong_one(text, db, clock):
     assert text(ALEX, "LINK") == texts.LINK_HOW
     assert text(ALEX, f"LINK {code}") == texts.LINKED
     db.expire_all()
-    assert db.scalar(select(Partner.alexa_user_id).where(Partner.phone == ALEX)) == "amzn1.ask.account.TEST"
+    linked = db.scalar(select(Partner).where(Partner.alexa_user_id == "amzn1.ask.account.TEST"))
+    assert linked.phone == ALEX and linked.alexa_user_id == keyed(ALEXA_USER, "amzn1.ask.account.TEST")

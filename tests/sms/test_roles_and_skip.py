@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from core.crypto import phone_digest
 from core.models import CheckIn, DailyPrompt, GentleQuestion, OutboundMessage, Partner
 from core.services import questions, roles
 from core.words import texts
@@ -18,7 +19,7 @@ PAIRED = next(q for q in BANK if dict(q.variants).get("repairing") and dict(q.va
 
 def partner(db, phone) -> Partner:
     db.expire_all()
-    return db.scalar(select(Partner).where(Partner.phone == phone))
+    return db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(phone)))
 
 
 def todays_prompt(db) -> DailyPrompt:
@@ -35,7 +36,7 @@ def test_role_is_stored_for_that_partner_only(text, couple, db, said, role):
     assert text(ALEX, said) == texts.role_set(role)
     assert (partner(db, ALEX).role, partner(db, SAM).role) == (role, "unsaid")
     assert count(db, CheckIn) == 0  # never taken as the day's answer
-    assert count(db, OutboundMessage, OutboundMessage.to_phone == SAM,
+    assert count(db, OutboundMessage, OutboundMessage.to_phone_digest == phone_digest(SAM),
                  OutboundMessage.kind.not_in(("invitation", "role_question"))) == 0  # Sam is never told
 
 

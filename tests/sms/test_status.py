@@ -1,8 +1,11 @@
 """POST /sms/status (delivery reports), and texts delivered end to end: the real dispatcher and the real
 TwilioGateway against a loopback fake Twilio, whose status callbacks come back signed."""
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
+from core.crypto import phone_digest
 from core.models import OutboundMessage, Partner
 from core.services.dispatch import Dispatcher
 from devkit.fakes.twilio_api import FakeTwilio
@@ -61,7 +64,7 @@ def test_21610_means_the_person_opted_out_and_cancels_their_queue(client, db, in
     signed_post(client, PATH, status_form(invitation.provider_sid, "undelivered", "21610"))
 
     db.expire_all()
-    sam = db.scalar(select(Partner).where(Partner.phone == SAM))
+    sam = db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(SAM)))
     assert state_of(db, invitation.id) == ("undelivered", 21610)
     assert sam.opted_out and text(SAM, "hello?") is None
     assert count(db, OutboundMessage, OutboundMessage.partner_id == sam.id, OutboundMessage.state == "queued") == 0
@@ -73,7 +76,7 @@ def test_unreachable_number_is_marked(client, db, invitation):
     signed_post(client, PATH, status_form(invitation.provider_sid, "failed", "21614"))
 
     db.expire_all()
-    assert db.scalar(select(Partner.phone_invalid).where(Partner.phone == SAM)) is True
+    assert db.scalar(select(Partner.phone_invalid).where(Partner.phone_digest == phone_digest(SAM))) is True
 
 
 @pytest.mark.parametrize("change", [{"MessageSid": None}, {"MessageSid": "nope"}, {"MessageStatus": None},
@@ -118,3 +121,18 @@ def test_invitation_and_thinking_reach_phones_through_twilio(client, text, db, r
     for message in twilio.sent:
         twiml_message(signed_post(client, PATH, status_form(message["sid"], "delivered")))
     assert count(db, OutboundMessage, OutboundMessage.state == "delivered") == 4
+
+
+def test_a_status_callback_from_another_twilio_account_is_refused(client, db, invitation, runtime):
+    """Signed with our token but naming another account (a leaked token reused, a misrouted callback):
+    403 and nothing changes; our own account's callback still counts."""
+    ours = "AC" + "0" * 32
+    runtime.settings = replace(runtime.settings, twilio_account_sid=ours)
+    theirs = {**status_form(invitation.provider_sid, "undelivered", "30003"), "AccountSid": "AC" + "9" * 32}
+    missing = {k: v for k, v in status_form(invitation.provider_sid, "failed").items() if k != "AccountSid"}
+
+    assert signed_post(client, PATH, theirs).status_code == 403
+    assert signed_post(client, PATH, missing).status_code == 403
+    assert state_of(db, invitation.id) == ("sent", None)
+    assert signed_post(client, PATH, status_form(invitation.provider_sid, "delivered")).status_code == 200
+    assert state_of(db, invitation.id) == ("delivered", None)

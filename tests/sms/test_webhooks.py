@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
 from app import create_app
+from core.crypto import phone_digest
 from core.db import transaction
 from core.models import CheckIn, InboundMessage, OutboundMessage, Partner, Promise, QuestionHeard
 from core.runtime import open_runtime
@@ -21,7 +22,7 @@ PATH = "/sms/inbound"
 def partner_row(db, phone) -> Partner:
     """The partner with this number, read fresh."""
     db.expire_all()
-    return db.scalar(select(Partner).where(Partner.phone == phone))
+    return db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(phone)))
 
 
 def nothing_stored(db) -> bool:

@@ -241,6 +241,16 @@ def test_app_env_test_is_held_to_production_checks():
     assert settings.is_production and not settings.is_development and settings.warnings == ()
 
 
+def test_alexa_api_url_is_for_development_only():
+    for app_env in ("production", "test"):
+        message = config_error({**PRODUCTION, "APP_ENV": app_env, "ALEXA_API_URL": "http://127.0.0.1:8765"})
+        assert message.startswith("ALEXA_API_URL:") and "development" in message
+    settings = load({"APP_ENV": "development", "ALEXA_API_URL": "http://127.0.0.1:8765"})
+    assert settings.alexa_api_url == "http://127.0.0.1:8765"
+    assert any("ALEXA_API_URL" in warning for warning in settings.warnings)
+    assert config_error({"APP_ENV": "development", "ALEXA_API_URL": "file:///etc"}).startswith("ALEXA_API_URL:")
+
+
 # ./var/ and the development secrets in it
 
 

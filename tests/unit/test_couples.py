@@ -4,9 +4,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from core.crypto import keyed
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from core.models import (CheckIn, Couple, InboundMessage, NudgeSchedule, OutboundMessage, PairingCode, Partner,
-                         Promise, QuestionHeard)
+from core.models import (ALEXA_PERSON, CheckIn, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
+                         PairingCode, Partner, Promise, QuestionHeard)
 from core.services import checkins, couples, outbox, personal_settings, promises, questions
 
 LA = "America/Los_Angeles"
@@ -302,7 +303,7 @@ def test_erase_partner_removes_their_data_and_keeps_the_other_partners(session, 
     assert session.scalar(select(InboundMessage.reply).where(InboundMessage.partner_id == sam.id)) == "sam reply"
     for model in (QuestionHeard, NudgeSchedule, PairingCode):
         assert count(session, model, model.partner_id == sam.id) == 1
-    assert (sam.phone, sam.alexa_person_id, sam.display_name) == (SAM, "person-sam", "Sam")
+    assert (sam.phone, sam.alexa_person_id, sam.display_name) == (SAM, keyed(ALEXA_PERSON, "person-sam"), "Sam")
 
 
 def test_after_erasure_the_number_can_join_again(session, alex, sam, clock):

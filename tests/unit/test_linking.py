@@ -6,12 +6,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.crypto import keyed
 from core.errors import InvalidInput, NotFound
-from core.models import PairingCode
+from core.models import ALEXA_PERSON, ALEXA_USER, PairingCode
 from core.services import couples, linking
 
 LA = "America/Los_Angeles"
 DEVICE = "amzn1.ask.account.SHARED-ECHO"
+
+
+def user_key(user_id):
+    return keyed(ALEXA_USER, user_id)  # Alexa ids are stored as keyed digests
+
+
+def person_key(person_id):
+    return keyed(ALEXA_PERSON, person_id)
 
 
 @pytest.fixture
@@ -26,7 +35,8 @@ def test_a_link_code_is_six_digits_valid_ten_minutes(session, clock):
     code = linking.start_link(session, DEVICE, "amzn1.ask.person.ALEX", clock())
     assert re.fullmatch(r"[1-9][0-9]{5}", code)
     row = session.scalar(select(PairingCode).where(PairingCode.code == code))
-    assert (row.kind, row.alexa_user_id, row.alexa_person_id) == ("link", DEVICE, "amzn1.ask.person.ALEX")
+    assert (row.kind, row.alexa_user_id, row.alexa_person_id) == (
+        "link", user_key(DEVICE), person_key("amzn1.ask.person.ALEX"))
     assert (row.expires_at, row.used_at, row.partner_id) == (clock() + timedelta(minutes=10), None, None)
 
 
@@ -47,7 +57,7 @@ def test_completing_a_link_ties_the_device_and_voice_to_the_partner(session, pai
     later = clock() + timedelta(minutes=9, seconds=59)
     row = linking.complete_link(session, alex, code, later)
     assert (row.used_at, row.partner_id) == (later, alex.id)
-    assert (alex.alexa_user_id, alex.alexa_person_id) == (DEVICE, "person-alex")
+    assert (alex.alexa_user_id, alex.alexa_person_id) == (user_key(DEVICE), person_key("person-alex"))
     assert linking.partners_for_alexa(session, DEVICE) == [alex]
 
 
@@ -92,8 +102,8 @@ def test_the_voice_profile_moves_between_partners(session, pair, clock):
     alex, sam = pair
     linking.complete_link(session, alex, linking.start_link(session, DEVICE, "person-1", clock()), clock())
     linking.complete_link(session, sam, linking.start_link(session, DEVICE, "person-1", clock()), clock())
-    assert (alex.alexa_user_id, alex.alexa_person_id) == (DEVICE, None)
-    assert (sam.alexa_user_id, sam.alexa_person_id) == (DEVICE, "person-1")
+    assert (alex.alexa_user_id, alex.alexa_person_id) == (user_key(DEVICE), None)
+    assert (sam.alexa_user_id, sam.alexa_person_id) == (user_key(DEVICE), person_key("person-1"))
     assert linking.partners_for_alexa(session, DEVICE) == [alex, sam]
 
 
@@ -101,15 +111,15 @@ def test_different_voice_profiles_stay_with_each_partner(session, pair, clock):
     alex, sam = pair
     linking.complete_link(session, alex, linking.start_link(session, DEVICE, "person-a", clock()), clock())
     linking.complete_link(session, sam, linking.start_link(session, DEVICE, "person-s", clock()), clock())
-    assert (alex.alexa_person_id, sam.alexa_person_id) == ("person-a", "person-s")
+    assert (alex.alexa_person_id, sam.alexa_person_id) == (person_key("person-a"), person_key("person-s"))
 
 
 def test_linking_without_a_voice_profile_leaves_others_alone(session, pair, clock):
     alex, sam = pair
     linking.complete_link(session, alex, linking.start_link(session, DEVICE, "person-a", clock()), clock())
     linking.complete_link(session, sam, linking.start_link(session, DEVICE, None, clock()), clock())
-    assert alex.alexa_person_id == "person-a"
-    assert (sam.alexa_user_id, sam.alexa_person_id) == (DEVICE, None)
+    assert alex.alexa_person_id == person_key("person-a")
+    assert (sam.alexa_user_id, sam.alexa_person_id) == (user_key(DEVICE), None)
 
 
 def test_partners_for_an_unknown_or_empty_alexa_user(session, pair):
