@@ -97,7 +97,7 @@ class KeptPromiseIntentHandler(AbstractRequestHandler):
         current, words = turn(handler_input), slots.slot_value(handler_input, "task")
         replayed = promises.settled_by(current.db, current.partner, current.source_id)
         if replayed is not None:
-            return reply(handler_input, speech.marked_kept(for_author(replayed.text)))
+            return _kept_reply(handler_input, current, replayed)
         try:
             promise = promises.pick_promise(current.db, current.partner, current.now, words=words)
         except NotFound as error:
@@ -105,12 +105,17 @@ class KeptPromiseIntentHandler(AbstractRequestHandler):
                 return reply(handler_input, speech.NO_OPEN_PROMISES)
             return reply(handler_input, _not_found(current), speech.WHICH_KEPT)
         promises.settle(current.db, current.partner, promise, PromiseState.KEPT, current.now, current.source_id)
-        partner = other_partner(current.partner)
-        if partner is None or not partner.can_text:
-            return reply(handler_input, speech.marked_kept(for_author(promise.text)))
-        session_attributes(handler_input)["offer"] = "tell"
-        return reply(handler_input, speech.marked_kept(for_author(promise.text), partner.display_name),
-                     speech.offer_tell(partner.display_name))
+        return _kept_reply(handler_input, current, promise)
+
+
+def _kept_reply(handler_input, current: Turn, promise: Promise) -> Response:
+    """Well done, and the offer to let the partner know (the same for a replayed request)."""
+    partner = other_partner(current.partner)
+    if partner is None or not partner.can_text:
+        return reply(handler_input, speech.marked_kept(for_author(promise.text)))
+    session_attributes(handler_input)["offer"] = "tell"
+    return reply(handler_input, speech.marked_kept(for_author(promise.text), partner.display_name),
+                 speech.offer_tell(partner.display_name))
 
 
 def tell_partner(handler_input) -> Response:
