@@ -54,6 +54,9 @@ class Settings:
     scheduler_tick_seconds: int = 30
     retention_days: int = 90
     thinking_daily_cap: int = 3
+    # The certification reviewer's test number: fictional (NXX-555-0100..0199), texts to it stay in the outbox
+    # and its consent YES is taken as given. Empty (the default everywhere): no reviewer path at all.
+    reviewer_phone_number: str = ""
     var_dir: Path = DEFAULT_VAR_DIR
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -162,7 +165,8 @@ def validate(settings: Settings) -> Settings:
     if app_env not in {"production", "development", "test"}:
         problems.append(f"APP_ENV: expected production, development or test, got {app_env!r}")
     for check in (_check_timezone, _check_clock_time, _check_public_base_url, _check_twilio_api_url,
-                  _check_database_url, _check_encryption_key, _check_lookup_key, _check_alexa_api_url):
+                  _check_database_url, _check_encryption_key, _check_lookup_key, _check_alexa_api_url,
+                  _check_reviewer_number):
         problem = check(settings)
         if problem:
             problems.append(problem)
@@ -240,6 +244,36 @@ def _check_lookup_key(settings: Settings) -> str | None:
     return None
 
 
+#: Numbers reserved for fiction in North America (NXX-555-0100 to 0199): no phone can ever answer one.
+FICTIONAL_NUMBER = re.compile(r"\+1[2-9][0-9]{2}55501[0-9]{2}")
+
+
+def _check_reviewer_number(settings: Settings) -> str | None:
+    number = re.sub(r"[\s().-]", "", settings.reviewer_phone_number or "")
+    if not number:
+        return None
+    if not number.startswith("+"):
+        number = "+1" + number[-10:] if len(number) in (10, 11) else number
+    if not FICTIONAL_NUMBER.fullmatch(number):
+        return ("REVIEWER_PHONE_NUMBER: must be a fictional North American number, +1 NXX 555 0100 to 0199 "
+                f"(e.g. +1 202 555 0142), so it can never be a real person's phone; got {settings.reviewer_phone_number!r}")
+    from core.phones import is_valid_phone
+    if not is_valid_phone(number):
+        return (f"REVIEWER_PHONE_NUMBER: {settings.reviewer_phone_number!r} is not a dialable number (the area code "
+                "must exist, e.g. +1 202 555 0142), so the reviewer could not say it")
+    if number == re.sub(r"[\s().-]", "", settings.twilio_from_number or ""):
+        return "REVIEWER_PHONE_NUMBER: must not be the Trust Builder number itself"
+    return None
+
+
+def reviewer_number(settings: Settings) -> str | None:
+    """The reviewer test number in E.164, or None when the reviewer path is off."""
+    number = re.sub(r"[\s().-]", "", settings.reviewer_phone_number or "")
+    if not number:
+        return None
+    return number if number.startswith("+") else "+1" + number[-10:]
+
+
 NEW_LOOKUP_KEY = "python -c 'import secrets; print(secrets.token_hex(32))'"
 SKILL_ID = re.compile(r"amzn1\.ask\.skill\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PLACEHOLDER_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
@@ -290,6 +324,9 @@ def _development_warnings(settings: Settings) -> list[str]:
     warnings = []
     if not settings.twilio_configured:
         warnings.append("NO TWILIO CREDENTIALS: texts are NOT SENT; they go to the local outbox (database + log)")
+    if settings.reviewer_phone_number:
+        warnings.append(f"REVIEWER_PHONE_NUMBER={settings.reviewer_phone_number}: the reviewer path is on (texts to "
+                        "that fictional number stay in the outbox; its YES is taken as given)")
     if not settings.alexa_verify:
         warnings.append("ALEXA_VERIFY=false: Alexa requests are NOT verified; never expose this server")
     if settings.alexa_api_url:

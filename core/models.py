@@ -79,6 +79,7 @@ class TextKind(enum.StrEnum):
     THINKING = "thinking"
     THINKING_AUTO = "thinking_auto"
     NUDGE_OFFER = "nudge_offer"
+    LINK_CONSENT = "link_consent"  # the one text a voice set-up sends: "Reply YES to link this Echo"
 
 
 class TextState(enum.StrEnum):
@@ -172,6 +173,8 @@ class Partner(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     takes_thinking: Mapped[bool] = mapped_column(Boolean, default=True)
     role: Mapped[str] = mapped_column(String(10), default=Role.UNSAID)
+    # The certification reviewer's fictional number (REVIEWER_PHONE_NUMBER): its texts stay in the outbox.
+    reviewer: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     couple: Mapped[Couple] = relationship(back_populates="partners")
 
@@ -355,6 +358,32 @@ class PairingCode(Base):
     alexa_person_id: Mapped[bytes | None] = mapped_column(KeyedDigest(ALEXA_PERSON))
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    @validates("alexa_user_id", "alexa_person_id")
+    def _digest_alexa_id(self, key, value):
+        return keyed(ALEXA_USER if key == "alexa_user_id" else ALEXA_PERSON, value)
+
+
+class VoiceSetup(Base):
+    """A set-up started on an Echo ("open Trust Builder", "yes", a number, a first name), waiting for the YES
+    texted back from that number. The number itself is not kept here, only its keyed digest (the YES comes
+    from it, and the consent text in the outbox carries it); a new number's first name, and the partner to
+    invite once they say YES, are kept encrypted."""
+
+    __tablename__ = "voice_setup"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_digest: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    # Kept only as keyed digests, like Partner's: assign the id, compare in a query.
+    alexa_user_id: Mapped[bytes] = mapped_column(KeyedDigest(ALEXA_USER), index=True)
+    alexa_person_id: Mapped[bytes | None] = mapped_column(KeyedDigest(ALEXA_PERSON))
+    first_name: Mapped[str | None] = mapped_column(EncryptedText)
+    invitee_name: Mapped[str | None] = mapped_column(EncryptedText)
+    invitee_phone: Mapped[str | None] = mapped_column(EncryptedText)
+    texted: Mapped[bool] = mapped_column(Boolean, default=False)  # False: a limit held the consent text back
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
 
     @validates("alexa_user_id", "alexa_person_id")

@@ -19,3 +19,12 @@ def mask_phone(phone: str | None) -> str:
     """The number with all but its last four digits hidden ("***0100"), for logs."""
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
     return "***" + digits[-4:]
+
+
+def is_valid_phone(raw: str) -> bool:
+    """True when `raw` normalises to a valid number."""
+    try:
+        normalize_phone(raw)
+    except InvalidInput:
+        return False
+    return True

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.runtime import Runtime
 from skill.alexa_api import SettingsApi
-from skill.handlers import checkins, errors, general, identity, promises, roles, together
+from skill.handlers import checkins, errors, general, identity, promise_changes, promises, roles, setup, together
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
                                 OpenTurnInterceptor)
 from skill.verify import AlexaRequestVerifier
@@ -37,15 +37,18 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
     builder.add_global_response_interceptor(CommitInterceptor())
     for handler in (
         general.SessionEndedRequestHandler(), general.CancelOrStopIntentHandler(),
-        identity.LinkAccountIntentHandler(), identity.UnlinkedUserHandler(),
+        # Help and Fallback come before the identity gates: everyone, linked or not, gets a real answer.
+        general.HelpIntentHandler(), general.FallbackIntentHandler(),
+        setup.SetUpIntentHandler(), setup.SetUpAnswerHandler(), identity.LinkAccountIntentHandler(),
+        setup.InvitePartnerIntentHandler(), setup.UnrecognisedVoiceHandler(), setup.UnlinkedHandler(),
         identity.IdentifyPartnerIntentHandler(), identity.WhoIsSpeakingHandler(),
         checkins.LaunchRequestHandler(), checkins.TodaysQuestionIntentHandler(), checkins.AnswerIntentHandler(),
         checkins.MoodIntentHandler(), checkins.PartnerAnswerIntentHandler(),
         promises.MakePromiseIntentHandler(), promises.ListPromisesIntentHandler(),
-        promises.KeptPromiseIntentHandler(),
+        promise_changes.ChangePromiseIntentHandler(), promise_changes.PromiseAnswerHandler(),
         together.ThinkingOfYouIntentHandler(), together.WeeklySummaryIntentHandler(),
         roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(),
-        general.HelpIntentHandler(), general.FallbackIntentHandler(), general.YesNoIntentHandler(),
+        general.YesNoIntentHandler(),
     ):
         builder.add_request_handler(handler)
     builder.add_exception_handler(errors.DatabaseErrorHandler())

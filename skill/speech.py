@@ -46,8 +46,6 @@ REVEAL_LATER = {
 
 # Linking and who is speaking
 HOW_TO_LINK = "Here's how to link your phone."
-LINK_FIRST = ("Welcome to Trust Builder. To keep your answers private, "
-              "I first need to link this device to your phone.")
 
 # Promises
 ASK_TIME_AGAIN = "Sorry, what time? " + ASK_TIME
@@ -118,7 +116,7 @@ def link_instructions(code: str, number: str) -> str:
     """How to link a phone: text LINK and the code to our number within ten minutes."""
     to = f"to {phone_words(number)}" if number else "to the Trust Builder number"
     return (f"From your phone, text the word LINK and the code {spell(code)} {to}, within ten minutes. "
-            f"Again, the code is {spell(code)}. Then open Trust Builder again.")
+            f"Again, the code is {spell(code)}.")
 
 
 def names(partners) -> str:
@@ -284,3 +282,149 @@ def skipped(kind: str, question: str) -> str:
     if kind == "same":
         return f"There's no other question left for today. Today's is: {question} Answer it when you're ready."
     return f"Here's a different question for you both today: {question} {INVITE_ANSWER}"
+
+
+# Before linking, and setting up by voice
+INTRO = ("Trust Builder helps couples rebuild trust with one honest question a day and small promises, kept. "
+         "Would you like to set it up now?")
+ASK_SETUP = "Would you like to set up Trust Builder? You can say yes, or say help to hear more."
+UNLINKED_HELP = ("Trust Builder gives you and your partner the same reflection question each day, reminds you by "
+                 "text of the small promises you make, and looks back on your week with you. To start, I text "
+                 "your phone once to check it's yours. You can say 'set it up', 'what's today's question' to hear "
+                 "an example, or 'link my phone' if you joined by text. What would you like to do?")
+UNLINKED_SUGGEST = "You can say 'set it up', or 'help'."
+PRIVATE_FIRST = ("To keep what you say private, I first need to know it's you. "
+                 "Would you like to set up Trust Builder now? If you joined by text, say 'link my phone'.")
+NOT_SET_UP = "OK. Trust Builder will be here whenever you'd like. Goodbye."
+ASK_PHONE = "What's your mobile number? I'll text it once, to check it's yours."
+ASK_PHONE_AGAIN = "Sorry, that didn't sound like a mobile number. What's your mobile number, with the area code?"
+RETRY_PHONE = "OK, let's try that again. What's your mobile number?"
+ASK_FIRST_NAME = "And what's your first name?"
+ASK_FIRST_NAME_AGAIN = "Sorry, I didn't catch your name. What's your first name?"
+OFFER_INVITE = ("If your partner isn't on Trust Builder yet, I can invite them too. Would you like to invite your "
+                "partner now?")
+ASK_INVITE = "Would you like to invite your partner now? You can also text INVITE later."
+REVIEWER_LINKED = ("This is the reviewer test number, so its YES is taken as given and this Echo is linked now. "
+                   "You can ask for today's question right away. ")
+NO_INVITE_NOW = "OK. Once you've replied YES to my text, ask me for today's question. Talk soon."
+ASK_PARTNER_NAME = "What's your partner's first name?"
+ASK_CODE_AGAIN = "Would you like to hear the code again?"
+CODE_SENT_TOO = "I've also put it in the Alexa app. " + ASK_CODE_AGAIN
+NOT_AGAIN = "OK. Talk soon."
+
+# A voice this Echo's partners did not link
+UNRECOGNISED = "I don't recognise your voice on this device yet. Who is this?"
+WHO_IS_IT = "Who is this? You can say your first name."
+
+
+def sample_question(question: str) -> str:
+    """Before linking: an example question from the bank, and what linking gives."""
+    return (f"Here's the kind of question Trust Builder asks: {question} Once you're set up, you and your "
+            "partner get one question like this a day, and can hear each other's answers. "
+            "Would you like to set it up?")
+
+
+def confirm_phone(spoken: str) -> str:
+    """The number read back in digit groups."""
+    return f"I heard {spoken}. Is that right?"
+
+
+def texted(reviewer_linked: bool) -> str:
+    """After a set-up: what to expect (the same words whether or not we knew the number)."""
+    if reviewer_linked:
+        return REVIEWER_LINKED + OFFER_INVITE
+    return f"I've texted you. Reply YES to that text, and then ask me for today's question. {OFFER_INVITE}"
+
+
+def setup_card(number: str) -> tuple[str, str]:
+    """The card after a voice set-up: what to do on the phone."""
+    to = f" to {number}" if number else ""
+    return ("Trust Builder: reply YES", f"We've texted your phone. Reply YES{to} to link this Echo, then say "
+            "'Alexa, ask Trust Builder for today's question'.")
+
+
+def link_card(code: str, number: str) -> tuple[str, str]:
+    """The card with the link code and the number to text, for the Alexa app."""
+    to = number or "the Trust Builder number"
+    return "Link Trust Builder", f"Text LINK {code} to {to} within ten minutes."
+
+
+def confirm_invitee(name: str, spoken: str) -> str:
+    """The partner's number read back before inviting."""
+    return f"I heard {spoken} for {name}. Is that right?"
+
+
+def ask_partner_phone(name: str) -> str:
+    """The partner's number, by name."""
+    return f"What's {name}'s mobile number?"
+
+
+def invite_after_yes(name: str) -> str:
+    """The set-up is waiting for YES: the invitation goes once it comes."""
+    return (f"Thanks. Once you reply YES to my text, I'll send {name} one invitation, and nothing else unless "
+            "they say yes too. Talk soon.")
+
+
+def invited(name: str) -> str:
+    """A linked partner invited theirs by voice."""
+    return f"Done. I've sent {name} an invitation. Nothing else goes to them unless they reply YES."
+
+
+def voice_kept(name: str) -> str:
+    """Someone said the name of a partner who linked their own voice: never served to another voice."""
+    return (f"{name} linked Trust Builder to their own voice, so only that voice hears their things. If you're "
+            f"{name}, Alexa may not have recognised you this time; please try again in a moment. If you're someone "
+            "else, you can say 'set it up' to start your own.")
+
+
+#: Why an invitation by voice could not go (the same reasons the SMS channel gives).
+INVITE_PROBLEMS = {
+    "couple_full": "Your couple already has two people in it, so I can't invite anyone else.",
+    "phone_taken": "I can't invite that number. Please check it, or ask them to set up Trust Builder themselves.",
+    "invalid_phone": "That doesn't sound like a mobile number, so I haven't invited anyone.",
+    "missing_name": "I didn't catch their name, so I haven't invited anyone.",
+}
+
+
+def cannot_invite(reason: str) -> str:
+    """Why no invitation went."""
+    return INVITE_PROBLEMS.get(reason, "Sorry, I couldn't send that invitation. You can text INVITE instead.")
+
+
+# Changing a promise: kept, missed, cancelled, moved
+WHICH_ONE = {"kept": WHICH_KEPT,
+             "missed": "Which one? Say, for example, 'I missed my promise to', and what it was.",
+             "cancelled": "Which one? Say, for example, 'cancel my promise to', and what it was.",
+             "move": "Which one? Say, for example, 'move my promise to call Sam to seven PM'."}
+ASK_NEW_TIME = "To what time? For example, seven PM, or tomorrow at nine AM."
+NONE_OF_THOSE = "OK, I've left your promises as they are."
+
+
+def check_time(task: str, when: str) -> str:
+    """An hour that could be morning or evening: the likelier one, to confirm before saving."""
+    return f"Just to check: {task}, {when}. Is that right?"
+
+
+def which_of(task: str, when: str) -> str:
+    """Two open promises share the words said: name one by its day and time."""
+    return f"You have more than one like that. Do you mean {task}, {when}?"
+
+
+def marked(state: str, task: str) -> str:
+    """A promise settled by voice: kept is celebrated a little, missed is thanked, never scolded."""
+    if state == "kept":
+        return marked_kept(task)
+    if state == "missed":
+        return f"Thanks for being honest. I've marked your promise to {task} as missed. Saying so matters."
+    return f"OK, I've cancelled your promise to {task}, and its reminders."
+
+
+def moved(intake) -> str:
+    """A promise moved: its new day and time, and the reminder."""
+    if intake.reminder_words:
+        after = f"I'll text you a reminder {intake.reminder_words}."
+    elif intake.no_reminder == "too_soon":
+        after = "That's too soon for a reminder, but I'll text you afterwards to ask how it went."
+    else:
+        after = f"I can't text you a reminder, because {YOUR_TEXTS.get(intake.no_reminder, 'texts are off for you')}."
+    return f"Done: {intake.task} is now {intake.due_words}. {after}"

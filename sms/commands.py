@@ -2,7 +2,7 @@
 
 `Command(name, args)`: `args` is a tuple whose fields FIELDS[name] names, read with `cmd.get("value")`:
     join(name)  invite(phone, name)  yes()  no()  question()  mood(value)  promise(rest)  promises()
-    kept(number)  missed(number)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
+    kept(number)  missed(number)  cancel(number, words)  move(number, words, when)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
     tz(zone)  pause()  resume()  link(code)  help()  stop()  start()  delete()  number(value)
     answer(text)  empty()  thinking_texts(on)  role(said)  skip()  tell()  thanks()
 An answer's text is what was said without a leading "my answer is" (the words the skill asks for).
@@ -19,7 +19,8 @@ from core.time_phrases import parse_clock
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "join": ("name",), "invite": ("phone", "name"), "yes": (), "no": (), "question": (), "mood": ("value",),
-    "promise": ("rest",), "promises": (), "kept": ("number",), "missed": ("number",), "thinking": (),
+    "promise": ("rest",), "promises": (), "kept": ("number",), "missed": ("number",),
+    "cancel": ("number", "words"), "move": ("number", "words", "when"), "thinking": (),
     "share": (), "summary": (), "time": ("value",), "quiet": ("start", "end"), "tz": ("zone",), "pause": (),
     "resume": (), "link": ("code",), "help": (), "stop": (), "start": (), "delete": (), "number": ("value",),
     "answer": ("text",), "empty": (), "thinking_texts": ("on",), "role": ("said",), "skip": (), "tell": (),
@@ -50,6 +51,8 @@ _PHRASES = {
     "promises": "my promises|list promises|list my promises|show promises|show my promises",
     "thinking": "thinking|thinking of you|thinking about you|thinking of u",
     "summary": "weekly summary|my summary",
+    "missed": "i missed it|i missed my promise|missed my promise|i didnt keep my promise|i didnt keep it|"
+              "i broke my promise|i let it slip|i didnt do it|i forgot|i forgot my promise",
     "delete": "delete my data|delete data|delete my account|delete account|delete all my data",
     "skip": "skip|skip it|skip this|skip this one|skip question|skip this question|skip the question|"
             "different question|a different question|another question|new question|next question",
@@ -232,10 +235,49 @@ def _link(rest: str) -> tuple[str | None] | None:
     return (digits,) if 4 <= len(digits) <= 10 else None
 
 
+_WHICH = re.compile(r"(?:(?:my|the|that|this)\s+)?(?:promise\s*)?(?:no\.?|number|#)?\s*(?P<n>[0-9]{1,3})\b"
+                    r"|(?:(?:my|the|that|this)\s+)?promise\b(?:\s+to\b)?|it\b", re.IGNORECASE)
+
+
+def _cancel(rest: str) -> tuple[int | None, str | None] | None:
+    """CANCEL 2, "cancel my promise", "cancel my promise to call mom": which one, by number or by words."""
+    if not rest:
+        return None  # the bare word is Twilio's STOP, handled before keywords
+    match = _WHICH.match(rest)
+    if match is None:
+        return None
+    words = rest[match.end():].strip(" .,!") or None
+    if match["n"]:
+        return (int(match["n"]), None) if not words else None
+    return (None, words)
+
+
+def _move(rest: str) -> tuple[int | None, str | None, str | None] | None:
+    """MOVE 1 9pm, "move it to 9pm", "move my promise to call mom to friday 6pm": which one, then when."""
+    match = _WHICH.match(rest or "")
+    if not rest:
+        return (None, None, None)
+    head, tail = (match["n"], rest[match.end():]) if match else (None, rest)
+    parts = re.split(r"\s+(?:to|until|till|for)\s+(?=[^ ]*\s*$|(?:[0-9]|today|tonight|tomorrow|noon|midnight|"
+                     r"mon|tue|wed|thu|fri|sat|sun|next|this|in\b|at\b))", " " + tail.strip(), maxsplit=1,
+                     flags=re.IGNORECASE)
+    if len(parts) == 2:
+        words, when = parts[0].strip() or None, parts[1].strip()
+    elif match:
+        words, when = None, tail.strip(" ,.") or None
+        when = re.sub(r"^(?:to|until|till|for)\s+", "", when or "", flags=re.IGNORECASE) or None
+    else:
+        return None
+    if head and words:
+        return None
+    return (int(head) if head else None, words, when)
+
+
 _KEYWORDS = {
     "join": ("join", _name), "invite": ("invite", _invite), "mood": ("mood", _mood),
     "promise": ("promise", lambda rest: (rest,)), "kept": ("kept", _ordinal), "done": ("kept", _ordinal),
-    "missed": ("missed", _ordinal), "time": ("time", _time), "quiet": ("quiet", _quiet),
+    "missed": ("missed", _ordinal), "cancel": ("cancel", _cancel), "move": ("move", _move),
+    "reschedule": ("move", _move), "time": ("time", _time), "quiet": ("quiet", _quiet),
     "tz": ("tz", lambda rest: (rest or None,)), "timezone": ("tz", lambda rest: (rest or None,)),
     "link": ("link", _link), "thinking": ("thinking_texts", _on_off), "role": ("role", lambda rest: (rest or None,)),
 }

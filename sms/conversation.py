@@ -17,7 +17,7 @@ from core.services import couples
 from core.words import segments, texts
 from sms.commands import Command, parse_command
 from sms.forms import InboundText
-from sms.handlers import account, daily, preferences, promises, roles
+from sms.handlers import account, daily, preferences, promise_changes, promises, roles, voice_link
 from sms.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,8 @@ BY_SID = select(InboundMessage).where(InboundMessage.message_sid == bindparam("s
 HANDLERS = {
     "join": account.already_joined, "invite": account.invite, "question": daily.question, "mood": daily.mood,
     "promise": promises.promise, "promises": promises.open_list, "kept": promises.kept,
-    "missed": promises.missed, "thinking": daily.thinking, "share": daily.share, "summary": daily.weekly,
+    "missed": promises.missed, "cancel": promise_changes.cancel, "move": promise_changes.move,
+    "thinking": daily.thinking, "share": daily.share, "summary": daily.weekly,
     "time": preferences.question_time, "quiet": preferences.quiet_hours, "tz": preferences.time_zone,
     "pause": preferences.pause, "resume": preferences.resume, "link": preferences.link,
     "help": account.show_help, "stop": account.stop, "start": account.start, "delete": account.delete,
@@ -81,6 +82,8 @@ def route(turn: Turn, command: Command):
     """Pick the handler: strangers, opted-out people and invitees get a narrow set; a short reply goes to
     whatever the partner was last asked."""
     partner, name = turn.partner, command.name
+    if name == "yes" and not (partner and partner.opted_out) and voice_link.waiting(turn):
+        return voice_link.accept  # YES to the text a voice set-up sent just now
     if partner is None:
         return STRANGER.get(name, account.stranger)
     if partner.opted_out:

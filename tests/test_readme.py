@@ -37,6 +37,7 @@ COVERED = {
     INSTALL_RUN: "check",
     INSTALL_TEST: "check",
     ".venv/bin/python -m console --fresh --script demo.txt": "run",
+    ".venv/bin/python -m console --fresh --script demo-voice.txt": "run",
     ".venv/bin/python -m scheduler --once": "run",
     ".venv/bin/python -m scheduler --help": "run",
     ".venv/bin/alembic upgrade head": "run",
@@ -192,6 +193,12 @@ def test_the_demo_command_runs_as_printed(clone):
     result = sh(".venv/bin/python -m console --fresh --script demo.txt", clone)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ERROR" not in result.stdout and "Alexa: Today's question is:" in result.stdout
+
+
+def test_the_echo_first_demo_runs_as_printed(clone):
+    result = sh(".venv/bin/python -m console --fresh --script demo-voice.txt", clone)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ERROR" not in result.stdout and "This Echo is linked to you." in result.stdout
 
 
 def demo_transcript(cwd: Path) -> str:

@@ -9,7 +9,8 @@ from core.crypto import phone_digest
 from core.errors import Conflict, InvalidInput, NotFound
 from core.locks import lock_couple
 from core.models import (Awaiting, CheckIn, Consent, Couple, GentleQuestion, InboundMessage, NudgeSchedule,
-                         OutboundMessage, PairingCode, Partner, Promise, QuestionHeard, Role, TextKind, TextState)
+                         OutboundMessage, PairingCode, Partner, Promise, QuestionHeard, Role, TextKind, TextState,
+                         VoiceSetup)
 from core.phones import normalize_phone
 from core.services import outbox
 from core.words import texts
@@ -186,7 +187,7 @@ def erase_partner(session: Session, partner: Partner, now: datetime) -> None:
     session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
                     .values(body=None, to_phone=None))
     session.execute(update(InboundMessage).where(InboundMessage.partner_id == pid).values(reply=None))
-    for model in (QuestionHeard, NudgeSchedule, PairingCode, GentleQuestion):
+    for model in (QuestionHeard, NudgeSchedule, PairingCode, GentleQuestion, VoiceSetup):
         session.execute(delete(model).where(model.partner_id == pid))
     partner.phone, partner.alexa_user_id, partner.alexa_person_id = None, None, None
     partner.opted_out, partner.opted_out_at, partner.consent = True, now, Consent.REVOKED

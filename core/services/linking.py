@@ -50,10 +50,15 @@ def complete_link(session: Session, partner: Partner, code: str, now: datetime) 
     if row is None or row.used_at is not None or row.expires_at <= now:
         raise NotFound("that code is unknown or has expired", "bad_code")
     row.used_at, row.partner_id = now, partner.id
-    _release_voice_profile(session, partner, row.alexa_person_id)
-    partner.alexa_user_id, partner.alexa_person_id = row.alexa_user_id, row.alexa_person_id
-    session.flush()
+    link_alexa(session, partner, row.alexa_user_id, row.alexa_person_id)
     return row
+
+
+def link_alexa(session: Session, partner: Partner, alexa_user_id: str, person_id: str | None) -> None:
+    """Tie this Alexa account (and voice profile, when one was recognised) to the partner."""
+    _release_voice_profile(session, partner, person_id)
+    partner.alexa_user_id, partner.alexa_person_id = alexa_user_id, person_id
+    session.flush()
 
 
 def _release_voice_profile(session: Session, partner: Partner, person_id: str | None) -> None:

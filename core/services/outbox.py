@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from core.errors import NotAllowed
 from core.models import OutboundMessage, Partner, TextKind, TextState
 
-#: Texts that may go to someone who has not opted in yet: the invitation that asks them to.
-CONSENT_REQUESTS = {TextKind.INVITATION}
+#: Texts that may go to someone who has not opted in yet: the invitation and the voice set-up's consent text.
+CONSENT_REQUESTS = {TextKind.INVITATION, TextKind.LINK_CONSENT}
 REFUSALS = {"no_phone": "no phone number", "opted_out": "opted out of texts",
             "phone_invalid": "the number cannot receive texts", "no_consent": "has not turned on texts yet"}
 

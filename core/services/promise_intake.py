@@ -4,6 +4,7 @@ becomes a stored promise, its reminder time and the words to confirm both, or th
 Voice passes the slots it heard (`take_spoken`); SMS passes the words after PROMISE (`take_texted`). Both
 then only render the Intake. Nothing here commits.
 """
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -85,3 +86,101 @@ def _instant(wall: datetime, tz: str) -> tuple[datetime, bool]:
     """A naive wall-clock time in `tz` as UTC, and whether it had to move (it fell in a spring-forward gap)."""
     instant = local_time.local_to_utc(wall, tz)
     return instant, local_time.local_now(instant, tz).replace(tzinfo=None) != wall
+
+
+# How people say times out loud. AMAZON.TIME gives "09:00" for both "nine" and "nine AM", and "tonight" often
+# lands in the date slot (as today) or in the task; the words below are read the way people mean them.
+_PART_WORDS = re.compile(
+    r"\b(?:(?P<tomorrow>tomorrow)\s+)?(?P<part>tonight|tonite|night|evening|afternoon|morning|after work|after dinner"
+    r"|after lunch|before bed|before work)\b|\bthis\s+(?P<this>evening|afternoon|morning)\b"
+    r"|\bin\s+the\s+(?P<inthe>evening|afternoon|morning)\b|\bat\s+(?P<atnight>night)\b", re.IGNORECASE)
+#: A part of the day: whether an hour said in it is after noon, and the time when no hour was said.
+PARTS = {"tonight": (True, 20 * 60), "tonite": (True, 20 * 60), "night": (True, 20 * 60),
+         "evening": (True, 19 * 60), "afternoon": (True, 15 * 60), "morning": (False, 9 * 60),
+         "after work": (True, 18 * 60), "after dinner": (True, 20 * 60), "after lunch": (True, 13 * 60),
+         "before bed": (True, 21 * 60), "before work": (False, 7 * 60)}
+
+
+@dataclass(frozen=True)
+class SpokenTime:
+    """What a spoken promise means: the task without its time words, the day (None: the next such time),
+    the minute after midnight, and, when unsure (a morning hour said after it passed: tonight, or tomorrow
+    morning?), `other`: the minute of the other reading, so the channel confirms before saving."""
+
+    task: str
+    day: date | None
+    minute: int | None
+    other: int | None = None
+
+
+def read_spoken(task: str, day: date | None, minute: int | None, tz: str, now: datetime) -> SpokenTime:
+    """Read "take out the trash tonight" + "09:00" as 9 PM today, "call mom after work" as 6 PM, and a bare
+    hour the way people mean it: 1 to 7 in the afternoon or evening (1 to 5 checked); 8 to 11 in the morning when that is still
+    ahead today or a day was said, else tonight, checked with the speaker (`other` is the morning reading)."""
+    found = _PART_WORDS.search(task or "")
+    part, tomorrow = None, False
+    if found:
+        part = (found["part"] or found["this"] or found["inthe"] or found["atnight"]).lower()
+        tomorrow = bool(found["tomorrow"])
+        task = _tidy(task[:found.start()] + " " + task[found.end():])
+    today = local_time.local_date(now, tz)
+    if tomorrow and day is None:
+        day = today + timedelta(days=1)
+    if part:
+        after_noon, default = PARTS[part]
+        if minute is None:
+            return SpokenTime(task, day or today, default)
+        if 60 <= minute < 12 * 60 and after_noon:
+            minute += 12 * 60
+        return SpokenTime(task, day or (today if part in ("tonight", "tonite") else None), minute)
+    if minute is None or not 60 <= minute < 12 * 60:
+        return SpokenTime(task, day, minute)
+    if minute < 8 * 60:
+        # Few mean 6 AM without saying so (texts read it so too); 1 to 5 could still be the small hours: ask.
+        return SpokenTime(task, day, minute + 12 * 60, minute if minute < 6 * 60 else None)
+    if day is not None and day != today:
+        return SpokenTime(task, day, minute)  # "tomorrow at nine": the morning, as texts read it
+    if _ahead(today, minute, tz, now):
+        # Still ahead this morning: that, unless "today" (or "tonight", which Alexa sends as today) was said.
+        return SpokenTime(task, day, minute, minute + 12 * 60 if day is not None else None)
+    # The morning hour has passed: tonight, surely when "today" was said, else checked (or tomorrow morning?).
+    return SpokenTime(task, day, minute + 12 * 60, None if day is not None else minute)
+
+
+def _ahead(day: date | None, minute: int, tz: str, now: datetime) -> bool:
+    return due_at(day, minute, tz, now)[0] > now
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip(" ,.;:!-")
+    return re.sub(r"(?:\s+\b(?:at|on|by|around|this|the|for|in)\b)+$", "", text, flags=re.IGNORECASE)
+
+
+def move_spoken(session: Session, promiser: Partner, promise: Promise, day: date | None, minute_of_day: int,
+                tz: str, now: datetime) -> Intake:
+    """"Move it to nine PM": the same promise at a new local day and time (no day: its own day, or the next
+    such time when that has passed), with its reminders planned again."""
+    if day is None:
+        day = local_time.local_date(promise.due_at, tz)
+        if due_at(day, minute_of_day, tz, now)[0] <= now:
+            day = None
+    due, moved = due_at(day, minute_of_day, tz, now)
+    return _moved(session, promiser, promise, due, moved, now)
+
+
+def move_texted(session: Session, promiser: Partner, promise: Promise, words: str, tz: str, now: datetime) -> Intake:
+    """MOVE 1 9pm / "move it to tomorrow 7pm"; without a readable time, only the task comes back."""
+    _, said = split_task_and_said_time(words, tz, now)
+    if said is None:
+        return Intake(promise.text)
+    due, moved = (said.instant, False) if said.instant else _instant(said.local, tz)
+    return _moved(session, promiser, promise, due, moved, now)
+
+
+def _moved(session: Session, promiser: Partner, promise: Promise, due: datetime, moved: bool,
+           now: datetime) -> Intake:
+    promises.move_promise(session, promiser, promise, due, now)
+    at, why_not = reminder_plan(promiser, promise, now)
+    words = describe_near(at, promise.due_at, promise.timezone, now) if at else None
+    return Intake(promise.text, promise, describe_local(promise.due_at, promise.timezone, now), at, words, why_not,
+                  moved)

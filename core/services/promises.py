@@ -4,11 +4,11 @@ appreciation both ways, never a partner's verdict on whether it was kept."""
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from core.models import Partner, Promise, PromiseState, TextKind
+from core.models import Awaiting, OutboundMessage, Partner, Promise, PromiseState, TextKind, TextState
 from core.services import outbox
 from core.services.couples import other_partner
 from core.words import texts
@@ -52,8 +52,9 @@ def reminder_time(promise: Promise, now: datetime) -> datetime | None:
     return now if promise.due_at - now >= MIN_NOTICE else None
 
 
-def _queue_reminders(session: Session, promiser: Partner, promise: Promise, now: datetime) -> None:
-    """The reminder goes at the asked time even in quiet hours; the follow-up waits for morning."""
+def _queue_reminders(session: Session, promiser: Partner, promise: Promise, now: datetime, revision: str = "") -> None:
+    """The reminder goes at the asked time even in quiet hours; the follow-up waits for morning. When another
+    open promise has the same words, the follow-up names this one's day and time."""
     if not promiser.can_text:
         return
     remind_at = reminder_time(promise, now)
@@ -62,11 +63,20 @@ def _queue_reminders(session: Session, promiser: Partner, promise: Promise, now:
             texts.promise_reminder(for_author(promise.text),
                                    describe_local(promise.due_at, promise.timezone, remind_at)),
             TextKind.PROMISE_REMINDER,
-            f"promise-reminder:{promise.id}", send_after=remind_at, expires_at=promise.due_at,
+            f"promise-reminder:{promise.id}{revision}", send_after=remind_at, expires_at=promise.due_at,
             respect_quiet=False, promise_id=promise.id), now)
+    twins = [p for p in open_promises(session, promiser) if p.id != promise.id and _words(p.text) == _words(promise.text)]
+    when = describe_local(promise.due_at, promise.timezone, promise.due_at + FOLLOW_UP_AFTER) if twins else None
+    for twin in twins:  # their follow-ups, still waiting, now name their own day and time too
+        for message in session.scalars(select(OutboundMessage).where(
+                OutboundMessage.promise_id == twin.id, OutboundMessage.kind == TextKind.PROMISE_FOLLOWUP,
+                OutboundMessage.state == TextState.QUEUED)):
+            message.body = texts.promise_followup(
+                for_author(twin.text), describe_local(twin.due_at, twin.timezone, twin.due_at + FOLLOW_UP_AFTER))
     outbox.queue(session, promiser, outbox.Draft(
-        texts.promise_followup(for_author(promise.text)),
-        TextKind.PROMISE_FOLLOWUP, f"promise-followup:{promise.id}", send_after=promise.due_at + FOLLOW_UP_AFTER,
+        texts.promise_followup(for_author(promise.text), when),
+        TextKind.PROMISE_FOLLOWUP, f"promise-followup:{promise.id}{revision}",
+        send_after=promise.due_at + FOLLOW_UP_AFTER,
         expires_at=promise.due_at + FOLLOW_UP_STALE, promise_id=promise.id), now)
 
 
@@ -92,14 +102,46 @@ def pick_promise(session: Session, partner: Partner, now: datetime, number: int 
     return overdue[-1] if overdue else promises[0]
 
 
+class SeveralMatch(Conflict):
+    """More than one open promise fits the words said: `choices` (soonest first) to tell apart by day and time."""
+
+    def __init__(self, choices: list[Promise]):
+        super().__init__("more than one promise like that", "several_match")
+        self.choices = choices
+
+
 def _best_match(promises: list[Promise], words: str) -> Promise:
-    """The promise sharing most words with what was said; NotFound when none shares any."""
+    """The promise sharing most words with what was said; NotFound when none shares any, SeveralMatch when
+    two or more share as many."""
     wanted = _words(words) - {"to", "the", "a", "my", "i", "promise"}
     scored = [(len(wanted & _words(p.text)), p) for p in promises]
-    best_score, best = max(scored, key=lambda pair: pair[0])
+    best_score = max(score for score, _ in scored)
     if best_score == 0:
         raise NotFound("no promise like that", "no_match")
-    return best
+    best = [p for score, p in scored if score == best_score]
+    if len(best) > 1:
+        raise SeveralMatch(best)
+    return best[0]
+
+
+def move_promise(session: Session, partner: Partner, promise: Promise, due_at: datetime, now: datetime) -> Promise:
+    """MOVE: a new due time for an open promise of one's own; its waiting texts go and new ones are planned."""
+    if promise.promiser_id != partner.id:
+        raise NotAllowed("only the person who promised can move it", "not_yours")
+    if promise.state != PromiseState.OPEN:
+        raise Conflict(f"already marked {promise.state}", "already_settled")
+    if due_at <= now:
+        raise InvalidInput("that time has already passed", "past_due")
+    if due_at - now > MAX_AHEAD:
+        raise InvalidInput("promises are for the coming year", "too_far")
+    outbox.cancel_for_promise(session, promise.id, now)
+    promise.due_at = due_at
+    session.flush()
+    moves = session.scalar(select(func.count()).select_from(OutboundMessage).where(
+        OutboundMessage.promise_id == promise.id, OutboundMessage.kind == TextKind.PROMISE_FOLLOWUP))
+    _queue_reminders(session, partner, promise, now, revision=f":moved-{moves}")
+    session.flush()
+    return promise
 
 
 def _words(text: str) -> set[str]:

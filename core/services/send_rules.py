@@ -29,8 +29,12 @@ def verdict(partner: Partner | None, message: OutboundMessage, now: datetime) ->
     """send | defer | expired | blocked | cancelled."""
     if message.expires_at is not None and message.expires_at <= now:
         return TextState.EXPIRED
+    if partner is None and message.kind == TextKind.LINK_CONSENT and message.to_phone:
+        return "send"  # a voice set-up's one consent text to a new number: asked for just now, at the Echo
     if partner is None or partner.phone != message.to_phone:
         return TextState.BLOCKED
+    if any(p.reviewer for p in partner.couple.partners):
+        return TextState.OUTBOX  # the certification reviewer's couple: nothing ever reaches a phone
     try:
         outbox.check_can_text(partner, message.kind)
     except NotAllowed:

@@ -17,11 +17,17 @@ class Speaker:
     partner: Partner | None = None
     candidates: tuple[Partner, ...] = ()
     by_voice: bool = False  # recognised by an Alexa voice profile, not by name or by being the only one
+    voice_kept: tuple[Partner, ...] = ()  # partners of this account served only to their own voice, not this one
 
     @property
     def linked(self) -> bool:
         """True when at least one partner is linked to this account and could be speaking."""
         return bool(self.candidates)
+
+    @property
+    def unrecognised(self) -> bool:
+        """True when this account has partners, but each is kept for a voice that is not this one."""
+        return not self.candidates and bool(self.voice_kept)
 
     @property
     def ambiguous(self) -> bool:
@@ -30,18 +36,20 @@ class Speaker:
 
 
 def resolve_speaker(session: Session, user_id: str, person_id: str | None, chosen_id: int | None) -> Speaker:
-    """The voice profile decides; else the partner chosen this session; else the only one linked."""
+    """The voice profile decides; else the partner chosen this session; else the only one linked. A partner
+    linked with a voice profile is served only to that voice: an unrecognised voice (no person id, or
+    another person's) never gets them, not even by saying their name."""
     partners = linking.partners_for_alexa(session, user_id)
     if person_id:
         mine = [p for p in partners if p.is_person(person_id)]
         if mine:
             return Speaker(mine[0], tuple(mine), by_voice=True)
-        # Someone recognised as a different person must never hear a profile-linked partner's data.
-        partners = [p for p in partners if not p.alexa_person_id]
+    kept = tuple(p for p in partners if p.alexa_person_id)
+    partners = [p for p in partners if not p.alexa_person_id]
     chosen = next((p for p in partners if p.id == chosen_id), None)
     if chosen is None and len(partners) == 1:
         chosen = partners[0]
-    return Speaker(chosen, tuple(partners))
+    return Speaker(chosen, tuple(partners), voice_kept=kept)
 
 
 def pick_by_name(candidates: tuple[Partner, ...], name: str | None) -> Partner | None:

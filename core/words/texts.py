@@ -351,9 +351,10 @@ def promise_reminder(task: str, due: str) -> str:
     return f"Reminder from Trust Builder: {task}, {due}."
 
 
-def promise_followup(task: str) -> str:
-    """After a promise fell due: an easy way to say either."""
-    return f"Did you keep your promise to {task}? Reply KEPT or MISSED. Either way is OK to say."
+def promise_followup(task: str, when: str | None = None) -> str:
+    """After a promise fell due: an easy way to say either (with its day and time when another shares its words)."""
+    named = f" ({when})" if when else ""
+    return f"Did you keep your promise to {task}{named}? Reply KEPT or MISSED. Either way is OK to say."
 
 
 def promise_kept_news(promiser: str, task: str) -> str:
@@ -365,3 +366,48 @@ def promise_kept_news(promiser: str, task: str) -> str:
 def thanks_passed_on(partner: str, task: str) -> str:
     """The partner's THANKS, to the promiser."""
     return f"{partner} says thank you for keeping your promise to {clip(task, 80)}."
+
+
+# Setting up by voice (core.services.voice_setup)
+def link_consent() -> str:
+    """The one text a voice set-up sends: what it is, how to say yes, and that ignoring it is fine."""
+    return (f"{PROGRAM} ({OFFER}): an Alexa device asked to use this number. Reply YES to link this Echo to "
+            f"{PROGRAM}. Not you? Ignore this. {RATES} {OPT_OUT}")
+
+
+def linked_by_voice(name: str, question_minute: int, new: bool, invited: str | None) -> str:
+    """YES to the set-up text: the Echo is linked; for a new number this YES was also the JOIN."""
+    if not new:
+        return f"Linked: Alexa now knows it's you, {name}. Ask Trust Builder for today's question any time."
+    nxt = (f"I've invited {clip(invited, 40)}; nothing else goes to them unless they say YES." if invited
+           else "Next, text INVITE, your partner's number and name.")
+    return (f"Welcome to {PROGRAM}, {clip(name, 40)}! This Echo is linked to you. Your question comes daily at "
+            f"{clock(question_minute)}. {nxt} {RATES} {OPT_OUT}")
+
+
+# Changing a promise by text: CANCEL n, MOVE n <when>
+CANCEL_HOW = "Which promise? Reply PROMISES to see them, then CANCEL 1 (or the number)."
+MOVE_HOW = "Tell me which and when, e.g. MOVE 1 9pm or MOVE 2 tomorrow 7pm. Reply PROMISES to see the numbers."
+
+
+def cancelled(task: str) -> str:
+    """A promise called off, with its reminders."""
+    return f"OK, your promise to {clip(task, 80)} is cancelled, and its reminders too."
+
+
+def moved(task: str, due: str, reminder: str | None) -> str:
+    """A promise moved: the exact new time understood, so a wrong guess is caught now."""
+    remind = f" I'll text you a reminder {reminder}." if reminder else ""
+    return f"Moved: {clip(task, 100)}, now {due}.{remind}"
+
+
+def move_when(number: int) -> str:
+    """MOVE without a time we could read."""
+    return f"When should it be? e.g. MOVE {number} 9pm or MOVE {number} tomorrow 7pm"
+
+
+def several_match(keyword: str, items: list[tuple[int, str, str]]) -> str:
+    """Two or more open promises share the words: each with its list number, day and time."""
+    lines = "; ".join(f"{n}) {clip(text, 40)}, {when}" for n, text, when in items)
+    first = items[0][0]
+    return f"More than one promise fits: {lines}. Reply {keyword} {first} (or the number you mean)."

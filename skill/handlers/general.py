@@ -6,9 +6,9 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 
 from skill.handlers.checkins import ask_question, tell_partner_answer
 from skill.handlers.promises import tell_partner
-from skill.interceptors import session_attributes
-from skill.speech import (ANYTHING_ELSE, ASK_ANSWER_AGAIN, ASK_MOOD, FALLBACK, GO_AHEAD, GOODBYE, HELP, INVITE_ANSWER,
-                          NOT_NOW, SUGGEST, reply)
+from skill.interceptors import session_attributes, turn
+from skill.speech import (ANYTHING_ELSE, ASK_ANSWER_AGAIN, ASK_MOOD, ASK_SETUP, FALLBACK, GO_AHEAD, GOODBYE, HELP,
+                          INVITE_ANSWER, NOT_NOW, SUGGEST, UNLINKED_HELP, UNLINKED_SUGGEST, reply)
 
 log = logging.getLogger("trustbuilder.alexa")
 
@@ -21,7 +21,13 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
 
     def handle(self, handler_input):
         request = handler_input.request_envelope.request
-        log.info("alexa session ended: %s %s", request.reason, getattr(request.error, "type", "") or "")
+        error = request.error
+        if error is not None:
+            # Alexa's own words about what went wrong with our response (never what anyone said).
+            log.warning("alexa session ended: %s, error %s: %s", request.reason, getattr(error.object_type, "value",
+                        error.object_type), error.message)
+        else:
+            log.info("alexa session ended: %s", request.reason)
         return handler_input.response_builder.response
 
 
@@ -43,6 +49,9 @@ class HelpIntentHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.HelpIntent")(handler_input)
 
     def handle(self, handler_input):
+        if not turn(handler_input).speaker.linked:
+            session_attributes(handler_input)["offer"] = "setup"
+            return reply(handler_input, UNLINKED_HELP, ASK_SETUP)
         return reply(handler_input, HELP, SUGGEST)
 
 
@@ -58,6 +67,8 @@ class FallbackIntentHandler(AbstractRequestHandler):
             return reply(handler_input, ASK_ANSWER_AGAIN, ASK_ANSWER_AGAIN)
         if awaiting == "mood":
             return reply(handler_input, ASK_MOOD, ASK_MOOD)
+        if not turn(handler_input).speaker.linked:
+            return reply(handler_input, f"Sorry, I can't help with that. {UNLINKED_SUGGEST}", UNLINKED_SUGGEST)
         return reply(handler_input, FALLBACK, SUGGEST)
 
 

@@ -4,23 +4,15 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from core.services import linking, speakers
+from core.services import speakers
 from skill.handlers.slots import slot_value
 from skill.interceptors import session_attributes, turn
 from skill import speech
-from skill.speech import ANYTHING_ELSE, ASK_ANSWER_AGAIN, SUGGEST, link_instructions, reply
+from skill.handlers.setup import elicit, speak_link_code
+from skill.speech import ANYTHING_ELSE, ASK_ANSWER_AGAIN, SUGGEST, reply
 
 #: Requests not worth replaying after "Is this Alex or Sam?" (they are answered by the question itself).
 NOT_RESUMED = {"AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMAZON.YesIntent", "AMAZON.NoIntent"}
-
-
-def speak_link_code(handler_input: HandlerInput, before: str) -> Response:
-    """A one-time code for this Alexa user (and voice), and how to text it to us."""
-    current, system = turn(handler_input), handler_input.request_envelope.context.system
-    person = system.person.person_id if system.person else None
-    code = linking.link_code(current.db, system.user.user_id, person, current.now)
-    number = current.settings.twilio_from_number
-    return reply(handler_input, f"{before} {link_instructions(code, number)}")
 
 
 class LinkAccountIntentHandler(AbstractRequestHandler):
@@ -31,16 +23,6 @@ class LinkAccountIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input):
         return speak_link_code(handler_input, speech.HOW_TO_LINK)
-
-
-class UnlinkedUserHandler(AbstractRequestHandler):
-    """Anything from an Alexa account no partner has linked: one sentence of why, then the code."""
-
-    def can_handle(self, handler_input):
-        return not turn(handler_input).speaker.linked
-
-    def handle(self, handler_input):
-        return speak_link_code(handler_input, speech.LINK_FIRST)
 
 
 class IdentifyPartnerIntentHandler(AbstractRequestHandler):
@@ -78,9 +60,9 @@ class WhoIsSpeakingHandler(AbstractRequestHandler):
 
 
 def ask_who(handler_input: HandlerInput, before: str) -> Response:
-    """"Is this Alex or Sam?"."""
+    """"Is this Alex or Sam?", as a Dialog.ElicitSlot of IdentifyPartnerIntent.name (a bare name answers it)."""
     question = speech.which_partner(turn(handler_input).speaker.candidates)
-    return reply(handler_input, f"{before} {question}", question)
+    return elicit(handler_input, "IdentifyPartnerIntent", "name", f"{before} {question}", question)
 
 
 def _resumable(handler_input: HandlerInput) -> dict | None:

@@ -37,7 +37,8 @@ def device_zone(handler_input: HandlerInput, current: Turn) -> str:
 
 
 class MakePromiseIntentHandler(AbstractRequestHandler):
-    """"I promise to call Sam at six": asks for what is missing, then stores it and says when I'll remind."""
+    """"I promise to call Sam at six": asks for what is missing, reads "tonight", "after work" and a bare hour
+    the way people mean them (asking when an hour could be either), then stores it and says when I'll remind."""
 
     def can_handle(self, handler_input):
         return is_intent_name("MakePromiseIntent")(handler_input)
@@ -46,26 +47,44 @@ class MakePromiseIntentHandler(AbstractRequestHandler):
         task, day_said, time_said = (slots.slot_value(handler_input, n) for n in ("task", "date", "time"))
         if not (task or "").strip():
             return elicit(handler_input, "task", ASK_TASK)
-        minute = slots.minute_of_day(time_said)
-        if minute is None:
-            return elicit(handler_input, "time", ASK_TIME if not time_said else speech.ASK_TIME_AGAIN)
-        return self._make(handler_input, task, day_said, minute)
-
-    def _make(self, handler_input: HandlerInput, task: str, day_said: str | None, minute: int) -> Response:
-        """Work out the due instant in the device's zone and store the promise (once per request id)."""
         current = turn(handler_input)
         zone = device_zone(handler_input, current)
         day = slots.local_day(day_said, local_time.local_date(current.now, zone)) if day_said else None
         if day_said and day is None:
             return elicit(handler_input, "date", ASK_DAY)
-        try:
-            intake = promise_intake.take_spoken(current.db, current.partner, task, day, minute, zone, current.now,
-                                                source_id=current.source_id)
-        except InvalidInput as error:
-            if error.reason not in speech.TIME_PROBLEMS:
-                raise
-            return elicit(handler_input, "date", speech.TIME_PROBLEMS[error.reason] + ASK_DAY)
-        return reply(handler_input, promise_confirmation(intake))
+        minute = slots.minute_of_day(time_said)
+        if time_said and minute is None:
+            return elicit(handler_input, "time", speech.ASK_TIME_AGAIN)
+        spoken = promise_intake.read_spoken(task, day, minute, zone, current.now)
+        if spoken.minute is None:
+            return elicit(handler_input, "time", ASK_TIME)
+        if spoken.other is not None:
+            return ask_which_hour(handler_input, spoken, zone)
+        return make(handler_input, spoken.task, spoken.day, spoken.minute, zone)
+
+
+def ask_which_hour(handler_input: HandlerInput, spoken, zone: str) -> Response:
+    """An hour that could be morning or evening, both still ahead: check the likelier one before saving."""
+    current = turn(handler_input)
+    due, _ = promise_intake.due_at(spoken.day, spoken.minute, zone, current.now)
+    session_attributes(handler_input).update(offer="confirm_promise", promise_pending={
+        "task": spoken.task, "day": spoken.day.isoformat() if spoken.day else None, "minute": spoken.minute,
+        "other": spoken.other, "zone": zone})
+    question = speech.check_time(spoken.task, describe_local(due, zone, current.now))
+    return reply(handler_input, question, question)
+
+
+def make(handler_input: HandlerInput, task: str, day, minute: int, zone: str) -> Response:
+    """Store the promise (once per request id) and confirm it; a time that cannot be asks for the day again."""
+    current = turn(handler_input)
+    try:
+        intake = promise_intake.take_spoken(current.db, current.partner, task, day, minute, zone, current.now,
+                                            source_id=current.source_id)
+    except InvalidInput as error:
+        if error.reason not in speech.TIME_PROBLEMS:
+            raise
+        return elicit(handler_input, "date", speech.TIME_PROBLEMS[error.reason] + ASK_DAY)
+    return reply(handler_input, promise_confirmation(intake))
 
 
 class ListPromisesIntentHandler(AbstractRequestHandler):
@@ -78,7 +97,7 @@ class ListPromisesIntentHandler(AbstractRequestHandler):
         current = turn(handler_input)
         open_ones = promises.open_promises(current.db, current.partner)
         if not open_ones:
-            return reply(handler_input, speech.NO_PROMISES_YET)
+            return reply(handler_input, speech.NO_PROMISES_YET, speech.ASK_TASK)  # it says what to say: keep listening
         return reply(handler_input, listing(open_ones, current.now))
 
 
@@ -87,28 +106,7 @@ def listing(open_ones: list[Promise], now: datetime) -> str:
     return speech.promise_listing([(for_author(p.text), describe_local(p.due_at, p.timezone, now)) for p in open_ones])
 
 
-class KeptPromiseIntentHandler(AbstractRequestHandler):
-    """"I kept my promise to call Sam": marks the matching open promise kept."""
-
-    def can_handle(self, handler_input):
-        return is_intent_name("KeptPromiseIntent")(handler_input)
-
-    def handle(self, handler_input):
-        current, words = turn(handler_input), slots.slot_value(handler_input, "task")
-        replayed = promises.settled_by(current.db, current.partner, current.source_id)
-        if replayed is not None:
-            return _kept_reply(handler_input, current, replayed)
-        try:
-            promise = promises.pick_promise(current.db, current.partner, current.now, words=words)
-        except NotFound as error:
-            if error.reason == "no_promises":
-                return reply(handler_input, speech.NO_OPEN_PROMISES)
-            return reply(handler_input, _not_found(current), speech.WHICH_KEPT)
-        promises.settle(current.db, current.partner, promise, PromiseState.KEPT, current.now, current.source_id)
-        return _kept_reply(handler_input, current, promise)
-
-
-def _kept_reply(handler_input, current: Turn, promise: Promise) -> Response:
+def kept_reply(handler_input, current: Turn, promise: Promise) -> Response:
     """Well done, and the offer to let the partner know (the same for a replayed request)."""
     partner = other_partner(current.partner)
     if partner is None or not partner.can_text:
@@ -126,9 +124,3 @@ def tell_partner(handler_input) -> Response:
     except DomainError:
         return reply(handler_input, speech.NOTHING_TO_TELL)
     return reply(handler_input, speech.told_partner(partner.display_name))
-
-
-def _not_found(current: Turn) -> str:
-    """None like the one named: the open ones, to pick from."""
-    open_ones = promises.open_promises(current.db, current.partner)
-    return speech.no_such_promise(listing(open_ones, current.now))

@@ -22,7 +22,7 @@ class ThinkingOfYouIntentHandler(AbstractRequestHandler):
         current, named = turn(handler_input), slot_value(handler_input, "name")
         partner = other_partner(current.partner)
         if partner is not None and named and speakers.pick_by_name((partner,), named) is None:
-            return reply(handler_input, speech.only_to_your_partner(partner.display_name))
+            return reply(handler_input, speech.only_to_your_partner(partner.display_name), speech.SUGGEST)
         try:
             sent = thinking_of_you.send_thinking(current.db, current.partner, current.now,
                                                  daily_cap=current.settings.thinking_daily_cap,

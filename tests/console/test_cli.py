@@ -37,7 +37,7 @@ def test_end_of_input_leaves_the_prompt(tmp_path, monkeypatch):
 def test_a_reopened_console_carries_on_where_it_left_off(tmp_path):
     """Without --start, the clock resumes just after the last thing the database remembers."""
     db, script = tmp_path / "console.db", tmp_path / "first.txt"
-    script.write_text("text JOIN Alex\nsay open trust builder\ntext LINK $code\nclock 18:00\ntext MOOD 4\n")
+    script.write_text("text JOIN Alex\nsay ask trust builder to link my phone\ntext LINK $code\nclock 18:00\ntext MOOD 4\n")
     later = "2040-06-04 09:00"  # after any real "today 09:00", so the resumed time is the database's
     assert run_main(["--db", str(db), "--fresh", "--start", later, "--script", str(script)])[0] == 0
     script.write_text("say what's today's question\n")

@@ -19,7 +19,7 @@ MONDAY_9 = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
 def join_and_link(console):
     """Alex joins, invites Sam (who accepts), and links the Echo with the spoken code."""
     run(console, "text JOIN Alex", "text INVITE +1 415 555 0102 Sam", "as sam", "text YES", "as alex",
-        "say open trust builder")
+        "say ask trust builder to link my phone")
     return run(console, "text LINK $code")
 
 
@@ -105,7 +105,7 @@ def test_unknown_partner_and_unreadable_clock_are_explained(console):
 
 def test_a_plain_sentence_is_said_to_the_echo(console):
     lines = run(console, "what's today's question")
-    assert lines[0] == "-> IntentRequest TodaysQuestionIntent" and "link this device" in lines[1]
+    assert lines[0] == "-> IntentRequest TodaysQuestionIntent" and "Here's the kind of question" in lines[1]
 
 
 @pytest.mark.parametrize("spec, local", [

@@ -30,13 +30,13 @@ def after(transcript: str, command: str) -> str:
 
 def test_each_line_is_echoed_with_time_partner_and_channel(transcript):
     assert "[Mon 09:00] Alex (phone) > text JOIN Alex" in transcript
-    assert "[Mon 09:00] Alex (Echo) > say open trust builder" in transcript
+    assert "[Mon 09:00] Alex (Echo) > say ask trust builder to link my phone" in transcript
     assert "[Mon 09:00] console > as sam" in transcript
     assert "ERROR" not in transcript
 
 
 def test_the_echo_is_linked_with_the_spoken_code(transcript):
-    assert "the code" in after(transcript, "say open trust builder")
+    assert "the code" in after(transcript, "say ask trust builder to link my phone")
     assert "Trust Builder: Linked" in transcript and "text LINK $code" not in transcript
 
 

@@ -27,33 +27,29 @@ def link_both(tx, couple, alex_person=None, sam_person=None):
         sam.alexa_user_id, sam.alexa_person_id = USER_ID, sam_person
 
 
-def test_an_unlinked_account_hears_why_and_a_code_that_links_it(client, clock, couple, tx):
+def test_link_my_phone_speaks_a_code_that_links_and_sends_it_as_a_card(client, clock, couple, tx):
     echo = Alexa(client, clock, user_id=STRANGER)
-    said = echo.launch()
-    assert said.speech.startswith("Welcome to Trust Builder. To keep your answers private, I first need to link "
-                                  "this device to your phone. From your phone, text the word LINK and the code ")
-    assert "to 4 1 5, 5 5 5, 0 1 9 9, within ten minutes." in said.speech and said.ended is True
+    said = echo.intent("LinkAccountIntent")
+    assert said.speech.startswith("Here's how to link your phone. From your phone, text the word LINK and the code ")
+    assert "to 4 1 5, 5 5 5, 0 1 9 9, within ten minutes." in said.speech
+    assert said.ended is False and said.reprompt == "Would you like to hear the code again?"
     [row] = link_codes(tx)
     assert spoken_code(said.speech) == row.code and row.alexa_user_id == keyed(ALEXA_USER, STRANGER)
-    assert spoken_code(echo.intent("TodaysQuestionIntent").speech) == row.code  # asked again: the same code
+    assert said.body["response"]["card"] == {"type": "Simple", "title": "Link Trust Builder",
+                                             "content": f"Text LINK {row.code} to +14155550199 within ten minutes."}
+    again = echo.intent("AMAZON.YesIntent")
+    assert spoken_code(again.speech) == row.code  # asked again: the same code
+    assert echo.intent("AMAZON.NoIntent").ended is True
     with tx() as s:
         linking.complete_link(s, couples.get_partner(s, couple.sam), row.code, clock())
     assert Alexa(client, clock, user_id=STRANGER).launch().speech.startswith("Hi, Sam. Today's question is")
 
 
 def test_a_recognised_voice_is_linked_with_its_person_id(client, clock, couple, tx):
-    said = Alexa(client, clock, user_id=STRANGER, person_id="amzn1.ask.person.SAM").launch()
+    said = Alexa(client, clock, user_id=STRANGER, person_id="amzn1.ask.person.SAM").intent("LinkAccountIntent")
     with tx() as s:
         linking.complete_link(s, couples.get_partner(s, couple.sam), spoken_code(said.speech), clock())
         assert couples.get_partner(s, couple.sam).alexa_person_id == keyed(ALEXA_PERSON, "amzn1.ask.person.SAM")
-
-
-def test_help_stop_and_session_end_work_before_linking(client, clock, couple):
-    echo = Alexa(client, clock, user_id=STRANGER)
-    assert "text the word LINK" in echo.intent("AMAZON.HelpIntent").speech
-    assert echo.intent("AMAZON.StopIntent").ended is True
-    ended = echo.end()
-    assert ended.status == 200 and "outputSpeech" not in ended.body["response"]
 
 
 def test_two_partners_on_one_device_are_asked_once_per_session(alexa, couple, tx):
@@ -106,14 +102,34 @@ def test_voice_profiles_tell_partners_apart_without_asking(client, clock, couple
 
 def test_an_unknown_voice_never_hears_a_profile_linked_partner(client, clock, couple, tx):
     link_both(tx, couple, "amzn1.ask.person.ALEX", "amzn1.ask.person.SAM")
-    said = Alexa(client, clock, person_id="amzn1.ask.person.GUEST").launch()
-    assert "text the word LINK" in said.speech and "Alex" not in said.speech and "Sam" not in said.speech
-    assert link_codes(tx)[0].alexa_person_id == keyed(ALEXA_PERSON, "amzn1.ask.person.GUEST")
+    echo = Alexa(client, clock, person_id="amzn1.ask.person.GUEST")
+    said = echo.launch()
+    assert said.speech == "I don't recognise your voice on this device yet. Who is this?"
+    assert said.directives[0]["type"] == "Dialog.ElicitSlot" and said.directives[0]["slotToElicit"] == "name"
+    assert said.directives[0]["updatedIntent"]["name"] == "IdentifyPartnerIntent"
+    claimed = echo.intent("IdentifyPartnerIntent", name="Sam")
+    assert claimed.speech.startswith("Sam linked Trust Builder to their own voice, so only that voice hears")
+    for intent in ("TodaysQuestionIntent", "PartnerAnswerIntent", "ListPromisesIntent", "WeeklySummaryIntent"):
+        heard = echo.intent(intent)
+        assert heard.speech == "I don't recognise your voice on this device yet. Who is this?", intent
 
 
-def test_without_a_person_id_two_profile_linked_partners_are_asked(client, clock, couple, tx):
+def test_without_a_person_id_profile_linked_partners_are_not_served(client, clock, couple, tx):
     link_both(tx, couple, "amzn1.ask.person.ALEX", "amzn1.ask.person.SAM")
-    assert Alexa(client, clock).launch().speech == "Hi! Is this Alex or Sam?"
+    echo = Alexa(client, clock)
+    assert echo.launch().speech == "I don't recognise your voice on this device yet. Who is this?"
+    assert echo.intent("IdentifyPartnerIntent", name="Alex").speech.startswith("Alex linked Trust Builder to their own")
+    assert "Today's question" not in echo.intent("TodaysQuestionIntent").speech
+
+
+def test_a_profile_linked_partner_and_one_without_a_profile(client, clock, couple, tx):
+    link_both(tx, couple, "amzn1.ask.person.ALEX", None)
+    assert Alexa(client, clock, person_id="amzn1.ask.person.ALEX").launch().speech.startswith("Hi, Alex.")
+    # Any other voice can only be Sam, who linked without a profile; never Alex.
+    assert Alexa(client, clock).launch().speech.startswith("Hi, Sam.")
+    guest = Alexa(client, clock, person_id="amzn1.ask.person.GUEST")
+    guest.launch()
+    assert "On this device I know you as Sam" in guest.intent("IdentifyPartnerIntent", name="Alex").speech
 
 
 def test_a_single_linked_partner_is_not_asked_and_others_are_told_how_to_link(alexa, couple):

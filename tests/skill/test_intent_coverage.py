@@ -12,7 +12,6 @@ from tests.skill.test_interaction_model import MODELS
 # PENDING: the handler helper implements these next (issue 10 items 1, 2, 4, 6) and removes each name
 # from this list as its handler lands; the test then requires a real answer for it.
 PENDING_HANDLERS = {
-    "MissedPromiseIntent", "CancelPromiseIntent", "MovePromiseIntent", "SetUpIntent", "InvitePartnerIntent",
     "SafetyIntent", "DeleteMyDataIntent", "UndoAnswerIntent", "PrivateReflectionIntent",
 }
 MODEL_INTENTS = [i["name"] for i in json.loads((MODELS / "en-US.json").read_text(encoding="utf-8"))

@@ -94,16 +94,41 @@ def test_any_settings_api_failure_falls_back_to_the_couples_zone(alexa, couple, 
     assert elapsed < 2.5
 
 
-def test_a_time_already_past_today_means_tomorrow(alexa, couple, tx):
+def test_a_morning_hour_already_past_is_checked_tonight_or_tomorrow_morning(alexa, couple, tx):
     said = alexa.intent("MakePromiseIntent", task="walk the dog", time="08:00")  # it is 9 AM in Los Angeles
+    assert said.speech == "Just to check: walk the dog, today at 8 PM. Is that right?" and not all_promises(tx)
+    said = alexa.intent("AMAZON.NoIntent")
     assert said.speech.startswith("OK: walk the dog, tomorrow at 8 AM.")
     assert all_promises(tx)[0].due_at == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+
+
+def test_tonight_at_nine_is_nine_pm(alexa, couple, tx):
+    # Alexa fills "tonight" as today's date and "nine" as 09:00; it is 9 AM in Los Angeles.
+    said = alexa.intent("MakePromiseIntent", task="take out the trash", date="2026-11-23", time="09:00")
+    assert said.speech.startswith("OK: take out the trash, today at 9 PM. I'll text you a reminder at 8:30 PM.")
+    assert all_promises(tx)[0].due_at == datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+    alexa.intent("MakePromiseIntent", task="call mom tonight", time="08:30")
+    alexa.intent("MakePromiseIntent", task="walk the dog after work")
+    alexa.intent("MakePromiseIntent", task="water the plants this evening", time="07:00")
+    dues = {p.text: p.due_at for p in all_promises(tx)}
+    assert dues["call mom"] == datetime(2026, 11, 24, 4, 30, tzinfo=UTC)  # 8:30 PM
+    assert dues["walk the dog"] == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 6 PM
+    assert dues["water the plants"] == datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # 7 PM
+
+
+def test_yes_keeps_the_likelier_reading(alexa, couple, tx):
+    assert alexa.intent("MakePromiseIntent", task="fix the shelf", time="08:45").speech == \
+        "Just to check: fix the shelf, today at 8:45 PM. Is that right?"
+    assert alexa.intent("AMAZON.YesIntent").speech.startswith("OK: fix the shelf, today at 8:45 PM.")
+    assert all_promises(tx)[0].due_at == datetime(2026, 11, 24, 4, 45, tzinfo=UTC)
 
 
 def test_a_promise_inside_the_spring_forward_gap_moves_to_the_first_real_time(alexa, couple, tx, app, runtime):
     with FakeAlexa({DEVICE_ID: "America/New_York"}) as api:
         through(app, runtime, api)
-        said = alexa.send(_promise_request(alexa, "02:30", date="2027-03-14"), api_endpoint=api.url)
+        checked = alexa.send(_promise_request(alexa, "02:30", date="2027-03-14"), api_endpoint=api.url)
+        assert checked.speech == "Just to check: call Sam, Mar 14 at 2:30 PM. Is that right?"
+        said = alexa.send(intent_request("AMAZON.NoIntent", alexa.clock()), api_endpoint=api.url)
     [promise] = all_promises(tx)
     assert promise.due_at == datetime(2027, 3, 14, 7, 0, tzinfo=UTC)  # 3:00 AM EDT, the first minute that exists
     assert said.speech.startswith("OK: call Sam, Mar 14 at 3 AM. The clocks change that night")

@@ -45,6 +45,13 @@ PHRASINGS = [
     ("KEPT", C("kept", (None,))), ("DONE 2", C("kept", (2,))), ("kept #2", C("kept", (2,))),
     ("done!", C("kept", (None,))), ("kept number 3", C("kept", (3,))),
     ("MISSED 1", C("missed", (1,))), ("missed", C("missed", (None,))),
+    ("I didn't keep my promise", C("missed", (None,))), ("I let it slip", C("missed", (None,))),
+    ("CANCEL 1", C("cancel", (1, None))), ("cancel my promise to call mom", C("cancel", (None, "call mom"))),
+    ("cancel it", C("stop")), ("CANCEL", C("stop")),  # "cancel it" may mean the texts: honoured as STOP
+    ("cancel culture is exhausting", C("answer", ("cancel culture is exhausting",))),
+    ("MOVE 1 9pm", C("move", (1, None, "9pm"))), ("move it to tomorrow 7pm", C("move", (None, None, "tomorrow 7pm"))),
+    ("move my promise to call mom to friday 6pm", C("move", (None, "call mom", "friday 6pm"))),
+    ("move in together someday", C("answer", ("move in together someday",))),
     ("kept thinking about you all day", C("answer", ("kept thinking about you all day",))),
     ("missed you so much today", C("answer", ("missed you so much today",))),
     ("done with this conversation", C("answer", ("done with this conversation",))),

@@ -56,7 +56,8 @@ def alembic_cli(*args, database_url) -> subprocess.CompletedProcess:
 
 def test_the_models_define_the_expected_tables():
     assert MODEL_TABLES == {"couple", "partner", "daily_prompt", "question_heard", "check_in", "promise",
-                            "nudge_schedule", "outbound_message", "inbound_message", "pairing_code", "gentle_question"}
+                            "nudge_schedule", "outbound_message", "inbound_message", "pairing_code", "gentle_question",
+                            "voice_setup"}
 
 
 def test_upgrade_creates_every_table(engine):

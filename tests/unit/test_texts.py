@@ -115,3 +115,13 @@ def test_twiml_escapes_markup():
 
     assert ET.fromstring(response.data).find("Message").text == "<b>you & me</b>"
     assert twiml(None).data.endswith(b"<Response />")
+
+
+def test_the_voice_set_up_texts_fit_two_segments_with_the_longest_names():
+    from core.words import segments, texts
+    longest = "Maximiliana-Josephine Alexandria"
+    for body in (texts.link_consent(), texts.linked_by_voice(longest, 19 * 60 + 30, True, longest),
+                 texts.linked_by_voice(longest, 19 * 60, False, None),
+                 texts.linked_by_voice(longest, 19 * 60, True, None)):
+        assert segments.segments(body) <= segments.MAX_SEGMENTS, body
+        assert "STOP" in body or body.startswith("Linked")
