@@ -149,16 +149,20 @@ def names(partners) -> str:
     return first[0] if len(first) == 1 else ", ".join(first[:-1]) + " or " + first[-1]
 
 
+def reminder_after(intake) -> str:
+    """What happens next for a promise: its reminder, or why none can go."""
+    if intake.reminder_words:
+        return f"I'll text you a reminder {intake.reminder_words}."
+    if intake.no_reminder == "too_soon":
+        return "That's too soon for a reminder, but I'll text you afterwards to ask how it went."
+    return f"I can't text you a reminder, because {YOUR_TEXTS.get(intake.no_reminder, 'texts are off for you')}."
+
+
 def promise_confirmation(intake) -> str:
     """"OK: call Sam, today at 6 PM. I'll text you a reminder at 5:30 PM." (or why I can't), from an Intake."""
     moved = " The clocks change that night, so I've set it for the first time that exists." if intake.clock_moved \
         else ""
-    if intake.reminder_words:
-        after = f"I'll text you a reminder {intake.reminder_words}."
-    elif intake.no_reminder == "too_soon":
-        after = "That's too soon for a reminder, but I'll text you afterwards to ask how it went."
-    else:
-        after = f"I can't text you a reminder, because {YOUR_TEXTS.get(intake.no_reminder, 'texts are off for you')}."
+    after = reminder_after(intake)
     return f"OK: {intake.task}, {intake.due_words}.{moved} {after}"
 
 
@@ -387,12 +391,7 @@ def marked(state: str, task: str) -> str:
 
 def moved(intake) -> str:
     """A promise moved: its new day and time, and the reminder."""
-    if intake.reminder_words:
-        after = f"I'll text you a reminder {intake.reminder_words}."
-    elif intake.no_reminder == "too_soon":
-        after = "That's too soon for a reminder, but I'll text you afterwards to ask how it went."
-    else:
-        after = f"I can't text you a reminder, because {YOUR_TEXTS.get(intake.no_reminder, 'texts are off for you')}."
+    after = reminder_after(intake)
     return f"Done: {intake.task} is now {intake.due_words}. {after}"
 
 
