@@ -15,9 +15,11 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core import local_time
-from core.models import Channel, Couple, NudgeSchedule, TextKind
-from core.services import checkins, outbox, questions, summary
+from core.models import Channel, Couple, NudgeSchedule, Partner, TextKind
+from core.services import checkins, outbox, planning_rows, questions, summary
 from core.words import texts
+from prompts.bank import load_bank
+from prompts.daily import choose_question
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +39,33 @@ def anything_due(session: Session, now: datetime) -> bool:
 
 
 def plan_questions(session: Session, now: datetime, limit: int = 100, bank=None) -> int:
-    """Text the day's question to partners who have not heard or answered it; advance next_question_at."""
-    couples = _claim_due(session, Couple.next_question_at <= now, limit)
-    for couple in couples:
-        day = _last_day_at(couple, couple.question_minute, now, step=1)
-        _skipped(couple, "daily question", couple.next_question_at, day - timedelta(days=1))
-        if _guarded(couple, "daily question", _question, session, couple, day, now, bank):
-            couple.next_question_at = local_time.at_minute(day + timedelta(days=1), couple.question_minute,
-                                                          couple.timezone)
-        else:  # not queued: the day's question is tried again soon (it gives up by itself once stale)
-            couple.next_question_at = now + RETRY_AFTER
+    """Text the day's question to partners who have not heard or answered it; advance next_question_at.
+    The batch is planned together, in a few statements (planning_rows); if one of them fails, its couples are
+    planned again one by one, so a bad row delays only its own couple."""
+    bank = bank or load_bank()
+    couples = planning_rows.claim_due(session, Couple.next_question_at <= now, limit)
+    if not couples:
+        return 0
+    try:
+        with session.begin_nested():
+            next_at, one_by_one = _questions_together(session, couples, now, bank)
+    except Exception:  # a statement for the whole batch failed: nothing of it was kept
+        log.warning("planning %d couples' questions together failed; planning them one by one", len(couples),
+                    exc_info=True)
+        next_at, one_by_one = {}, [couple.id for couple in couples]
+    for couple in _couples(session, one_by_one):
+        next_at[couple.id] = _plan_question(session, couple, now, bank)
+    planning_rows.set_next_question_at(session, next_at)
     return len(couples)
+
+
+def _plan_question(session: Session, couple: Couple, now: datetime, bank) -> datetime:
+    """One couple's question, planned on its own; returns its next next_question_at."""
+    day = _last_day_at(couple, couple.question_minute, now, step=1)
+    _skipped(couple, "daily question", couple.next_question_at, day - timedelta(days=1))
+    if _guarded(couple, "daily question", _question, session, couple, day, now, bank):
+        return local_time.at_minute(day + timedelta(days=1), couple.question_minute, couple.timezone)
+    return now + RETRY_AFTER  # not queued: the day's question is tried again soon (it gives up once stale)
 
 
 def question_window(couple: Couple, day: date) -> tuple[datetime, datetime, bool]:
@@ -160,3 +178,109 @@ def _guarded(couple: Couple, what: str, work, session: Session, *args) -> bool:
         log.exception("couple %s: %s failed; trying again in %d minutes", couple.id, what,
                       RETRY_AFTER // timedelta(minutes=1))
         return False
+
+
+# ---- the day's question for a batch of couples at once ------------------------------------------------------
+# The same decisions as plan_questions' one-couple path (_plan_question, _question, questions.todays_question,
+# outbox.queue, questions.mark_heard), made on plain rows read for the whole batch in one statement each:
+# the partners, stored prompts, histories, heard marks and answers; then the prompts, texts and heard marks
+# are stored with one insert each. tests/scheduler/test_planner_batch.py checks the two paths agree.
+
+def _questions_together(session: Session, couples: list, now: datetime, bank) -> tuple[dict, list[int]]:
+    """Plan the batch; returns ({couple id: next next_question_at}, ids to plan one by one instead)."""
+    next_at, one_by_one, asked = {}, [], []  # asked: (couple row, day, today, due, expires, respect_quiet)
+    times = _TimesMemo(now)
+    for couple in couples:
+        try:
+            day, today, due, expires, respect_quiet, following = times.of(couple)
+            first = times.local_date(couple.next_question_at, couple.timezone)
+            if first <= day - timedelta(days=1):
+                _skipped(couple, "daily question", couple.next_question_at, day - timedelta(days=1))
+            if couple.paused or now >= expires:
+                log.info("couple %s: daily question of %s skipped (%s)", couple.id, day,
+                         "paused" if couple.paused else "stale: its quiet hours or the next day had begun")
+            else:
+                asked.append((couple, day, today, due, expires, respect_quiet))
+            next_at[couple.id] = following
+        except Exception:  # one couple's bad data (a time zone that no longer exists) must not stop the rest
+            log.exception("couple %s: daily question failed; trying again in %d minutes", couple.id,
+                          RETRY_AFTER // timedelta(minutes=1))
+            next_at[couple.id] = now + RETRY_AFTER
+    questions_of = _todays_questions(session, asked, now, bank, one_by_one)
+    partners = planning_rows.partners_of(session, (couple.id for couple, *_ in asked))
+    wanted = [(p.id, day) for couple, day, *_ in asked for p in partners[couple.id]]
+    heard, answered = planning_rows.heard(session, wanted), planning_rows.answered(session, wanted)
+    drafts, marks, bodies = [], [], {}
+    for couple, day, today, due, expires, respect_quiet in asked:
+        question = questions_of.get(couple.id)
+        if question is None:
+            continue
+        if question.id not in bodies:
+            bodies[question.id] = texts.daily_question(question.text, question.tip)
+        for partner in partners[couple.id]:
+            if Partner.text_refusal(partner) or (partner.id, day) in heard or (partner.id, day) in answered:
+                continue  # (a PartnerRow holds every column the one rule, Partner.text_refusal, reads)
+            drafts.append(dict(partner_id=partner.id, to_phone=partner.phone, body=bodies[question.id],
+                               kind=TextKind.DAILY_QUESTION, idempotency_key=f"daily-question:{partner.id}:"
+                               f"{day.isoformat()}", send_after=due, expires_at=expires, respect_quiet=respect_quiet))
+            marks.append(dict(partner_id=partner.id, local_date=today, channel=Channel.SMS, at=now))
+    planning_rows.queue_texts(session, drafts, now)
+    planning_rows.mark_heard(session, marks)
+    for couple_id in one_by_one:
+        next_at.pop(couple_id, None)
+    return next_at, one_by_one
+
+
+def _todays_questions(session: Session, asked: list, now: datetime, bank, one_by_one: list[int]) -> dict:
+    """Each asked couple's question of its local date, as questions.todays_question gives it: the stored one,
+    else chosen by the rule and stored (if another server stored one first, theirs stands). A stored id the
+    bank no longer has is left to the one-couple path (added to `one_by_one`), which replaces it."""
+    stored = planning_rows.stored_prompts(session, ((couple.id, today) for couple, _, today, *_ in asked))
+    missing = {couple.id: today for couple, _, today, *_ in asked if (couple.id, today) not in stored}
+    chosen = {}
+    for couple_id, history in planning_rows.histories(session, missing).items():
+        seed = f"{couple_id}:{missing[couple_id].isoformat()}"
+        chosen[couple_id] = choose_question(bank, history, seed).id
+    stored_here = planning_rows.insert_prompts(session, [
+        dict(couple_id=c, local_date=missing[c], question_id=q, created_at=now) for c, q in chosen.items()])
+    if stored_here != set(chosen):  # another server stored some first: theirs stand
+        stored.update(planning_rows.stored_prompts(session, ((c, missing[c]) for c in chosen if c not in stored_here)))
+    found = {}
+    for couple, _, today, *_ in asked:
+        question_id = chosen[couple.id] if couple.id in stored_here else stored.get((couple.id, today))
+        if question_id in bank:
+            found[couple.id] = bank.by_id(question_id)
+        else:
+            one_by_one.append(couple.id)
+    return found
+
+
+class _TimesMemo:
+    """A couple's day, question window and next question time at `now` depend only on its time zone, question
+    minute and quiet hours, which most couples share: worked out once per combination."""
+
+    def __init__(self, now: datetime):
+        self.now, self._times, self._dates = now, {}, {}
+
+    def of(self, couple) -> tuple:
+        """(day, today, due, expires, respect_quiet, next question time) as plan_questions computes them."""
+        key = (couple.timezone, couple.question_minute, couple.quiet_start, couple.quiet_end)
+        if key not in self._times:
+            day = _last_day_at(couple, couple.question_minute, self.now, step=1)
+            due, expires, respect_quiet = question_window(couple, day)
+            self._times[key] = (day, local_time.local_date(self.now, couple.timezone), due, expires, respect_quiet,
+                                local_time.at_minute(day + timedelta(days=1), couple.question_minute, couple.timezone))
+        return self._times[key]
+
+    def local_date(self, moment: datetime, tz: str) -> date:
+        if (moment, tz) not in self._dates:
+            self._dates[moment, tz] = local_time.local_date(moment, tz)
+        return self._dates[moment, tz]
+
+
+def _couples(session: Session, ids: list[int]) -> list[Couple]:
+    """These couples as ORM objects with their partners, for the one-couple path (already locked)."""
+    if not ids:
+        return []
+    return list(session.scalars(select(Couple).where(Couple.id.in_(ids)).order_by(Couple.id)
+                                .options(selectinload(Couple.partners))))
