@@ -8,6 +8,7 @@ calls again while a full batch came back. What is still useful after downtime is
 skipped with a log line; a couple that fails is logged and moved on, so it never blocks the others, and
 is tried again a few minutes later (its next_*_at advances only once its texts are queued).
 """
+import functools
 import logging
 from datetime import date, datetime, timedelta
 
@@ -210,17 +211,16 @@ def _questions_together(session: Session, couples: list, now: datetime, bank) ->
     partners = planning_rows.partners_of(session, (couple.id for couple, *_ in asked))
     wanted = [(p.id, day) for couple, day, *_ in asked for p in partners[couple.id]]
     heard, answered = planning_rows.heard(session, wanted), planning_rows.answered(session, wanted)
-    drafts, marks, bodies = [], [], {}
+    drafts, marks = [], []
     for couple, day, today, due, expires, respect_quiet in asked:
         question = questions_of.get(couple.id)
         if question is None:
             continue
-        if question.id not in bodies:
-            bodies[question.id] = texts.daily_question(question.text, question.tip)
+        body = _daily_question_text(question.text, question.tip)
         for partner in partners[couple.id]:
             if Partner.text_refusal(partner) or (partner.id, day) in heard or (partner.id, day) in answered:
                 continue  # (a PartnerRow holds every column the one rule, Partner.text_refusal, reads)
-            drafts.append(dict(partner_id=partner.id, to_phone=partner.phone, body=bodies[question.id],
+            drafts.append(dict(partner_id=partner.id, to_phone=partner.phone, body=body,
                                kind=TextKind.DAILY_QUESTION, idempotency_key=f"daily-question:{partner.id}:"
                                f"{day.isoformat()}", send_after=due, expires_at=expires, respect_quiet=respect_quiet))
             marks.append(dict(partner_id=partner.id, local_date=today, channel=Channel.SMS, at=now))
@@ -253,6 +253,12 @@ def _todays_questions(session: Session, asked: list, now: datetime, bank, one_by
         else:
             one_by_one.append(couple.id)
     return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _daily_question_text(words: str, tip: str) -> str:
+    """texts.daily_question, kept per wording: a batch asks for the same few hundred again and again."""
+    return texts.daily_question(words, tip)
 
 
 class _TimesMemo:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import any_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -46,7 +46,7 @@ def claim_due(session: Session, condition, limit: int) -> list:
 def partners_of(session: Session, couple_ids: Iterable[int]) -> dict[int, list[PartnerRow]]:
     """Each couple's partners, by partner id (the order Couple.partners has)."""
     found: dict[int, list[PartnerRow]] = defaultdict(list)
-    for row in session.execute(select(*PARTNER_COLUMNS).where(Partner.couple_id.in_(list(couple_ids)))
+    for row in session.execute(select(*PARTNER_COLUMNS).where(_among(session, Partner.couple_id, couple_ids))
                                .order_by(Partner.id)):
         found[row.couple_id].append(PartnerRow(*row))
     return found
@@ -58,7 +58,8 @@ def stored_prompts(session: Session, wanted: Iterable[tuple[int, date]]) -> dict
     if not wanted:
         return {}
     rows = session.execute(select(DailyPrompt.couple_id, DailyPrompt.local_date, DailyPrompt.question_id).where(
-        DailyPrompt.couple_id.in_({c for c, _ in wanted}), DailyPrompt.local_date.in_({d for _, d in wanted})))
+        _among(session, DailyPrompt.couple_id, {c for c, _ in wanted}),
+        _among(session, DailyPrompt.local_date, {d for _, d in wanted})))
     return {(c, d): q for c, d, q in rows if (c, d) in wanted}
 
 
@@ -68,7 +69,7 @@ def histories(session: Session, before: dict[int, date]) -> dict[int, list[str]]
         return {}
     found: dict[int, list[str]] = {couple_id: [] for couple_id in before}
     rows = session.execute(select(DailyPrompt.couple_id, DailyPrompt.local_date, DailyPrompt.question_id).where(
-        DailyPrompt.couple_id.in_(list(before)), DailyPrompt.local_date < max(before.values()))
+        _among(session, DailyPrompt.couple_id, before), DailyPrompt.local_date < max(before.values()))
         .order_by(DailyPrompt.couple_id, DailyPrompt.local_date))
     for couple_id, day, question_id in rows:
         if day < before[couple_id]:
@@ -92,7 +93,8 @@ def _pairs(session: Session, model, wanted, *conditions) -> set[tuple[int, date]
     if not wanted:
         return set()
     rows = session.execute(select(model.partner_id, model.local_date).distinct().where(
-        model.partner_id.in_({p for p, _ in wanted}), model.local_date.in_({d for _, d in wanted}), *conditions))
+        _among(session, model.partner_id, {p for p, _ in wanted}),
+        _among(session, model.local_date, {d for _, d in wanted}), *conditions))
     return {(p, d) for p, d in rows if (p, d) in wanted}
 
 
@@ -137,3 +139,12 @@ def _insert_new(session: Session, model):
     """INSERT ... ON CONFLICT DO NOTHING on the model's table, in the session's dialect (PostgreSQL or SQLite)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model.__table__).on_conflict_do_nothing()
+
+
+def _among(session: Session, column, values: Iterable):
+    """`column` is one of `values`: on PostgreSQL `= ANY(array)`, one statement text whatever the batch's size
+    (so the server and the driver prepare it once); elsewhere an IN list."""
+    values = sorted(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
