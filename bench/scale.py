@@ -38,12 +38,11 @@ from sqlalchemy import event, func, literal_column, select, text, update  # noqa
 
 from bench.benchapp import CERT_URL  # noqa: E402
 from bench.seed import open_database, seed_couples  # noqa: E402
-from bench.traffic import (ALEXA_USER, DEVICE_ID, OUR_NUMBER, PUBLIC_BASE_URL, SKILL_ID, alexa_envelope,  # noqa: E402
-                           answer_request, bench_ca, launch_request)
+from bench.traffic import (ALEXA_USER, DEVICE_ID, OUR_NUMBER, PUBLIC_BASE_URL, SKILL_ID, answer_request,  # noqa: E402
+                           bench_ca, launch_request, signed_client)
 from core.clock import utcnow  # noqa: E402
 from core.config import load_settings  # noqa: E402
 from core.models import CheckIn, Couple, DailyPrompt, OutboundMessage, Partner, QuestionHeard  # noqa: E402
-from devkit import twilio as twilio_forms  # noqa: E402
 from devkit.certs import read_ca  # noqa: E402
 from devkit.databases import throwaway_database  # noqa: E402
 from devkit.fakes.alexa_api import FakeAlexa  # noqa: E402
@@ -81,21 +80,11 @@ def settings_env(database_url: str, folder: Path, twilio: FakeTwilio, key: str) 
 
 def web_figures(app, ca, couples, alexa_url: str, twilio: FakeTwilio, count: int) -> dict[str, tuple]:
     """p50 and p99 (ms) of `count` launches, voice check-ins and SMS check-ins, the couples taken in turn."""
-    client, out = app.test_client(), {}
-
-    def alexa(request, user):
-        body = alexa_envelope(request, alexa_url, user)
-        return client.post("/alexa", data=body, headers=ca.headers(body))
-
-    def sms(couple):
-        form = twilio_forms.inbound_form(couple.texting_phone, OUR_NUMBER, SAYING, account_sid=twilio.account_sid)
-        headers = twilio_forms.signed_headers(twilio.auth_token, PUBLIC_BASE_URL + "/sms/inbound", form)
-        return client.post("/sms/inbound", data=twilio_forms.encoded(form), headers=headers,
-                           content_type="application/x-www-form-urlencoded")
-
-    scenarios = {"alexa-launch": (lambda c: alexa(launch_request(), c.alexa_user_id), b"outputSpeech"),
-                 "alexa-checkin": (lambda c: alexa(answer_request(SAYING), c.alexa_user_id), b"saved your answer"),
-                 "sms-checkin": (sms, b"Thank you for sharing")}
+    poster, out = signed_client(app, ca, alexa_url, twilio.account_sid, twilio.auth_token), {}
+    scenarios = {"alexa-launch": (lambda c: poster.alexa(launch_request(), c.alexa_user_id), b"outputSpeech"),
+                 "alexa-checkin": (lambda c: poster.alexa(answer_request(SAYING), c.alexa_user_id),
+                                   b"saved your answer"),
+                 "sms-checkin": (lambda c: poster.sms(c.texting_phone, SAYING), b"Thank you for sharing")}
     for name, (call, expected) in scenarios.items():
         times, errors = [], 0
         for n in range(count):
