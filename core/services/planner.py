@@ -69,32 +69,33 @@ def _plan_question(session: Session, couple: Couple, now: datetime, bank) -> dat
     return now + RETRY_AFTER  # not queued: the day's question is tried again soon (it gives up once stale)
 
 
-def question_window(couple: Couple, day: date) -> tuple[datetime, datetime, bool]:
-    """When `day`'s question is due, until when it is worth sending, and whether quiet hours apply.
-    It expires at the couple's quiet start (or midnight); a question time the couple chose inside their
-    quiet hours is their choice and is sent at that time, until midnight."""
-    tz = couple.timezone
+def question_window(partner: Partner, day: date) -> tuple[datetime, datetime, bool]:
+    """When `day`'s question is due for `partner`, until when it is worth sending, and whether quiet hours
+    apply. It expires at the partner's own quiet start (or midnight); a shared question time inside their
+    quiet hours is the couple's agreed time (each partner is told when it changes) and is sent at that
+    time, until midnight."""
+    couple, tz = partner.couple, partner.couple.timezone
     due = local_time.at_minute(day, couple.question_minute, tz)
     midnight = local_time.at_minute(day + timedelta(days=1), 0, tz)
-    chosen_in_quiet = local_time.in_quiet_hours(due, tz, couple.quiet_start, couple.quiet_end)
-    if chosen_in_quiet or couple.quiet_start == couple.quiet_end:
+    chosen_in_quiet = partner.in_quiet_hours(due)
+    if chosen_in_quiet or partner.quiet_start == partner.quiet_end:
         return due, midnight, not chosen_in_quiet
-    return due, min(midnight, local_time.next_at_minute(due, couple.quiet_start * 60, tz)), True
+    return due, min(midnight, local_time.next_at_minute(due, partner.quiet_start * 60, tz)), True
 
 
 def _question(session: Session, couple: Couple, day: date, now: datetime, bank) -> None:
-    """Queue `day`'s question for each partner who needs it, unless the couple paused or the day passed."""
-    due, expires, respect_quiet = question_window(couple, day)
-    if couple.paused or now >= expires:
-        log.info("couple %s: daily question of %s skipped (%s)", couple.id, day,
-                 "paused" if couple.paused else "stale: its quiet hours or the next day had begun")
-        return
+    """Queue `day`'s question for each partner who needs it, unless they paused or their day passed."""
     _, question = questions.todays_question(session, couple, now, bank)
-    body = texts.daily_question(question.text, question.tip)
     for partner in couple.partners:
         if not partner.can_text or questions.has_heard(session, partner, day) \
                 or checkins.has_answered(session, partner, day):
             continue
+        due, expires, respect_quiet = question_window(partner, day)
+        if partner.paused or now >= expires:
+            log.info("partner %s: daily question of %s skipped (%s)", partner.id, day,
+                     "paused" if partner.paused else "stale: their quiet hours or the next day had begun")
+            continue
+        body = texts.daily_question(questions.wording(question, partner), question.tip)
         outbox.queue(session, partner, outbox.Draft(
             body, TextKind.DAILY_QUESTION, f"daily-question:{partner.id}:{day.isoformat()}", send_after=due,
             expires_at=expires, respect_quiet=respect_quiet), now)
@@ -128,15 +129,14 @@ def next_weekly(after: datetime, weekday: int, minute: int, tz: str) -> datetime
 
 
 def _summary(session: Session, couple: Couple, sunday: date, now: datetime) -> None:
-    """Queue the week's summary for each partner who takes texts, unless paused or more than a day late."""
+    """Queue the week's summary for each partner who takes texts, unless they paused or it is a day late."""
     due = local_time.at_minute(sunday, SUMMARY_MINUTE, couple.timezone)
-    if couple.paused or now >= due + SUMMARY_STALE:
-        log.info("couple %s: weekly summary of %s skipped (%s)", couple.id, sunday,
-                 "paused" if couple.paused else "stale")
+    if now >= due + SUMMARY_STALE:
+        log.info("couple %s: weekly summary of %s skipped (stale)", couple.id, sunday)
         return
     week = local_time.week_start(sunday).isoformat()
     for partner in couple.partners:
-        if not partner.can_text:
+        if not partner.can_text or partner.paused:
             continue
         words = summary.weekly_summary(session, partner, due).text()  # the week that ended at `due`
         outbox.queue(session, partner, outbox.Draft(
@@ -188,39 +188,40 @@ def _guarded(couple: Couple, what: str, work, session: Session, *args) -> bool:
 # are stored with one insert each. tests/scheduler/test_planner_batch.py checks the two paths agree.
 
 def _questions_together(session: Session, couples: list, now: datetime, bank) -> tuple[dict, list[int]]:
-    """Plan the batch; returns ({couple id: next next_question_at}, ids to plan one by one instead)."""
-    next_at, one_by_one, asked = {}, [], []  # asked: (couple row, day, today, due, expires, respect_quiet)
+    """Plan the batch (planning_rows.CoupleRow, partners loaded); returns ({couple id: next
+    next_question_at}, ids to plan one by one instead)."""
+    next_at, one_by_one, asked = {}, [], []  # asked: (couple row, day, today)
     times = _TimesMemo(now)
+    planning_rows.load_partners(session, couples)
     for couple in couples:
         try:
-            day, today, due, expires, respect_quiet, following = times.of(couple)
-            first = times.local_date(couple.next_question_at, couple.timezone)
-            if first <= day - timedelta(days=1):
+            day, today, following = times.of(couple)
+            if times.local_date(couple.next_question_at, couple.timezone) <= day - timedelta(days=1):
                 _skipped(couple, "daily question", couple.next_question_at, day - timedelta(days=1))
-            if couple.paused or now >= expires:
-                log.info("couple %s: daily question of %s skipped (%s)", couple.id, day,
-                         "paused" if couple.paused else "stale: its quiet hours or the next day had begun")
-            else:
-                asked.append((couple, day, today, due, expires, respect_quiet))
+            asked.append((couple, day, today))
             next_at[couple.id] = following
         except Exception:  # one couple's bad data (a time zone that no longer exists) must not stop the rest
             log.exception("couple %s: daily question failed; trying again in %d minutes", couple.id,
                           RETRY_AFTER // timedelta(minutes=1))
             next_at[couple.id] = now + RETRY_AFTER
     questions_of = _todays_questions(session, asked, now, bank, one_by_one)
-    partners = planning_rows.partners_of(session, (couple.id for couple, *_ in asked))
-    wanted = [(p.id, day) for couple, day, *_ in asked for p in partners[couple.id]]
+    wanted = [(p.id, day) for couple, day, _ in asked for p in couple.partners]
     heard, answered = planning_rows.heard(session, wanted), planning_rows.answered(session, wanted)
     drafts, marks = [], []
-    for couple, day, today, due, expires, respect_quiet in asked:
+    for couple, day, today in asked:
         question = questions_of.get(couple.id)
         if question is None:
             continue
-        body = _daily_question_text(question.text, question.tip)
-        for partner in partners[couple.id]:
-            if Partner.text_refusal(partner) or (partner.id, day) in heard or (partner.id, day) in answered:
-                continue  # (a PartnerRow holds every column the one rule, Partner.text_refusal, reads)
-            drafts.append(dict(partner_id=partner.id, to_phone=partner.phone, body=body,
+        for partner in couple.partners:
+            if not partner.can_text or (partner.id, day) in heard or (partner.id, day) in answered:
+                continue
+            due, expires, respect_quiet = times.window(partner, day)
+            if partner.paused or now >= expires:
+                log.info("partner %s: daily question of %s skipped (%s)", partner.id, day,
+                         "paused" if partner.paused else "stale: their quiet hours or the next day had begun")
+                continue
+            drafts.append(dict(partner_id=partner.id, to_phone=partner.phone,
+                               body=_daily_question_text(questions.wording(question, partner), question.tip),
                                kind=TextKind.DAILY_QUESTION, idempotency_key=f"daily-question:{partner.id}:"
                                f"{day.isoformat()}", send_after=due, expires_at=expires, respect_quiet=respect_quiet))
             marks.append(dict(partner_id=partner.id, local_date=today, channel=Channel.SMS, at=now))
@@ -233,20 +234,25 @@ def _questions_together(session: Session, couples: list, now: datetime, bank) ->
 
 def _todays_questions(session: Session, asked: list, now: datetime, bank, one_by_one: list[int]) -> dict:
     """Each asked couple's question of its local date, as questions.todays_question gives it: the stored one,
-    else chosen by the rule and stored (if another server stored one first, theirs stands). A stored id the
-    bank no longer has is left to the one-couple path (added to `one_by_one`), which replaces it."""
-    stored = planning_rows.stored_prompts(session, ((couple.id, today) for couple, _, today, *_ in asked))
-    missing = {couple.id: today for couple, _, today, *_ in asked if (couple.id, today) not in stored}
+    else chosen by the rule (the couple's history, age and roles, as questions._choose) and stored (if another
+    server stored one first, theirs stands). A stored id the bank no longer has is left to the one-couple
+    path (added to `one_by_one`), which replaces it."""
+    stored = planning_rows.stored_prompts(session, ((couple.id, today) for couple, _, today in asked))
+    missing = {couple.id: (couple, today) for couple, _, today in asked if (couple.id, today) not in stored}
     chosen = {}
-    for couple_id, history in planning_rows.histories(session, missing).items():
-        seed = f"{couple_id}:{missing[couple_id].isoformat()}"
-        chosen[couple_id] = choose_question(bank, history, seed).id
+    histories = planning_rows.histories(session, {couple_id: today for couple_id, (_, today) in missing.items()})
+    for couple_id, history in histories.items():
+        couple, today = missing[couple_id]
+        chosen[couple_id] = choose_question(bank, history, f"{couple_id}:{today.isoformat()}",
+                                            age_days=questions.age_days(couple, today),
+                                            roles=questions.roles_of(couple)).id
     stored_here = planning_rows.insert_prompts(session, [
-        dict(couple_id=c, local_date=missing[c], question_id=q, created_at=now) for c, q in chosen.items()])
+        dict(couple_id=c, local_date=missing[c][1], question_id=q, created_at=now) for c, q in chosen.items()])
     if stored_here != set(chosen):  # another server stored some first: theirs stand
-        stored.update(planning_rows.stored_prompts(session, ((c, missing[c]) for c in chosen if c not in stored_here)))
+        stored.update(planning_rows.stored_prompts(session, ((c, missing[c][1]) for c in chosen
+                                                             if c not in stored_here)))
     found = {}
-    for couple, _, today, *_ in asked:
+    for couple, _, today in asked:
         question_id = chosen[couple.id] if couple.id in stored_here else stored.get((couple.id, today))
         if question_id in bank:
             found[couple.id] = bank.by_id(question_id)
@@ -262,21 +268,27 @@ def _daily_question_text(words: str, tip: str) -> str:
 
 
 class _TimesMemo:
-    """A couple's day, question window and next question time at `now` depend only on its time zone, question
-    minute and quiet hours, which most couples share: worked out once per combination."""
+    """A couple's day and next question time at `now` depend only on its time zone and question minute, and a
+    partner's question window also on their quiet hours, which most people share: worked out once each."""
 
     def __init__(self, now: datetime):
-        self.now, self._times, self._dates = now, {}, {}
+        self.now, self._days, self._windows, self._dates = now, {}, {}, {}
 
     def of(self, couple) -> tuple:
-        """(day, today, due, expires, respect_quiet, next question time) as plan_questions computes them."""
-        key = (couple.timezone, couple.question_minute, couple.quiet_start, couple.quiet_end)
-        if key not in self._times:
+        """(day, today, next question time) as plan_questions computes them."""
+        key = (couple.timezone, couple.question_minute)
+        if key not in self._days:
             day = _last_day_at(couple, couple.question_minute, self.now, step=1)
-            due, expires, respect_quiet = question_window(couple, day)
-            self._times[key] = (day, local_time.local_date(self.now, couple.timezone), due, expires, respect_quiet,
-                                local_time.at_minute(day + timedelta(days=1), couple.question_minute, couple.timezone))
-        return self._times[key]
+            self._days[key] = (day, local_time.local_date(self.now, couple.timezone),
+                               local_time.at_minute(day + timedelta(days=1), couple.question_minute, couple.timezone))
+        return self._days[key]
+
+    def window(self, partner, day: date) -> tuple:
+        """question_window(partner, day)."""
+        key = (partner.couple.timezone, partner.couple.question_minute, partner.quiet_start, partner.quiet_end, day)
+        if key not in self._windows:
+            self._windows[key] = question_window(partner, day)
+        return self._windows[key]
 
     def local_date(self, moment: datetime, tz: str) -> date:
         if (moment, tz) not in self._dates:

@@ -5,8 +5,8 @@ kept in a session's identity map), and each insert is `ON CONFLICT DO NOTHING` o
 one-at-a-time services rely on (a couple's prompt per day, a text's idempotency key, a partner's heard mark
 per day): planning twice, or beside another scheduler, stores everything once.
 """
-from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -19,37 +19,58 @@ from core.models import CheckIn, Couple, DailyPrompt, OutboundMessage, Partner, 
 from core.services.checkins import OWN_ANSWER
 
 
-class PartnerRow(NamedTuple):
-    """What planning reads of a partner: the columns Partner.text_refusal looks at, and who they are."""
+class CoupleRow(NamedTuple):
+    """What planning reads of a couple (the columns the planner's rules look at), and its partners."""
 
     id: int
-    couple_id: int
+    timezone: str
+    question_minute: int
+    next_question_at: datetime | None
+    created_at: datetime
+    partners: list  # PartnerRow, by id (the order Couple.partners has), once load_partners ran
+
+
+@dataclass(slots=True, eq=False)
+class PartnerRow:
+    """What planning reads of a partner: the columns the model's own rules read, which it borrows (so there is
+    one rule for "may they be texted", "is it their quiet time"), and their couple."""
+
+    id: int
     phone: str | None
     consent: str
     opted_out: bool
     phone_invalid: bool
+    quiet_start: int
+    quiet_end: int
+    paused: bool
+    role: str | None
+    couple: CoupleRow = field(repr=False)
+
+    text_refusal = Partner.text_refusal
+    can_text = Partner.can_text
+    in_quiet_hours = Partner.in_quiet_hours
 
 
-COUPLE_COLUMNS = (Couple.id, Couple.timezone, Couple.question_minute, Couple.quiet_start, Couple.quiet_end,
-                  Couple.paused, Couple.next_question_at, Couple.created_at)
-PARTNER_COLUMNS = (Partner.id, Partner.couple_id, Partner.phone, Partner.consent, Partner.opted_out,
-                   Partner.phone_invalid)
+COUPLE_COLUMNS = (Couple.id, Couple.timezone, Couple.question_minute, Couple.next_question_at, Couple.created_at)
+PARTNER_COLUMNS = (Partner.couple_id, Partner.id, Partner.phone, Partner.consent, Partner.opted_out,
+                   Partner.phone_invalid, Partner.quiet_start, Partner.quiet_end, Partner.paused, Partner.role)
 
 
-def claim_due(session: Session, condition, limit: int) -> list:
-    """Up to `limit` couples (rows of COUPLE_COLUMNS) matching `condition`, by id, locked for this transaction;
-    rows another planner holds are skipped (FOR UPDATE SKIP LOCKED, as planner._claim_due)."""
-    return list(session.execute(select(*COUPLE_COLUMNS).where(condition).order_by(Couple.id).limit(limit)
-                                .with_for_update(skip_locked=True)))
+def claim_due(session: Session, condition, limit: int) -> list[CoupleRow]:
+    """Up to `limit` couples matching `condition`, by id, locked for this transaction (partners not loaded
+    yet); rows another planner holds are skipped (FOR UPDATE SKIP LOCKED, as planner._claim_due)."""
+    return [CoupleRow(*row, partners=[]) for row in session.execute(
+        select(*COUPLE_COLUMNS).where(condition).order_by(Couple.id).limit(limit).with_for_update(skip_locked=True))]
 
 
-def partners_of(session: Session, couple_ids: Iterable[int]) -> dict[int, list[PartnerRow]]:
-    """Each couple's partners, by partner id (the order Couple.partners has)."""
-    found: dict[int, list[PartnerRow]] = defaultdict(list)
-    for row in session.execute(select(*PARTNER_COLUMNS).where(_among(session, Partner.couple_id, couple_ids))
-                               .order_by(Partner.id)):
-        found[row.couple_id].append(PartnerRow(*row))
-    return found
+def load_partners(session: Session, couples: list[CoupleRow]) -> None:
+    """Fill each couple's partners, by partner id, in one statement."""
+    by_id = {couple.id: couple for couple in couples}
+    if not by_id:
+        return
+    for couple_id, *columns in session.execute(select(*PARTNER_COLUMNS).where(
+            _among(session, Partner.couple_id, by_id)).order_by(Partner.id)):
+        by_id[couple_id].partners.append(PartnerRow(*columns, couple=by_id[couple_id]))
 
 
 def stored_prompts(session: Session, wanted: Iterable[tuple[int, date]]) -> dict[tuple[int, date], str]:

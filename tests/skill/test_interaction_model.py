@@ -52,6 +52,7 @@ CUSTOM_INTENTS: dict[str, dict[str, str]] = {
     "UndoAnswerIntent": {},
     "PrivateReflectionIntent": {"text": "AMAZON.SearchQuery"},
     "SkipQuestionIntent": {},
+    "SetRoleIntent": {"role": "PartnerRole"},
 }
 BUILTIN_INTENTS = {
     "AMAZON.HelpIntent",
