@@ -52,6 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEZONE = "America/New_York"
 DIGEST = literal_column("'\\x" + "ab" * 32 + "'::bytea")
 TARGETS = {"idle tick db ms": 10.0, "plan cpu s": 60.0, "scheduler rss MiB": 150.0}
+BATCH = list(range(5_001, 5_101))  # a batch of couples the bulk load made, and their partners
+BATCH_PARTNERS = list(range(10_001, 10_201))
 SAYING = "I felt closest to you when we cooked dinner together"
 
 
@@ -193,6 +195,18 @@ def explain(engine, now) -> list[tuple[str, str, bool]]:
         "today's prompt (request)": select(DailyPrompt.id).where(DailyPrompt.couple_id == 7,
                                                                  DailyPrompt.local_date == now.date()),
         "sent text by sid (status callback)": select(OutboundMessage.id).where(OutboundMessage.provider_sid == "SMx"),
+        # The batched planner's reads, for a batch of 100 couples (200 partners); it sends them as = ANY(array),
+        # which PostgreSQL plans as it plans IN (list).
+        "partners of a batch (plan)": select(Partner.id).where(Partner.couple_id.in_(BATCH)),
+        "stored prompts of a batch (plan)": select(DailyPrompt.question_id).where(
+            DailyPrompt.couple_id.in_(BATCH), DailyPrompt.local_date.in_([now.date()])),
+        "histories of a batch (plan)": select(DailyPrompt.question_id).where(
+            DailyPrompt.couple_id.in_(BATCH), DailyPrompt.local_date < now.date())
+        .order_by(DailyPrompt.couple_id, DailyPrompt.local_date),
+        "heard marks of a batch (plan)": select(QuestionHeard.partner_id).where(
+            QuestionHeard.partner_id.in_(BATCH_PARTNERS), QuestionHeard.local_date.in_([now.date()])),
+        "answers of a batch (plan)": select(CheckIn.partner_id).where(
+            CheckIn.partner_id.in_(BATCH_PARTNERS), CheckIn.local_date.in_([now.date()]), CheckIn.text.is_not(None)),
     }
     out = []
     with engine.connect() as connection:

@@ -11,10 +11,11 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import any_, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from core.crypto import phone_digest
+from core.db import insert_new
 from core.models import CheckIn, Couple, DailyPrompt, OutboundMessage, Partner, QuestionHeard, TextState, text_priority
 from core.services.checkins import OWN_ANSWER
 
@@ -124,7 +125,7 @@ def insert_prompts(session: Session, prompts: list[dict]) -> set[int]:
     already (another server's stands); returns the couple ids stored here."""
     if not prompts:
         return set()
-    statement = _insert_new(session, DailyPrompt).returning(DailyPrompt.couple_id)
+    statement = insert_new(session, DailyPrompt).returning(DailyPrompt.couple_id)
     return set(session.scalars(statement, prompts))
 
 
@@ -137,13 +138,13 @@ def queue_texts(session: Session, drafts: list[dict], now: datetime) -> None:
     rows = [{**draft, "to_phone_digest": phone_digest(draft["to_phone"]), "state": TextState.QUEUED,
              "promise_id": None, "attempts": 0, "created_at": now, "updated_at": now,
              "priority": text_priority(draft["kind"])} for draft in drafts]
-    session.execute(_insert_new(session, OutboundMessage), rows)
+    session.execute(insert_new(session, OutboundMessage), rows)
 
 
 def mark_heard(session: Session, marks: list[dict]) -> None:
     """Record heard marks (partner_id, local_date, channel, at); a partner marked that day already keeps theirs."""
     if marks:
-        session.execute(_insert_new(session, QuestionHeard), marks)
+        session.execute(insert_new(session, QuestionHeard), marks)
 
 
 SET_NEXT_QUESTION = (update(Couple.__table__).where(Couple.__table__.c.id == bindparam("couple_id"))
@@ -154,12 +155,6 @@ def set_next_question_at(session: Session, times: dict[int, datetime]) -> None:
     """Move each couple's next_question_at (one executemany)."""
     if times:
         session.execute(SET_NEXT_QUESTION, [{"couple_id": c, "at": at} for c, at in times.items()])
-
-
-def _insert_new(session: Session, model):
-    """INSERT ... ON CONFLICT DO NOTHING on the model's table, in the session's dialect (PostgreSQL or SQLite)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model.__table__).on_conflict_do_nothing()
 
 
 def _among(session: Session, column, values: Iterable):

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import local_time
+from core.db import insert_new
 from core.locks import lock_couple
 from core.models import CheckIn, Couple, DailyPrompt, GentleQuestion, Partner, QuestionHeard, Role, TextKind
 from core.services import outbox
@@ -172,16 +173,12 @@ def _gentle(session: Session, partner: Partner, day: date, topic: Question, now:
 
 
 def mark_heard(session: Session, partner: Partner, channel: str, now: datetime) -> bool:
-    """Record that `partner` got today's question (so the text fallback skips them); False if already."""
+    """Record that `partner` got today's question (so the text fallback skips them); False if already.
+    One statement: the insert itself finds a mark already there (its unique day), also another server's."""
     day = local_time.local_date(now, partner.couple.timezone)
-    if has_heard(session, partner, day):
-        return False
-    try:
-        with session.begin_nested():
-            session.add(QuestionHeard(partner_id=partner.id, local_date=day, channel=channel, at=now))
-    except IntegrityError:
-        return False
-    return True
+    result = session.execute(insert_new(session, QuestionHeard),
+                             {"partner_id": partner.id, "local_date": day, "channel": channel, "at": now})
+    return bool(result.rowcount)
 
 
 def has_heard(session: Session, partner: Partner, day: date) -> bool:
