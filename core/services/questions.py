@@ -106,8 +106,14 @@ def personal_question(session: Session, partner: Partner, now: datetime,
 
 
 def _gentle_of(session: Session, partner: Partner, day: date) -> GentleQuestion | None:
-    return session.scalar(select(GentleQuestion).where(GentleQuestion.partner_id == partner.id,
-                                                       GentleQuestion.local_date == day))
+    """The gentle question `partner` got on SKIP today, if any; remembered on the session like the day's
+    prompt, because a check-in asks twice (the question it answers, then the tip)."""
+    key = ("gentle_question", partner.id, day)
+    if key in session.info and (session.info[key] is None or inspect(session.info[key]).persistent):
+        return session.info[key]
+    gentle = session.info[key] = session.scalar(select(GentleQuestion).where(GentleQuestion.partner_id == partner.id,
+                                                                             GentleQuestion.local_date == day))
+    return gentle
 
 
 MAX_SKIPS = 10  # topics a couple may skip in one day; then today's stands
@@ -167,8 +173,10 @@ def _gentle(session: Session, partner: Partner, day: date, topic: Question, now:
         return Skipped("gentle", question, question.text)
     used = session.scalars(select(GentleQuestion.question_id).where(GentleQuestion.partner_id == partner.id))
     question = gentle_question(bank, topic, f"{partner.id}:{day.isoformat()}", used=list(used))
-    session.add(GentleQuestion(partner_id=partner.id, local_date=day, question_id=question.id, created_at=now))
+    gentle = GentleQuestion(partner_id=partner.id, local_date=day, question_id=question.id, created_at=now)
+    session.add(gentle)
     session.flush()
+    session.info["gentle_question", partner.id, day] = gentle
     return Skipped("gentle", question, question.text)
 
 
