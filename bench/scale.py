@@ -127,8 +127,7 @@ def bulk_load(runtime, first_couple: int, first_partner: int, couples: int, days
                 for pid, k in partners_of(c):
                     session.add(Partner(id=pid, couple=couple, display_name=("Alex", "Sam")[k], phone=_phone(pid),
                                         consent="granted", consent_at=now, opted_out=False, phone_invalid=False,
-                                        auto_thinking=False, quiet_start=21, quiet_end=8, paused=False,
-                                        created_at=couple.created_at))
+                                        quiet_start=21, quiet_end=8, paused=False, created_at=couple.created_at))
             counts["couple"] += len(ids[chunk:chunk + 5000])
             counts["partner"] += 2 * len(ids[chunk:chunk + 5000])
         if chunk % 25000 == 0:
@@ -313,11 +312,10 @@ def plan_all(runtime, env: dict, sample: int | None = None) -> dict:
     local = now.astimezone(ZoneInfo(TIMEZONE))
     minute = max(0, local.hour * 60 + local.minute - 1)  # a minute ago, local time: today's question is due
     with runtime.sessions.begin() as session:  # and no quiet hours, so the run's time of day does not matter
-        couples, partners = update(Couple), update(Partner)
-        if sample is not None:
-            couples, partners = couples.where(Couple.id <= sample), partners.where(Partner.couple_id <= sample)
-        session.execute(couples.values(next_question_at=now - timedelta(minutes=1), question_minute=minute))
-        session.execute(partners.values(quiet_start=0, quiet_end=0))
+        chosen = update(Couple) if sample is None else update(Couple).where(Couple.id <= sample)
+        session.execute(chosen.values(next_question_at=now - timedelta(minutes=1), question_minute=minute))
+        session.execute(update(Partner).values(quiet_start=0, quiet_end=0) if sample is None else
+                        update(Partner).where(Partner.couple_id <= sample).values(quiet_start=0, quiet_end=0))
     result = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--database-url", "x",
                              "--plan-worker", json.dumps(env)], capture_output=True, text=True, cwd=ROOT)
     if result.returncode:
