@@ -48,8 +48,13 @@ Claim = tuple[int, str, str]  # (message id, phone, body)
 # On the table, not the entity: plain Core statements (compiled once, cached), no ORM bookkeeping per send.
 _TEXTS = OutboundMessage.__table__
 RECORD_SENT = update(_TEXTS).where(_TEXTS.c.id == bindparam("b_id")).values(provider_sid=bindparam("b_sid"))
-CLAIM = (update(_TEXTS).where(_TEXTS.c.id.in_(bindparam("b_ids", expanding=True)),
-                              _TEXTS.c.state == TextState.QUEUED)
+# A claim takes only rows nobody else holds (SKIP LOCKED, in id order): two dispatchers whose lists of
+# texts to claim overlap never wait for each other, so they cannot deadlock; a row skipped here stays
+# queued for whoever holds it, or for the next pass. The state check is what makes it claimed once.
+_CLAIMABLE = (select(_TEXTS.c.id).where(_TEXTS.c.id.in_(bindparam("b_ids", expanding=True)),
+                                        _TEXTS.c.state == TextState.QUEUED)
+              .order_by(_TEXTS.c.id).with_for_update(skip_locked=True))
+CLAIM = (update(_TEXTS).where(_TEXTS.c.id.in_(_CLAIMABLE), _TEXTS.c.state == TextState.QUEUED)
          .values(state=TextState.SENDING, attempts=_TEXTS.c.attempts + 1).returning(_TEXTS.c.id))
 
 
