@@ -107,7 +107,8 @@ def transaction(factory: sessionmaker[Session]):
 
 def insert_new(session: Session, model):
     """INSERT ... ON CONFLICT DO NOTHING into the model's table, in the session's dialect (PostgreSQL or
-    SQLite): a row whose unique key is taken already is skipped, in the same statement (rowcount says which)."""
+    SQLite): a row whose unique key is taken already is skipped, in the same statement (add RETURNING to learn
+    which were stored: psycopg's rowcount is -1 here)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model.__table__).on_conflict_do_nothing()
 

@@ -184,9 +184,9 @@ def mark_heard(session: Session, partner: Partner, channel: str, now: datetime) 
     """Record that `partner` got today's question (so the text fallback skips them); False if already.
     One statement: the insert itself finds a mark already there (its unique day), also another server's."""
     day = local_time.local_date(now, partner.couple.timezone)
-    result = session.execute(insert_new(session, QuestionHeard),
-                             {"partner_id": partner.id, "local_date": day, "channel": channel, "at": now})
-    return bool(result.rowcount)
+    marked = session.scalar(insert_new(session, QuestionHeard).returning(QuestionHeard.id),
+                            {"partner_id": partner.id, "local_date": day, "channel": channel, "at": now})
+    return marked is not None  # (RETURNING, not rowcount: psycopg reports -1 for a skipped insert)
 
 
 def has_heard(session: Session, partner: Partner, day: date) -> bool:
