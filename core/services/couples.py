@@ -11,6 +11,7 @@ from core.locks import lock_couple
 from core.models import (Awaiting, CheckIn, Consent, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
                          InvitationState, PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState,
                          VoiceSetup)
+from core.models import AnswerNotice, EchoPreference  # issue 12: erased with the rest
 from core.phones import normalize_phone
 
 MAX_NAME = 40
@@ -210,7 +211,7 @@ def erase_own_data(session: Session, partner: Partner, now: datetime) -> None:
     session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
                     .values(body=None, to_phone=None))
     session.execute(update(InboundMessage).where(InboundMessage.partner_id == pid).values(reply=None))
-    for model in (QuestionHeard, NudgeSchedule, PairingCode, VoiceSetup):
+    for model in (QuestionHeard, NudgeSchedule, PairingCode, VoiceSetup, EchoPreference, AnswerNotice):
         session.execute(delete(model).where(model.partner_id == pid))
     partner.phone, partner.alexa_user_id, partner.alexa_person_id = None, None, None
     partner.opted_out, partner.opted_out_at, partner.consent = True, now, Consent.REVOKED
