@@ -457,7 +457,8 @@ class EchoPreference(Base):
     account's user id (encrypted; only for a partner who turned on notices) and its API host."""
 
     __tablename__ = "echo_preference"
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), unique=True)
     reminder_way: Mapped[str | None] = mapped_column(String(8))  # a ReminderWay; None: not asked yet
     notify_answered: Mapped[bool | None] = mapped_column(Boolean)  # None: not asked yet
     alexa_user_ref: Mapped[str | None] = mapped_column(EncryptedText)

@@ -431,7 +431,7 @@ NOTICES_ON = ("Done. When your partner answers, this Echo will show a notificati
               "Builder in the Alexa app; I've sent a card there.")
 NOTICES_OFF = "OK, no notifications when your partner answers."
 ASK_NOTICES = "Would you like a notification on this Echo when your partner answers?"
-FROM_PROFILE = "I've used the first name and mobile number in your Alexa voice profile, so nobody heard it. "
+FROM_PROFILE = "I've used the first name and mobile number in your Alexa voice profile, so nobody heard it."
 PROFILE_OFFER = "I can use the first name and mobile number in your Alexa voice profile, so you needn't say it."
 PROFILE_NOT_USED = "OK, let's do it by voice. "
 
@@ -463,4 +463,4 @@ REMINDERS_NOT_ANSWERED = "OK, I'll keep to the text for this one."
 def moved_on_echo(intake, way: str) -> str:
     """A promise moved, with its Echo reminder (and its text too, when both were asked)."""
     also = " and by text" if way == "both" else ""
-    return f"Done: {intake.task} is now {intake.due_words}. I've moved your Echo reminder{also} to {intake.reminder_words}."
+    return f"Done: {intake.task} is now {intake.due_words}. I'll remind you on this Echo{also} {intake.reminder_words}."

@@ -23,7 +23,7 @@ KEEP_AFTER_DUE = timedelta(days=2)  # a change still not applied by then is moot
 
 def preference(session: Session, partner: Partner, now: datetime | None = None) -> EchoPreference | None:
     """The partner's Echo choices; created (empty) when `now` is given."""
-    row = session.get(EchoPreference, partner.id)
+    row = session.scalar(select(EchoPreference).where(EchoPreference.partner_id == partner.id))
     if row is None and now is not None:
         row = EchoPreference(partner_id=partner.id, updated_at=now)
         session.add(row)
@@ -64,7 +64,7 @@ def record(session: Session, promise: Promise, user_id: str, host: str, alert_to
 
 def _one_reminder(session: Session, promise: Promise, now: datetime) -> None:
     """Cancel the queued reminder text of a promise whose maker chose the Echo alone."""
-    choice = session.get(EchoPreference, promise.promiser_id)
+    choice = session.scalar(select(EchoPreference).where(EchoPreference.partner_id == promise.promiser_id))
     if choice is None or choice.reminder_way != ReminderWay.ECHO:
         return
     for message in session.scalars(select(OutboundMessage).where(

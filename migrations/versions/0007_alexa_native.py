@@ -15,6 +15,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('echo_preference',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('partner_id', sa.Integer(), nullable=False),
     sa.Column('reminder_way', sa.String(length=8), nullable=True),
     sa.Column('notify_answered', sa.Boolean(), nullable=True),
@@ -23,7 +24,8 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], name=op.f('fk_echo_preference_partner_id_partner'),
                             ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('partner_id', name=op.f('pk_echo_preference'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_echo_preference')),
+    sa.UniqueConstraint('partner_id', name=op.f('uq_echo_preference_partner_id'))
     )
     op.create_table('echo_reminder',
     sa.Column('id', sa.Integer(), nullable=False),
