@@ -78,8 +78,8 @@ def seed(sessions, couples: int) -> int:
     with sessions.begin() as session:
         for start in range(0, couples, CHUNK):
             ids = range(start + 1, min(couples, start + CHUNK) + 1)
-            session.execute(insert(Couple), [dict(id=c, timezone="UTC", question_minute=19 * 60, quiet_start=0,
-                                                  quiet_end=0, paused=False, created_at=now) for c in ids])
+            session.execute(insert(Couple), [dict(id=c, timezone="UTC", question_minute=19 * 60, created_at=now)
+                                             for c in ids])
             people = [(2 * c - k, c) for c in ids for k in (1, 0)]
             session.execute(insert(Partner), [_partner(pid, c, now) for pid, c in people])
             session.execute(insert(OutboundMessage), [_text(pid, now) for pid, _ in people])
@@ -88,8 +88,8 @@ def seed(sessions, couples: int) -> int:
 
 def _partner(pid: int, couple_id: int, now) -> dict:
     return dict(id=pid, couple_id=couple_id, display_name=f"P{pid}", phone=_phone(pid), consent="granted",
-                consent_at=now, opted_out=False, phone_invalid=False, auto_thinking=False, confirm_kept=False,
-                created_at=now)
+                consent_at=now, opted_out=False, phone_invalid=False, auto_thinking=False, quiet_start=0,
+                quiet_end=0, paused=False, takes_thinking=True, role="unsaid", created_at=now)
 
 
 def _text(pid: int, now) -> dict:

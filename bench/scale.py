@@ -136,7 +136,7 @@ def bulk_load(runtime, first_couple: int, first_partner: int, couples: int, days
                 for pid, k in partners_of(c):
                     session.add(Partner(id=pid, couple=couple, display_name=("Alex", "Sam")[k], phone=_phone(pid),
                                         consent="granted", consent_at=now, opted_out=False, phone_invalid=False,
-                                        auto_thinking=False, confirm_kept=False, created_at=couple.created_at))
+                                        auto_thinking=False, created_at=couple.created_at))
             counts["couple"] += len(ids[chunk:chunk + 5000])
             counts["partner"] += 2 * len(ids[chunk:chunk + 5000])
         if chunk % 25000 == 0:

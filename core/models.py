@@ -10,6 +10,7 @@ from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integ
                         SmallInteger, String, TypeDecorator, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from core import local_time
 from core.crypto import EncryptedInt, EncryptedText, KeyedDigest, keyed, phone_digest
 
 # The kinds of keyed digest (core.crypto.digest) an Alexa id is kept as.
@@ -71,7 +72,10 @@ class TextKind(enum.StrEnum):
     WEEKLY_SUMMARY = "weekly_summary"
     PROMISE_REMINDER = "promise_reminder"
     PROMISE_FOLLOWUP = "promise_followup"
-    PROMISE_CONFIRM = "promise_confirm"
+    PROMISE_THANKS = "promise_thanks"  # the promiser asked: "Alex kept their promise to ... Reply THANKS"
+    THANKS = "thanks"  # the partner's THANKS, passed on to the promiser
+    ROLE_QUESTION = "role_question"  # after joining: the optional "repairing, hurt, both, rather not say?"
+    SETTING_CHANGED = "setting_changed"  # one line to a partner when the other changed a shared setting
     THINKING = "thinking"
     THINKING_AUTO = "thinking_auto"
     NUDGE_OFFER = "nudge_offer"
@@ -102,7 +106,6 @@ class Awaiting(enum.StrEnum):
     """What a short reply (YES, 1, KEPT) from a partner would answer."""
 
     DELETE = "delete"
-    CONFIRM_KEPT = "confirm_kept"
     NUDGE_OFFER = "nudge_offer"
     SAVE_ANSWER = "save_answer"  # "Was that your answer? Reply YES to save it" (awaiting_ref: the check-in)
 
@@ -115,6 +118,16 @@ class Visibility(enum.StrEnum):
     HELD = "held"  # it read as danger: private until the writer says SHARE IT
     PENDING = "pending"  # we asked "was that your answer?": nobody's until YES
     REPLACED = "replaced"  # a later answer the same day took its place; its words are gone
+
+
+class Role(enum.StrEnum):
+    """Where a partner stands, in their own words at joining (ROLE changes it): it only picks the wording of
+    the day's question. `unsaid` (rather not say) is the default and hears the wording for everyone."""
+
+    REPAIRING = "repairing"
+    HURT = "hurt"
+    BOTH = "both"
+    UNSAID = "unsaid"
 
 
 class CodeKind(enum.StrEnum):
@@ -133,10 +146,9 @@ class Couple(Base):
     __tablename__ = "couple"
     id: Mapped[int] = mapped_column(primary_key=True)
     timezone: Mapped[str] = mapped_column(String(64))
+    # Shared by both partners: the question time and the time zone (a change is told to the other one).
+    # Pause, quiet hours and thinking-about-you texts are each partner's own (Partner).
     question_minute: Mapped[int] = mapped_column(SmallInteger, default=19 * 60)  # minutes after local midnight
-    quiet_start: Mapped[int] = mapped_column(SmallInteger, default=21)  # local hour
-    quiet_end: Mapped[int] = mapped_column(SmallInteger, default=8)
-    paused: Mapped[bool] = mapped_column(Boolean, default=False)
     next_question_at: Mapped[datetime | None] = mapped_column(index=True)
     next_summary_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime]
@@ -164,7 +176,14 @@ class Partner(Base):
     awaiting_ref: Mapped[int | None] = mapped_column(Integer)
     awaiting_until: Mapped[datetime | None]
     auto_thinking: Mapped[bool] = mapped_column(Boolean, default=False)
-    confirm_kept: Mapped[bool] = mapped_column(Boolean, default=False)  # ask me to confirm my partner's kept promises
+    # This person's own settings: quiet hours (local hours; equal hours, kept from before, mean none),
+    # PAUSE, whether they take thinking-about-you texts (THINKING OFF / ON), and their role (a Role), which
+    # picks the wording of the day's question.
+    quiet_start: Mapped[int] = mapped_column(SmallInteger, default=21)
+    quiet_end: Mapped[int] = mapped_column(SmallInteger, default=8)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    takes_thinking: Mapped[bool] = mapped_column(Boolean, default=True)
+    role: Mapped[str] = mapped_column(String(10), default=Role.UNSAID)
     # The certification reviewer's fictional number (REVIEWER_PHONE_NUMBER): its texts stay in the outbox.
     reviewer: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     erased_at: Mapped[datetime | None]  # DELETE MY DATA: only a first name is left, for the partner's neutral state
@@ -198,6 +217,14 @@ class Partner(Base):
             return "no_consent"
         return None
 
+    def in_quiet_hours(self, now: datetime) -> bool:
+        """True when `now` falls in this partner's own quiet hours (in the couple's time zone)."""
+        return local_time.in_quiet_hours(now, self.couple.timezone, self.quiet_start, self.quiet_end)
+
+    def quiet_hours_end(self, now: datetime) -> datetime:
+        """When this partner's quiet hours around `now` end (`now` itself outside them)."""
+        return local_time.quiet_hours_end(now, self.couple.timezone, self.quiet_start, self.quiet_end)
+
     @property
     def can_text(self) -> bool:
         """True when texts may go to this partner (text_refusal finds nothing)."""
@@ -209,6 +236,19 @@ class DailyPrompt(Base):
     __table_args__ = (UniqueConstraint("couple_id", "local_date"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    question_id: Mapped[str] = mapped_column(String(64))
+    skipped: Mapped[str] = mapped_column(String(400), default="")  # topic ids SKIPped today, space-separated
+    created_at: Mapped[datetime]
+
+
+class GentleQuestion(Base):
+    """A gentler personal question one partner got on SKIP after the other had answered the day's topic."""
+
+    __tablename__ = "gentle_question"
+    __table_args__ = (UniqueConstraint("partner_id", "local_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
     question_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
@@ -255,8 +295,9 @@ class Promise(Base):
     lead_minutes: Mapped[int] = mapped_column(SmallInteger, default=30)
     state: Mapped[str] = mapped_column(String(10), default=PromiseState.OPEN)
     resolved_at: Mapped[datetime | None]
-    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"))
-    partner_confirmed: Mapped[bool | None] = mapped_column(Boolean)
+    # The promiser may ask that their partner hear about it when kept (KEPT THANKS): appreciation, never a verdict.
+    wants_thanks: Mapped[bool] = mapped_column(Boolean, default=False)
+    thanked_at: Mapped[datetime | None]
     source_id: Mapped[str | None] = mapped_column(String(128), unique=True)
     # The request (Alexa request id, text's MessageSid) that settled it: a replay settles nothing more.
     settled_source_id: Mapped[str | None] = mapped_column(String(128), unique=True)
@@ -279,9 +320,10 @@ class NudgeSchedule(Base):
 #: Send order within what is due (lower first): texts someone is waiting for right now, then personal
 #: ones, then bulk. A kind not listed (a new one) goes before bulk.
 URGENT, PERSONAL, BULK = 0, 1, 2
-TEXT_PRIORITY = {TextKind.PROMISE_REMINDER: URGENT, TextKind.INVITATION: URGENT,
-                 TextKind.THINKING: PERSONAL, TextKind.PROMISE_CONFIRM: PERSONAL,
+TEXT_PRIORITY = {TextKind.PROMISE_REMINDER: URGENT, TextKind.INVITATION: URGENT, TextKind.LINK_CONSENT: URGENT,
+                 TextKind.THINKING: PERSONAL, TextKind.PROMISE_THANKS: PERSONAL, TextKind.THANKS: PERSONAL,
                  TextKind.PROMISE_FOLLOWUP: PERSONAL, TextKind.NUDGE_OFFER: PERSONAL,
+                 TextKind.ROLE_QUESTION: PERSONAL, TextKind.SETTING_CHANGED: PERSONAL,
                  TextKind.DAILY_QUESTION: BULK, TextKind.WEEKLY_SUMMARY: BULK, TextKind.THINKING_AUTO: BULK}
 
 

@@ -16,6 +16,8 @@ from typing import NoReturn
 
 import yaml
 
+from core.words.segments import GSM7  # the one GSM-7 table; extension characters are refused here
+
 DEFAULT_PATH = Path(__file__).with_name("questions.yaml")
 THEMES = (
     "honesty", "consistency", "responsibility", "empathy", "vulnerability",
@@ -36,11 +38,6 @@ FIELDS = REQUIRED + OPTIONAL
 MAX_TEXT = 140  # leaves room for a short prefix inside one 160-character SMS segment
 MAX_TIP = 120
 
-# The GSM 03.38 basic set; the extension table (^{}[]~|\ and the euro sign) costs two septets each.
-GSM7 = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
 # GSM-7 characters that Alexa reads oddly or that look like markup in a text message.
 FORBIDDEN = frozenset('&/%#"()<>*_@$£¥¤§+=\n\r')
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")

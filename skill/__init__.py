@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from core.runtime import Runtime
 from skill.alexa_api import SettingsApi
-from skill.handlers import checkins, errors, general, identity, promise_changes, promises, safety, setup, together
+from skill.handlers import (checkins, errors, general, identity, promise_changes, promises, roles, safety, setup,
+                            together)
 from skill.handlers import echo as echo_handlers
 from skill import echo, screen
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
@@ -57,6 +58,7 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         together.ThinkingOfYouIntentHandler(), together.WeeklySummaryIntentHandler(),
         safety.DeleteMyDataIntentHandler(), safety.UndoAnswerIntentHandler(),
         safety.PrivateReflectionIntentHandler(), safety.CareYesNoHandler(),
+        roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(),
         general.YesNoIntentHandler(),
     ):
         builder.add_request_handler(handler)

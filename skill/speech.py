@@ -6,6 +6,8 @@ from xml.sax.saxutils import escape
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from core.words.tasks import for_author
+
 MAX_SSML = 7900  # Alexa refuses outputSpeech over 8000 characters, <speak> tags included
 NOTICES = "notices"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -163,7 +165,7 @@ def promise_confirmation(intake) -> str:
     moved = " The clocks change that night, so I've set it for the first time that exists." if intake.clock_moved \
         else ""
     after = reminder_after(intake)
-    return f"OK: {intake.task}, {intake.due_words}.{moved} {after}"
+    return f"OK: {for_author(intake.task)}, {intake.due_words}.{moved} {after}"
 
 
 def only_to_your_partner(partner: str) -> str:
@@ -172,10 +174,22 @@ def only_to_your_partner(partner: str) -> str:
             "To send one, say 'tell my partner I'm thinking of them'.")
 
 
-def thinking_sent(partner: str, held_for_quiet_hours: bool) -> str:
-    """The thinking-about-you text is queued; say honestly when quiet hours hold it until morning."""
-    later = " It's quiet hours, so it will reach them in the morning." if held_for_quiet_hours else ""
-    return f"Done. I'm letting {partner} know you're thinking about them.{later}"
+def thinking_sent(partner: str, held_until: str | None) -> str:
+    """The thinking-about-you text is queued; say honestly when their quiet hours hold it, and until when."""
+    if held_until:
+        return (f"It's quiet hours for {partner}, so your text will wait until {held_until}, "
+                "and it will say when you sent it.")
+    return f"Done. I'm letting {partner} know you're thinking about them."
+
+
+#: Why a thinking-about-you text won't go, beyond the texting rules (THEIR_TEXTS).
+WONT_GO = {
+    "thinking_off": "{name} has turned thinking-about-you texts off for now, so it won't go.",
+    "partner_paused": "{name} has paused their texts for now, so it won't go.",
+    "thinking_too_soon": "You sent {name} one less than an hour ago. One an hour is plenty, so try again later.",
+    "thinking_waiting": ("One is already waiting for {name}'s quiet hours to end, so this one won't go. "
+                         "The first will reach them in the morning."),
+}
 
 
 def cannot_send_thinking(reason: str, partner, daily_cap: int) -> str:
@@ -184,6 +198,8 @@ def cannot_send_thinking(reason: str, partner, daily_cap: int) -> str:
         return "You haven't added your partner to Trust Builder yet. You can invite them by text."
     if reason == "capped":
         return f"You've already sent {daily_cap} today, which is the daily limit. You can send more tomorrow."
+    if reason in WONT_GO:
+        return WONT_GO[reason].format(name=partner.display_name)
     because = THEIR_TEXTS.get(reason, "{name} can't get texts right now").format(name=partner.display_name)
     return f"I can't send that, because {because}."
 
@@ -249,9 +265,48 @@ def no_such_promise(listing: str) -> str:
     return f"I couldn't find a promise like that. {listing} {WHICH_KEPT}"
 
 
-def marked_kept(task: str) -> str:
-    """A promise marked kept by voice."""
-    return f"Well done. I've marked your promise to {task} as kept."
+def marked_kept(task: str, partner: str | None = None) -> str:
+    """A promise marked kept by voice (`task` as core.words.tasks.for_author words it); the promiser may
+    choose to let their partner know."""
+    offer = f" {offer_tell(partner)}" if partner else ""
+    return f"Well done. I've marked your promise to {task} as kept.{offer}"
+
+
+def offer_tell(partner: str) -> str:
+    """After KEPT by voice: telling the partner is the promiser's choice."""
+    return f"Would you like {partner} to know? I'd send them a text."
+
+
+def told_partner(partner: str) -> str:
+    """The partner will get the good news by text."""
+    return f"Done. {partner} will get a text saying you kept it."
+
+
+NOTHING_TO_TELL = "There's no promise kept in the last day to tell about."
+
+
+# Roles and SKIP
+ROLE_QUESTION = ("One optional question, only to word your questions well: are you mostly repairing trust, "
+                 "were you mostly hurt, both, or would you rather not say?")
+ROLE_AGAIN = "You can say repairing, hurt, both, or rather not say."
+
+
+def role_set(role: str) -> str:
+    """The role is stored; only the wording of questions follows it, and the partner isn't told."""
+    said = {"repairing": "mostly repairing trust", "hurt": "mostly the one who was hurt",
+            "both": "a bit of both", "unsaid": "rather not say"}[role]
+    return (f"Thanks, I've noted {said}. It only shapes how your questions are worded, and your partner "
+            "isn't told. You can say 'change my role' any time.")
+
+
+def skipped(kind: str, question: str) -> str:
+    """SKIP by voice: a new topic for you both, a gentler one just for you, or nothing else today."""
+    if kind == "gentle":
+        return (f"Here's a gentler one, just for you today: {question} Your answer to it stays with you. "
+                f"{INVITE_ANSWER}")
+    if kind == "same":
+        return f"There's no other question left for today. Today's is: {question} Answer it when you're ready."
+    return f"Here's a different question for you both today: {question} {INVITE_ANSWER}"
 
 
 # Before linking, and setting up by voice

@@ -4,7 +4,8 @@
     join(name)  invite(phone, name)  yes()  no()  question()  mood(value)  promise(rest)  promises()
     kept(number)  missed(number)  cancel(number, words)  move(number, words, when)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
     tz(zone)  pause()  resume()  link(code)  help()  stop()  start()  delete()  number(value)
-    safety()  undo()  private(text)  share_it()  answer(text)  empty()
+    safety()  undo()  private(text)  share_it()  thinking_texts(on)  role(said)  skip()  tell()  thanks()
+    answer(text)  empty()
 An answer's text is what was said without a leading "my answer is" (the words the skill asks for).
 A keyword counts only as the first word and only when what follows it parses; a keyword alone gives
 None for its fields (so the caller can explain the format). Everything else is an `answer`, because
@@ -24,6 +25,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "share": (), "summary": (), "time": ("value",), "quiet": ("start", "end"), "tz": ("zone",), "pause": (),
     "resume": (), "link": ("code",), "help": (), "stop": (), "start": (), "delete": (), "number": ("value",),
     "answer": ("text",), "empty": (), "safety": (), "undo": (), "private": ("text",), "share_it": (),
+    "answer": ("text",), "empty": (), "thinking_texts": ("on",), "role": ("said",), "skip": (), "tell": (),
+    "thanks": (),
 }
 
 
@@ -64,6 +67,10 @@ _PHRASES = {
               "not safe|i feel unsafe|im in danger|i am in danger|im scared for my safety",
     "undo": "undo|undo that|undo my answer|undo answer|take back my answer|take it back|take my answer back"
             "|delete my answer|remove my answer",
+    "skip": "skip|skip it|skip this|skip this one|skip question|skip this question|skip the question|"
+            "different question|a different question|another question|new question|next question",
+    "tell": "tell|tell them|tell him|tell her|tell my partner|let them know|let him know|let her know",
+    "role": "change my role|my role",
 }
 _PHRASE_NAMES = {phrase: name for name, text in _PHRASES.items() for phrase in text.split("|")}
 _BARE = {"share": "share", "summary": "summary", "pause": "pause", "resume": "resume", "unpause": "resume",
@@ -80,6 +87,8 @@ _INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f\u200b-\u200d\u2060\ufeff]+")
 _HEAD = re.compile(r"([a-z]+)\b[\s:,.!#-]*(.*)", re.IGNORECASE | re.ASCII | re.DOTALL)
 _ANSWER_PREFIX = re.compile(r"^(?:my\s+answer\b(?:\s+is\b)?|answer(?:\s+is\b|\s*:))\s*[:,.\-\u2013\u2014]*\s*",
                             re.IGNORECASE)
+_THANKS = re.compile(r"\s*(?:thanks|thank\s*you|thx|ty)(?:\s+(?:so\s+much|a\s+lot|babe|love))?[\s!.]*",
+                     re.IGNORECASE)
 _PHONE = re.compile(r"(\+?[0-9(][0-9\s().-]{5,}[0-9])(.*)", re.DOTALL)
 
 
@@ -108,6 +117,8 @@ def _whole(text: str) -> Command | None:
         return Command("thinking")
     if re.fullmatch(r"\?+", text) or re.fullmatch(r"\U0001F44D[\U0001F3FB-\U0001F3FF]?\s*", text):
         return Command("help" if text.startswith("?") else "yes")
+    if _THANKS.fullmatch(text):
+        return Command("thanks")
     number = re.fullmatch(r"#?\s*([0-9]{1,2})[\s.!)]*", text)
     if number:
         return Command("number", (int(number[1]),))
@@ -227,6 +238,16 @@ def _quiet(rest: str) -> tuple[int | None, int | None] | None:
     return (start[0], end[0]) if start and end else (None, None)
 
 
+def _on_off(rest: str) -> tuple[bool | None] | None:
+    """THINKING OFF / THINKING ON (also STOP / START, NO / YES); anything else is not this command."""
+    word = _POLITE.sub("", rest).strip(" .!,").casefold()
+    if word in ("off", "stop", "no", "none", "pause"):
+        return (False,)
+    if word in ("on", "start", "yes", "again", "resume"):
+        return (True,)
+    return None
+
+
 def _link(rest: str) -> tuple[str | None] | None:
     """A 4-10 digit linking code, spaces and dashes allowed ("123 456")."""
     if not rest:
@@ -281,4 +302,5 @@ _KEYWORDS = {
     "reschedule": ("move", _move), "time": ("time", _time), "quiet": ("quiet", _quiet),
     "tz": ("tz", lambda rest: (rest or None,)), "timezone": ("tz", lambda rest: (rest or None,)),
     "link": ("link", _link), "private": ("private", lambda rest: (rest or None,)),
+    "link": ("link", _link), "thinking": ("thinking_texts", _on_off), "role": ("role", lambda rest: (rest or None,)),
 }

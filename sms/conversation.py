@@ -19,7 +19,8 @@ from core.services.replies_in_context import followup_waiting, yes_or_no
 from core.words import segments, texts
 from sms.commands import Command, parse_command
 from sms.forms import InboundText
-from sms.handlers import account, answers, daily, preferences, promise_changes, promises, safety, voice_link
+from sms.handlers import (account, answers, daily, preferences, promise_changes, promises, roles, safety,
+                          voice_link)
 from sms.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,8 @@ HANDLERS = {
     "pause": preferences.pause, "resume": preferences.resume, "link": preferences.link,
     "help": account.show_help, "stop": account.stop, "start": account.start, "delete": account.delete,
     "empty": daily.empty, "answer": answers.answer, "undo": answers.undo, "private": answers.private,
-    "share_it": safety.share_it,
+    "share_it": safety.share_it, "thinking_texts": preferences.thinking_texts,
+    "role": roles.role, "skip": daily.skip, "tell": promises.tell, "thanks": promises.thanks,
     # A short reply that answers nothing waiting is offered as an answer, which keeps no bare yes/no/number.
     "yes": answers.answer, "no": answers.answer, "number": answers.answer,
 }
@@ -50,7 +52,6 @@ NEVER_AWAITED = ("stop", "start", "help", "safety")
 AWAITED = {
     # After "reply DELETE MY DATA again (or YES)": yes confirms, anything else cancels.
     Awaiting.DELETE: (lambda c: c.name not in NEVER_AWAITED, account.confirm_delete),
-    Awaiting.CONFIRM_KEPT: (lambda c: c.name in ("yes", "no"), promises.confirm),
     Awaiting.NUDGE_OFFER: (lambda c: c.name in ("yes", "no") or c.name == "number" and c.get("value") == 1,
                     daily.nudge_offer),
 }

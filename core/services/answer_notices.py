@@ -1,7 +1,7 @@
 """"Your partner answered": with a partner's opt-in, when the other partner answers the day's question, their
 Echo shows the notification indicator (the scheduler sends it, skill/alexa_api.AlexaMessaging). At most one
-a day per partner (a unique row per local date), never in quiet hours (held to their end, dropped when the
-day is over), and nothing of the answer is in it: only that there is something new in Trust Builder.
+a day per partner (a unique row per local date), never in that partner's own quiet hours (held to their end,
+dropped when the day is over) nor while they paused Trust Builder, and nothing of the answer is in it: only that there is something new in Trust Builder.
 Nothing here commits.
 """
 from datetime import datetime, timedelta
@@ -41,13 +41,14 @@ def choose_notices(session: Session, partner: Partner, on: bool, user_id: str | 
 def partner_answered(session: Session, answerer: Partner, now: datetime) -> AnswerNotice | None:
     """`answerer` shared today's answer: queue the other partner's notice (once a day, after quiet hours)."""
     other = other_partner(answerer)
-    row = preference(session, other) if other is not None and other.erased_at is None else None
+    # Nothing while they paused Trust Builder (PAUSE), as for texts.
+    row = preference(session, other) if other is not None and other.erased_at is None and not other.paused else None
     if row is None or not row.notify_answered or not row.alexa_user_ref:
         return None
-    couple = other.couple
-    day = local_time.local_date(now, couple.timezone)
-    send_after = local_time.quiet_hours_end(now, couple.timezone, couple.quiet_start, couple.quiet_end)
-    day_end = local_time.at_minute(day + timedelta(days=1), 0, couple.timezone)
+    zone = other.couple.timezone
+    day = local_time.local_date(now, zone)
+    send_after = other.quiet_hours_end(now)  # the receiver's own quiet hours
+    day_end = local_time.at_minute(day + timedelta(days=1), 0, zone)
     if send_after >= day_end:
         return None  # quiet until tomorrow: the news would be stale
     notice = AnswerNotice(partner_id=other.id, local_date=day, state="queued", send_after=send_after,
@@ -93,12 +94,12 @@ def address(session: Session, notice: AnswerNotice, now: datetime) -> tuple[str,
     quiet hours began: then held to their end)."""
     partner = session.get(Partner, notice.partner_id)
     row = preference(session, partner)
-    if notice.expires_at <= now or row is None or not row.notify_answered or not row.alexa_user_ref:
+    if (notice.expires_at <= now or partner.paused or row is None or not row.notify_answered
+            or not row.alexa_user_ref):
         notice.state = "dropped"
         return None
-    couple = partner.couple
-    if local_time.in_quiet_hours(now, couple.timezone, couple.quiet_start, couple.quiet_end):
-        notice.send_after = local_time.quiet_hours_end(now, couple.timezone, couple.quiet_start, couple.quiet_end)
+    if partner.in_quiet_hours(now):
+        notice.send_after = partner.quiet_hours_end(now)
         if notice.send_after >= notice.expires_at:
             notice.state = "dropped"
         return None

@@ -12,7 +12,8 @@ from core.models import Channel, CheckIn, Consent, Partner, Visibility
 from core.services.couples import other_partner
 from core.services import invitations
 from core.services.erasure import former_partner
-from core.services.questions import todays_question
+from core.services.questions import personal_question
+from prompts.bank import load_bank
 
 MAX_TEXT = 2000
 CHANNELS = set(Channel)
@@ -23,12 +24,16 @@ MOODS = range(1, 6)  # a day's mood: 1 (a rough day) to 5 (a great one)
 #: danger; for the partner's eyes, only a shared one (a held answer looks exactly like no answer).
 OWN_ANSWER = (Visibility.SHARED, Visibility.HELD)
 SHARED_ANSWER = (Visibility.SHARED,)
+#: Answers to a gentle question (SKIP after the partner answered) are the asker's own: never shown to the
+#: partner, and not an answer to the couple's topic.
+GENTLE_IDS = tuple(q.id for q in load_bank().gentle)
 
 
 def _answered_exists(partner_param: str, visible=OWN_ANSWER):
-    """EXISTS a text check-in of the partner bound to `partner_param` on the date bound to "day"."""
+    """EXISTS an answer to the couple's topic by the partner bound to `partner_param` on the date bound to "day"."""
     return exists().where(CheckIn.partner_id == bindparam(partner_param), CheckIn.local_date == bindparam("day"),
-                          CheckIn.text.is_not(None), CheckIn.visibility.in_(visible))
+                          CheckIn.text.is_not(None), CheckIn.visibility.in_(visible),
+                          CheckIn.question_id.not_in(GENTLE_IDS))
 
 
 # Built once: the hot statements of every check-in request. Building a select and its cache key costs more
@@ -56,7 +61,7 @@ def record_check_in(session: Session, partner: Partner, text: str | None, channe
     existing = _by_source(session, source_id)
     if existing is not None:
         return existing, False
-    day, question = todays_question(session, partner.couple, now)
+    day, question, _ = personal_question(session, partner, now)  # the topic, or their gentle question
     check_in = CheckIn(partner_id=partner.id, couple_id=partner.couple_id, local_date=day,
                        question_id=question.id, channel=channel, text=text, mood=mood,
                        visibility=visibility, source_id=source_id, created_at=now)
@@ -102,10 +107,12 @@ def _by_source(session: Session, source_id: str) -> CheckIn | None:
 
 
 def answered_on(session: Session, partner: Partner, day: date, visible=SHARED_ANSWER) -> list[CheckIn]:
-    """The partner's answers (check-ins with text) on local `day` that `visible` allows, oldest first."""
+    """The partner's answers to the couple's topic on local `day` that `visible` allows, oldest first (answers to
+    a gentle question are the asker's own)."""
     return list(session.scalars(select(CheckIn).where(
         CheckIn.partner_id == partner.id, CheckIn.local_date == day, CheckIn.text.is_not(None),
-        CheckIn.visibility.in_(visible)).order_by(CheckIn.created_at, CheckIn.id)))
+        CheckIn.visibility.in_(visible), CheckIn.question_id.not_in(GENTLE_IDS))
+        .order_by(CheckIn.created_at, CheckIn.id)))
 
 
 def has_answered(session: Session, partner: Partner, day: date) -> bool:

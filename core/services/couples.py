@@ -8,8 +8,9 @@ from core import local_time
 from core.crypto import phone_digest
 from core.errors import Conflict, InvalidInput, NotFound
 from core.locks import lock_couple
-from core.models import (Awaiting, CheckIn, Consent, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
-                         InvitationState, PairingCode, Partner, Promise, QuestionHeard, TextKind, TextState,
+from core.models import (Awaiting, CheckIn, Consent, Couple, GentleQuestion, InboundMessage, InvitationState,
+                         NudgeSchedule, OutboundMessage, PairingCode, Partner, Promise, QuestionHeard, Role,
+                         TextState,
                          VoiceSetup)
 from core.models import AnswerNotice, EchoPreference  # issue 12: erased with the rest
 from core.phones import normalize_phone
@@ -33,12 +34,11 @@ def create_couple(session: Session, name: str, phone: str, now: datetime, timezo
     phone = normalize_phone(phone)
     if find_by_phone(session, phone):
         raise Conflict("this number is already in Trust Builder", "already_joined")
-    couple = Couple(timezone=timezone, question_minute=question_minute, quiet_start=quiet_hours[0],
-                    quiet_end=quiet_hours[1], created_at=now)
+    couple = Couple(timezone=timezone, question_minute=question_minute, created_at=now)
     couple.next_question_at = local_time.next_at_minute(now, question_minute, timezone)
     from core.services.invitations import first_name  # the one rule for names others will read
     partner = Partner(couple=couple, display_name=first_name(name), phone=phone, consent=Consent.GRANTED,
-                      consent_at=now, created_at=now)
+                      consent_at=now, quiet_start=quiet_hours[0], quiet_end=quiet_hours[1], created_at=now)
     session.add_all([couple, partner])
     session.flush()
     return partner
@@ -55,8 +55,10 @@ def invite_partner(session: Session, inviter: Partner, phone: str, name: str, no
         raise Conflict("your couple already has two partners", "couple_full")
     if find_by_phone(session, phone):
         raise Conflict("that number is already in Trust Builder", "phone_taken")
+    # The invitee starts with the inviter's quiet hours (the same household); QUIET makes them their own.
     partner = Partner(couple_id=inviter.couple_id, display_name=clean_name(name), phone=phone,
-                      consent=Consent.INVITED, consent_requested_at=now, created_at=now)
+                      consent=Consent.INVITED, consent_requested_at=now, quiet_start=inviter.quiet_start,
+                      quiet_end=inviter.quiet_end, created_at=now)
     session.add(partner)
     session.flush()
     session.refresh(inviter.couple, ["partners"])
@@ -131,7 +133,8 @@ def opt_in(session: Session, partner: Partner, now: datetime) -> None:
 
 
 def set_question_time(session: Session, couple: Couple, minute_of_day: int, now: datetime) -> None:
-    """Move the daily question; takes effect from the next occurrence."""
+    """Move the daily question (shared by both); takes effect from the next occurrence. Partners change it
+    through personal_settings.set_question_time, which also tells the other one."""
     if not 0 <= minute_of_day < 24 * 60:
         raise InvalidInput("a time of day is needed", "bad_time")
     couple.question_minute = minute_of_day
@@ -139,25 +142,11 @@ def set_question_time(session: Session, couple: Couple, minute_of_day: int, now:
     session.flush()
 
 
-def set_quiet_hours(session: Session, couple: Couple, start: int, end: int) -> None:
-    """Quiet hours: no non-urgent texts between `start` and `end` (local hours)."""
-    if not (0 <= start <= 23 and 0 <= end <= 23):
-        raise InvalidInput("hours go from 0 to 23", "bad_hours")
-    couple.quiet_start, couple.quiet_end = start, end
-    session.flush()
-
-
 def set_timezone(session: Session, couple: Couple, tz: str, now: datetime) -> None:
-    """Change the couple's time zone and re-plan its daily question."""
+    """Change the couple's time zone (shared by both) and re-plan its daily question."""
     couple.timezone = tz
     couple.next_question_at = local_time.next_at_minute(now, couple.question_minute, tz)
     couple.next_summary_at = None
-    session.flush()
-
-
-def set_paused(session: Session, couple: Couple, paused: bool) -> None:
-    """PAUSE / RESUME every scheduled text for the couple."""
-    couple.paused = paused
     session.flush()
 
 
@@ -211,11 +200,12 @@ def erase_own_data(session: Session, partner: Partner, now: datetime) -> None:
     session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
                     .values(body=None, to_phone=None))
     session.execute(update(InboundMessage).where(InboundMessage.partner_id == pid).values(reply=None))
-    for model in (QuestionHeard, NudgeSchedule, PairingCode, VoiceSetup, EchoPreference, AnswerNotice):
+    for model in (QuestionHeard, NudgeSchedule, PairingCode, GentleQuestion, VoiceSetup, EchoPreference, AnswerNotice):
         session.execute(delete(model).where(model.partner_id == pid))
     partner.phone, partner.alexa_user_id, partner.alexa_person_id = None, None, None
     partner.opted_out, partner.opted_out_at, partner.consent = True, now, Consent.REVOKED
     partner.display_name = "(deleted)"
+    partner.role = Role.UNSAID  # where they stood was theirs too
     clear_awaited(partner)
     session.flush()
 

@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from core import local_time
 from core.clock import utcnow
 from core.db import transaction
 from core.models import OutboundMessage, Partner, TextState
@@ -33,8 +32,9 @@ from core.phones import mask_phone
 from core.ports import SendError, SendReceipt, SmsGateway
 from core.services import dispatch_pacing as pacing
 from core.services.dispatch_pacing import Pace
-from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, apply_error_code, backoff,
+from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, THINKING_KINDS, apply_error_code, backoff,
                                       may_have_arrived, verdict)
+from core.services.thinking_of_you import reword_if_late
 from core.words.segments import segments
 
 log = logging.getLogger(__name__)
@@ -153,14 +153,15 @@ class Dispatcher:
         partner = session.get(Partner, message.partner_id) if message.partner_id else None
         decision = verdict(partner, message, now)
         if decision == "defer":
-            couple = partner.couple
-            message.send_after = local_time.quiet_hours_end(now, couple.timezone, couple.quiet_start, couple.quiet_end)
+            message.send_after = partner.quiet_hours_end(now)
             message.updated_at = now
             stats.deferred += 1
         elif decision != "send":
             message.state, message.updated_at = decision, now
             log.info("text %s %s (%s)", message.id, decision, message.kind)
             stats.skipped += 1
+        elif message.kind in THINKING_KINDS:
+            reword_if_late(session, message, now)  # "right now" only when it is
         return decision == "send"
 
     def _send_all(self, claimed: list[Claim], waiting: list[Claim], delay: float, stats: DispatchStats) -> None:

@@ -21,8 +21,8 @@ from core.services import guards, invitations
 from core.words import texts
 
 #: Texts to the partner whose words come from, or are about, the person who left.
-ABOUT_THE_OTHER = (TextKind.THINKING, TextKind.THINKING_AUTO, TextKind.PROMISE_CONFIRM, TextKind.WEEKLY_SUMMARY,
-                   TextKind.NUDGE_OFFER)
+ABOUT_THE_OTHER = (TextKind.THINKING, TextKind.THINKING_AUTO, TextKind.PROMISE_THANKS, TextKind.THANKS,
+                   TextKind.SETTING_CHANGED, TextKind.WEEKLY_SUMMARY, TextKind.NUDGE_OFFER)
 
 
 def erase_person(session: Session, partner: Partner, now: datetime) -> None:

@@ -67,6 +67,16 @@ def cancel_for_promise(session: Session, promise_id: int, now: datetime) -> None
         message.state, message.updated_at = TextState.CANCELLED, now
 
 
+def cancel_thinking_to(session: Session, partner: Partner, now: datetime) -> int:
+    """THINKING OFF: thinking-about-you texts still waiting for `partner` are dropped; returns how many."""
+    messages = list(session.scalars(select(OutboundMessage).where(
+        OutboundMessage.partner_id == partner.id, OutboundMessage.state == TextState.QUEUED,
+        OutboundMessage.kind.in_((TextKind.THINKING, TextKind.THINKING_AUTO)))))
+    for message in messages:
+        message.state, message.updated_at = TextState.CANCELLED, now
+    return len(messages)
+
+
 def waiting(session: Session, now: datetime) -> tuple[int, int]:
     """The queue's depth: texts queued, and how many of them are due now (the scheduler's heartbeat)."""
     queued = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.state == TextState.QUEUED)

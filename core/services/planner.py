@@ -15,7 +15,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core import local_time
-from core.models import Channel, Couple, NudgeSchedule, TextKind
+from core.models import Channel, Couple, NudgeSchedule, Partner, TextKind
 from core.services import checkins, outbox, questions, summary
 from core.words import texts
 
@@ -50,32 +50,33 @@ def plan_questions(session: Session, now: datetime, limit: int = 100, bank=None)
     return len(couples)
 
 
-def question_window(couple: Couple, day: date) -> tuple[datetime, datetime, bool]:
-    """When `day`'s question is due, until when it is worth sending, and whether quiet hours apply.
-    It expires at the couple's quiet start (or midnight); a question time the couple chose inside their
-    quiet hours is their choice and is sent at that time, until midnight."""
-    tz = couple.timezone
+def question_window(partner: Partner, day: date) -> tuple[datetime, datetime, bool]:
+    """When `day`'s question is due for `partner`, until when it is worth sending, and whether quiet hours
+    apply. It expires at the partner's own quiet start (or midnight); a shared question time inside their
+    quiet hours is the couple's agreed time (each partner is told when it changes) and is sent at that
+    time, until midnight."""
+    couple, tz = partner.couple, partner.couple.timezone
     due = local_time.at_minute(day, couple.question_minute, tz)
     midnight = local_time.at_minute(day + timedelta(days=1), 0, tz)
-    chosen_in_quiet = local_time.in_quiet_hours(due, tz, couple.quiet_start, couple.quiet_end)
-    if chosen_in_quiet or couple.quiet_start == couple.quiet_end:
+    chosen_in_quiet = partner.in_quiet_hours(due)
+    if chosen_in_quiet or partner.quiet_start == partner.quiet_end:
         return due, midnight, not chosen_in_quiet
-    return due, min(midnight, local_time.next_at_minute(due, couple.quiet_start * 60, tz)), True
+    return due, min(midnight, local_time.next_at_minute(due, partner.quiet_start * 60, tz)), True
 
 
 def _question(session: Session, couple: Couple, day: date, now: datetime, bank) -> None:
-    """Queue `day`'s question for each partner who needs it, unless the couple paused or the day passed."""
-    due, expires, respect_quiet = question_window(couple, day)
-    if couple.paused or now >= expires:
-        log.info("couple %s: daily question of %s skipped (%s)", couple.id, day,
-                 "paused" if couple.paused else "stale: its quiet hours or the next day had begun")
-        return
+    """Queue `day`'s question for each partner who needs it, unless they paused or their day passed."""
     _, question = questions.todays_question(session, couple, now, bank)
-    body = texts.daily_question(question.text, question.tip)
     for partner in couple.partners:
         if not partner.can_text or questions.has_heard(session, partner, day) \
                 or checkins.has_answered(session, partner, day):
             continue
+        due, expires, respect_quiet = question_window(partner, day)
+        if partner.paused or now >= expires:
+            log.info("partner %s: daily question of %s skipped (%s)", partner.id, day,
+                     "paused" if partner.paused else "stale: their quiet hours or the next day had begun")
+            continue
+        body = texts.daily_question(questions.wording(question, partner), question.tip)
         outbox.queue(session, partner, outbox.Draft(
             body, TextKind.DAILY_QUESTION, f"daily-question:{partner.id}:{day.isoformat()}", send_after=due,
             expires_at=expires, respect_quiet=respect_quiet), now)
@@ -109,15 +110,14 @@ def next_weekly(after: datetime, weekday: int, minute: int, tz: str) -> datetime
 
 
 def _summary(session: Session, couple: Couple, sunday: date, now: datetime) -> None:
-    """Queue the week's summary for each partner who takes texts, unless paused or more than a day late."""
+    """Queue the week's summary for each partner who takes texts, unless they paused or it is a day late."""
     due = local_time.at_minute(sunday, SUMMARY_MINUTE, couple.timezone)
-    if couple.paused or now >= due + SUMMARY_STALE:
-        log.info("couple %s: weekly summary of %s skipped (%s)", couple.id, sunday,
-                 "paused" if couple.paused else "stale")
+    if now >= due + SUMMARY_STALE:
+        log.info("couple %s: weekly summary of %s skipped (stale)", couple.id, sunday)
         return
     week = local_time.week_start(sunday).isoformat()
     for partner in couple.partners:
-        if not partner.can_text:
+        if not partner.can_text or partner.paused:
             continue
         words = summary.weekly_summary(session, partner, due).text()  # the week that ended at `due`
         outbox.queue(session, partner, outbox.Draft(

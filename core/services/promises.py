@@ -1,4 +1,6 @@
-"""Promises: small commitments with a reminder before and a "did you keep it?" after."""
+"""Promises: small commitments with a reminder before and a "did you keep it?" after (to the promiser only).
+A kept promise may be told to the partner when the promiser asks (TELL), and the partner may send THANKS:
+appreciation both ways, never a partner's verdict on whether it was kept."""
 import re
 from datetime import datetime, timedelta
 
@@ -8,8 +10,9 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.models import Awaiting, OutboundMessage, Partner, Promise, PromiseState, TextKind, TextState
 from core.services import echo_reminders, outbox
-from core.services.couples import clear_awaited, expect_reply, other_partner
+from core.services.couples import other_partner
 from core.words import texts
+from core.words.tasks import for_author, for_partner
 from core.words.times import describe_local
 
 MAX_TEXT = 200
@@ -57,7 +60,8 @@ def _queue_reminders(session: Session, promiser: Partner, promise: Promise, now:
     remind_at = reminder_time(promise, now)
     if remind_at is not None:
         outbox.queue(session, promiser, outbox.Draft(
-            texts.promise_reminder(promise.text, describe_local(promise.due_at, promise.timezone, remind_at)),
+            texts.promise_reminder(for_author(promise.text),
+                                   describe_local(promise.due_at, promise.timezone, remind_at)),
             TextKind.PROMISE_REMINDER,
             f"promise-reminder:{promise.id}{revision}", send_after=remind_at, expires_at=promise.due_at,
             respect_quiet=False, promise_id=promise.id), now)
@@ -68,9 +72,9 @@ def _queue_reminders(session: Session, promiser: Partner, promise: Promise, now:
                 OutboundMessage.promise_id == twin.id, OutboundMessage.kind == TextKind.PROMISE_FOLLOWUP,
                 OutboundMessage.state == TextState.QUEUED)):
             message.body = texts.promise_followup(
-                twin.text, describe_local(twin.due_at, twin.timezone, twin.due_at + FOLLOW_UP_AFTER))
+                for_author(twin.text), describe_local(twin.due_at, twin.timezone, twin.due_at + FOLLOW_UP_AFTER))
     outbox.queue(session, promiser, outbox.Draft(
-        texts.promise_followup(promise.text, when),
+        texts.promise_followup(for_author(promise.text), when),
         TextKind.PROMISE_FOLLOWUP, f"promise-followup:{promise.id}{revision}",
         send_after=promise.due_at + FOLLOW_UP_AFTER,
         expires_at=promise.due_at + FOLLOW_UP_STALE, promise_id=promise.id), now)
@@ -167,30 +171,49 @@ def settle(session: Session, partner: Partner, promise: Promise, state: str, now
     promise.state, promise.resolved_at, promise.settled_source_id = state, now, source_id
     outbox.cancel_for_promise(session, promise.id, now)
     echo_reminders.promise_changed(session, promise, now)
-    if state == PromiseState.KEPT:
-        _ask_partner_to_confirm(session, partner, promise, now)
     session.flush()
     return promise
 
 
-def _ask_partner_to_confirm(session: Session, partner: Partner, promise: Promise, now: datetime) -> None:
-    """If the other partner asked to, they confirm kept promises (it feeds the weekly summary)."""
-    other = other_partner(partner)
-    if other is None or not other.confirm_kept or not other.can_text:
-        return
-    outbox.queue(session, other, outbox.Draft(
-        texts.promise_confirm(partner.display_name, promise.text),
-        TextKind.PROMISE_CONFIRM, f"promise-confirm:{promise.id}", promise_id=promise.id), now)
-    expect_reply(other, Awaiting.CONFIRM_KEPT, now, ref=promise.id)
+TELL_WITHIN = timedelta(hours=24)  # TELL after KEPT: the promise kept in the last day
+THANKS_WITHIN = timedelta(days=2)  # how long the partner's THANKS still reaches the promiser
 
 
-def confirm_kept(session: Session, confirmer: Partner, promise_id: int, confirmed: bool) -> Promise:
-    """The other partner's Y/N on a kept promise; the question is over either way (also when the promise was
-    erased meanwhile, which raises NotFound)."""
-    clear_awaited(confirmer)
-    promise = session.get(Promise, promise_id) if promise_id is not None else None
-    if promise is None or promise.partner_id != confirmer.id or promise.state != PromiseState.KEPT:
-        raise NotFound("no promise waiting for you to confirm", "no_confirm")
-    promise.partner_confirmed, promise.confirmed_by_id = confirmed, confirmer.id
+def tell_partner_kept(session: Session, promiser: Partner, now: datetime) -> tuple[Promise, Partner]:
+    """TELL after KEPT: the promiser asks that their partner hear about it, framed as appreciation ("Alex kept
+    their promise to call you. Reply THANKS to let them know"). Opt-in and the promiser's own choice; never
+    a question to the partner about whether it was kept. The most recently kept promise not yet told."""
+    partner = other_partner(promiser)
+    if partner is None:
+        raise NotFound("no partner yet", "no_partner")
+    promise = session.scalar(select(Promise).where(
+        Promise.promiser_id == promiser.id, Promise.state == PromiseState.KEPT, Promise.wants_thanks.is_(False),
+        Promise.resolved_at >= now - TELL_WITHIN).order_by(Promise.resolved_at.desc(), Promise.id.desc()).limit(1))
+    if promise is None:
+        raise NotFound("no kept promise to tell about", "nothing_to_tell")
+    outbox.check_can_text(partner, TextKind.PROMISE_THANKS)
+    promise.wants_thanks = True
+    outbox.queue(session, partner, outbox.Draft(
+        texts.promise_kept_news(promiser.display_name, for_partner(promise.text, partner.display_name)),
+        TextKind.PROMISE_THANKS, f"promise-thanks:{promise.id}", promise_id=promise.id), now)
+    session.flush()
+    return promise, partner
+
+
+def thank(session: Session, partner: Partner, now: datetime) -> Promise:
+    """THANKS from the partner who was told of a kept promise: passed on to the promiser, once. NotFound
+    ("nothing_to_thank") when no kept promise is waiting for their thanks."""
+    promise = session.scalar(select(Promise).where(
+        Promise.partner_id == partner.id, Promise.state == PromiseState.KEPT, Promise.wants_thanks.is_(True),
+        Promise.thanked_at.is_(None), Promise.resolved_at >= now - THANKS_WITHIN)
+        .order_by(Promise.resolved_at.desc(), Promise.id.desc()).limit(1))
+    if promise is None:
+        raise NotFound("no kept promise waiting for thanks", "nothing_to_thank")
+    promise.thanked_at = now
+    promiser = session.get(Partner, promise.promiser_id)
+    if promiser is not None and promiser.can_text:
+        outbox.queue(session, promiser, outbox.Draft(
+            texts.thanks_passed_on(partner.display_name, for_author(promise.text)), TextKind.THANKS,
+            f"thanks:{promise.id}", promise_id=promise.id), now)
     session.flush()
     return promise

@@ -1,4 +1,7 @@
-"""Today's question: one per couple per local date, the same for both partners, chosen once and stored."""
+"""Today's question: one topic per couple per local date, the same for both partners, chosen once and stored,
+by the couple's age in days (stage) and both partners' roles; each partner hears the wording for their role.
+SKIP (`skip`) swaps the topic while neither has answered, or gives the asker a gentler personal question."""
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, inspect, select
@@ -6,9 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import local_time
-from core.models import Couple, DailyPrompt, Partner, QuestionHeard
+from core.locks import lock_couple
+from core.models import CheckIn, Couple, DailyPrompt, GentleQuestion, Partner, QuestionHeard, Role, TextKind
+from core.services import outbox
+from core.words import texts
 from prompts.bank import Question, QuestionBank, load_bank
-from prompts.daily import choose_question
+from prompts.daily import choose_question, gentle_question, skip_question, wording_for
 
 # Built once with bound parameters: rebuilding a select per call costs more than running it.
 STORED_PROMPT = select(DailyPrompt).where(DailyPrompt.couple_id == bindparam("couple_id"),
@@ -59,11 +65,110 @@ def _choose_and_store(session, couple, day, now, bank) -> DailyPrompt:
     return prompt
 
 
+def _history(session: Session, couple: Couple, day: date) -> list[str]:
+    return list(session.scalars(select(DailyPrompt.question_id).where(
+        DailyPrompt.couple_id == couple.id, DailyPrompt.local_date < day).order_by(DailyPrompt.local_date)))
+
+
+def age_days(couple: Couple, day: date) -> int:
+    """The couple's stage: whole days since it joined, 0 on its first local day."""
+    return max(0, (day - local_time.local_date(couple.created_at, couple.timezone)).days)
+
+
+def roles_of(couple: Couple) -> list[str]:
+    """Each partner's role (erased partners, who have no phone, no longer count)."""
+    return [p.role or Role.UNSAID for p in couple.partners if p.phone]
+
+
 def _choose(session: Session, couple: Couple, day: date, bank: QuestionBank) -> Question:
-    """The rule applied to the couple's history before `day`."""
-    history = session.scalars(select(DailyPrompt.question_id).where(
-        DailyPrompt.couple_id == couple.id, DailyPrompt.local_date < day).order_by(DailyPrompt.local_date)).all()
-    return choose_question(bank, history, f"{couple.id}:{day.isoformat()}")
+    """The rule applied to the couple's history before `day`, its age and both partners' roles."""
+    return choose_question(bank, _history(session, couple, day), f"{couple.id}:{day.isoformat()}",
+                           age_days=age_days(couple, day), roles=roles_of(couple))
+
+
+def wording(question: Question, partner: Partner) -> str:
+    """The words `partner` hears for `question`: their role's wording where the roles differ."""
+    return wording_for(question, partner.role or None)
+
+
+def personal_question(session: Session, partner: Partner, now: datetime,
+                      bank: QuestionBank | None = None) -> tuple[date, Question, str]:
+    """(day, question, words) that `partner` is asked today: the couple's topic in their role's words, or the
+    gentler question they got on SKIP."""
+    bank = bank or load_bank()
+    day, topic = todays_question(session, partner.couple, now, bank)
+    gentle = _gentle_of(session, partner, day)
+    if gentle is not None and gentle.question_id in bank:
+        question = bank.by_id(gentle.question_id)
+        return day, question, question.text
+    return day, topic, wording(topic, partner)
+
+
+def _gentle_of(session: Session, partner: Partner, day: date) -> GentleQuestion | None:
+    return session.scalar(select(GentleQuestion).where(GentleQuestion.partner_id == partner.id,
+                                                       GentleQuestion.local_date == day))
+
+
+MAX_SKIPS = 10  # topics a couple may skip in one day; then today's stands
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """What SKIP did: `kind` is "topic" (the couple's topic changed), "gentle" (a personal question for the
+    asker) or "same" (nothing else is open today); `words` are what the asker now hears."""
+
+    kind: str
+    question: Question
+    words: str
+    tell_partner: Partner | None = None  # the partner who already got the old topic by text
+
+
+def skip(session: Session, partner: Partner, now: datetime, bank: QuestionBank | None = None) -> Skipped:
+    """SKIP: another topic for the couple if neither has answered today, else a gentler question for the asker."""
+    bank = bank or load_bank()
+    couple = partner.couple
+    lock_couple(session, couple.id)  # both partners may SKIP at once: one swap, then the other sees it
+    session.refresh(couple)
+    session.info.pop(_prompt_key(couple.id, local_time.local_date(now, couple.timezone)), None)
+    day, topic = todays_question(session, couple, now, bank)
+    if _anyone_answered(session, couple, day):
+        return _gentle(session, partner, day, topic, now, bank)
+    prompt = _stored_prompt(session, couple.id, day)
+    skipped = set(prompt.skipped.split())
+    if len(skipped) >= MAX_SKIPS:  # enough new topics for one day (and daily_prompt.skipped stays short)
+        return Skipped("same", topic, wording(topic, partner))
+    new = skip_question(bank, _history(session, couple, day), f"{couple.id}:{day.isoformat()}:skip{len(skipped)}",
+                        topic, age_days=age_days(couple, day), roles=roles_of(couple), skipped=skipped)
+    if new.id == topic.id:
+        return Skipped("same", topic, wording(topic, partner))
+    prompt.skipped, prompt.question_id = " ".join(sorted(skipped | {topic.id})), new.id
+    session.flush()
+    other = next((p for p in couple.partners if p.id != partner.id and p.phone), None)
+    told = other if other is not None and has_heard(session, other, day) and other.can_text else None
+    if told is not None:  # they were given the old question: one line with the new one
+        outbox.queue(session, told, outbox.Draft(
+            texts.question_swapped(partner.display_name, wording(new, told)), TextKind.DAILY_QUESTION,
+            f"daily-question:{told.id}:{day.isoformat()}:{new.id}"), now)
+    return Skipped("topic", new, wording(new, partner), told)
+
+
+def _anyone_answered(session: Session, couple: Couple, day: date) -> bool:
+    return session.scalar(select(CheckIn.id).where(CheckIn.couple_id == couple.id, CheckIn.local_date == day,
+                                                   CheckIn.text.is_not(None)).limit(1)) is not None
+
+
+def _gentle(session: Session, partner: Partner, day: date, topic: Question, now: datetime,
+            bank: QuestionBank) -> Skipped:
+    """One gentle question per person and day; asking again gives the same one."""
+    existing = _gentle_of(session, partner, day)
+    if existing is not None and existing.question_id in bank:
+        question = bank.by_id(existing.question_id)
+        return Skipped("gentle", question, question.text)
+    used = session.scalars(select(GentleQuestion.question_id).where(GentleQuestion.partner_id == partner.id))
+    question = gentle_question(bank, topic, f"{partner.id}:{day.isoformat()}", used=list(used))
+    session.add(GentleQuestion(partner_id=partner.id, local_date=day, question_id=question.id, created_at=now))
+    session.flush()
+    return Skipped("gentle", question, question.text)
 
 
 def mark_heard(session: Session, partner: Partner, channel: str, now: datetime) -> bool:

@@ -5,16 +5,20 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from core import local_time
 from core.errors import NotAllowed
 from core.models import OutboundMessage, Partner, TextKind, TextState
 from core.ports import SendError
 from core.services import outbox
 from core.services.couples import opt_out
 
-#: Scheduled texts a paused couple does not get; promise reminders they asked for still come.
+#: Texts a paused partner does not get (their own PAUSE, not their partner's); promise reminders they asked
+#: for still come. A hand-sent thinking-about-you text is refused when it is sent (thinking_of_you), and
+#: dropped here if the recipient paused while it waited.
 PAUSABLE = {TextKind.DAILY_QUESTION, TextKind.NUDGE_OFFER, TextKind.THINKING_AUTO, TextKind.WEEKLY_SUMMARY,
-            TextKind.PROMISE_FOLLOWUP}
+            TextKind.PROMISE_FOLLOWUP, TextKind.THINKING, TextKind.PROMISE_THANKS, TextKind.THANKS,
+            TextKind.SETTING_CHANGED}
+#: Texts from one partner to the other: dropped if the recipient turned them off (THINKING OFF) meanwhile.
+THINKING_KINDS = {TextKind.THINKING, TextKind.THINKING_AUTO}
 OPTED_OUT = 21610
 UNREACHABLE = {21211, 21614, 21612, 21408}
 INTERRUPTED = -1  # error_code: left `sending` by a dispatcher that died
@@ -35,11 +39,9 @@ def verdict(partner: Partner | None, message: OutboundMessage, now: datetime) ->
         outbox.check_can_text(partner, message.kind)
     except NotAllowed:
         return TextState.BLOCKED
-    couple = partner.couple
-    if couple.paused and message.kind in PAUSABLE:
+    if partner.paused and message.kind in PAUSABLE or not partner.takes_thinking and message.kind in THINKING_KINDS:
         return TextState.CANCELLED
-    if message.respect_quiet and local_time.in_quiet_hours(now, couple.timezone, couple.quiet_start,
-                                                           couple.quiet_end):
+    if message.respect_quiet and partner.in_quiet_hours(now):
         return "defer"
     return "send"
 

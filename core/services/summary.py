@@ -1,113 +1,180 @@
-"""The weekly summary: check-ins by each partner, promises made and kept, one small win; no guilt."""
+"""The weekly summary: it encourages and never keeps score.
+
+It speaks of the couple, not of each partner ("Together you answered on 9 days and kept 3 of 4
+promises"), never sets one partner's numbers beside the other's, never mentions a promise that was not
+kept, and names one concrete small win. The mood trend is each partner's own and only ever told to them.
+
+The numbers: answer days are the days each partner gave a real (worded) answer, added up over both;
+promises are those MADE in the week (created in it, not cancelled), and "kept" counts which of those
+were kept. A partner's promise is quoted to the other only when its maker chose to tell them (TELL).
+"""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import local_time
 from core.models import CheckIn, Partner, Promise, PromiseState, Visibility
 from core.services.couples import other_partner
+from core.words.segments import clip, fits
+from core.words.tasks import for_author, for_partner
+
+TASK_CHARS = 60  # a quoted task is clipped so the whole summary stays within two segments
+HEADROOM = "x" * 32  # room for the text's heading ("Your week with Trust Builder: ")
+COUNSELLOR = "It has been a harder few weeks; a couples counsellor can help you both get unstuck."
 
 
 @dataclass(frozen=True)
-class WeekFigures:
-    """One partner's week: days checked in, promises made, kept and missed."""
+class CoupleWeek:
+    """The couple's week: days answered (both partners added up), promises made in it and kept of those,
+    and days on which both answered."""
 
-    name: str
-    check_in_days: int
+    answer_days: int
     promises_made: int
     promises_kept: int
-    promises_missed: int
+    shared_days: int
 
 
 @dataclass(frozen=True)
 class Summary:
-    """The couple's last seven local days, seen by one partner."""
+    """The couple's last seven local days, as one partner hears them."""
 
-    you: WeekFigures
-    partner: WeekFigures | None
+    week: CoupleWeek
     small_win: str
+    mood_trend: str | None
     declining: bool
+    together: bool  # two partners (else it speaks to one person)
 
     def text(self) -> str:
         """Plain words that read well aloud and fit a text of two segments."""
-        parts = [_line("You", self.you)]
-        if self.partner:
-            parts.append(_line(self.partner.name, self.partner))
-        parts.append(self.small_win)
+        parts = [_opening(self.week, self.together), self.small_win]
         if self.declining:
-            parts.append("It has been a harder few weeks; a couples counsellor can help you both get unstuck.")
-        return " ".join(parts)
+            parts.append(COUNSELLOR)
+        with_mood = [*parts[:2], self.mood_trend, *parts[2:]] if self.mood_trend else parts
+        # The mood line gives way when the text would not fit two segments after its heading.
+        return " ".join(with_mood if fits(HEADROOM + " ".join(with_mood)) else parts)
 
 
-def _line(who: str, week: WeekFigures) -> str:
-    days = f"{week.check_in_days} day{'s' if week.check_in_days != 1 else ''}"
-    return f"{who} checked in on {days} this week{_promise_words(week)}."
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def _promise_words(week: WeekFigures) -> str:
-    """Kept promises are counted; a week with none kept is not dwelt on."""
-    if not week.promises_made:
-        return ""
-    made = f"made {week.promises_made} promise{'s' if week.promises_made != 1 else ''}"
-    if not week.promises_kept:
-        return f" and {made}"
-    return f", {made} and kept {week.promises_kept}"
+def _opening(week: CoupleWeek, together: bool) -> str:
+    """ "Together you answered on 9 days and kept 3 of 4 promises." A week without a kept promise says
+    only that promises were made; a week without answers does not count them."""
+    who = "Together you" if together else "You"
+    pieces = []
+    if week.answer_days:
+        pieces.append(f"answered on {_plural(week.answer_days, 'day')}")
+    if week.promises_kept and week.promises_kept == week.promises_made:
+        pieces.append("kept the promise you made" if week.promises_made == 1
+                      else f"kept all {week.promises_made} promises you made")
+    elif week.promises_kept:
+        pieces.append(f"kept {week.promises_kept} of {_plural(week.promises_made, 'promise')}")
+    elif week.promises_made:
+        pieces.append(f"made {_plural(week.promises_made, 'promise')}")
+    if not pieces:
+        return "A quiet week, and that's OK."
+    return f"{who} {' and '.join(pieces)} this week."
 
 
 def weekly_summary(session: Session, partner: Partner, now: datetime) -> Summary:
-    """The last seven local days up to `now` for `partner` and their partner, with a trend check."""
+    """The last seven local days up to `now`, heard by `partner`."""
     end = local_time.local_date(now, partner.couple.timezone) + timedelta(days=1)
     start = end - timedelta(days=7)
     other = other_partner(partner)
-    you = figures(session, partner, start, end)
-    theirs = figures(session, other, start, end) if other and other.phone else None
-    return Summary(you, theirs, small_win(you, theirs), is_declining(session, partner, other, end))
+    people = [p for p in (partner, other) if p is not None]
+    week = couple_week(session, people, start, end)
+    return Summary(week, small_win(session, partner, other, week, start, end),
+                   mood_trend(session, partner, start, end), is_declining(session, people, end), len(people) > 1)
 
 
-def figures(session: Session, partner: Partner, start: date, end: date) -> WeekFigures:
-    """Counts for local dates in [start, end)."""
-    days = session.scalar(select(func.count(func.distinct(CheckIn.local_date))).where(
+def _bounds(partner: Partner, start: date, end: date) -> tuple[datetime, datetime]:
+    tz = partner.couple.timezone
+    return local_time.at_minute(start, 0, tz), local_time.at_minute(end, 0, tz)
+
+
+def answer_days(session: Session, partner: Partner, start: date, end: date) -> set[date]:
+    """Local dates in [start, end) on which `partner` gave a worded, shared answer (a mood alone is not one;
+    private, held and unconfirmed words never count)."""
+    return set(session.scalars(select(CheckIn.local_date).distinct().where(
         CheckIn.partner_id == partner.id, CheckIn.local_date >= start, CheckIn.local_date < end,
-        CheckIn.visibility == Visibility.SHARED))  # private, held and unconfirmed words never count
-    lo = local_time.at_minute(start, 0, partner.couple.timezone)
-    hi = local_time.at_minute(end, 0, partner.couple.timezone)
-    states = session.execute(select(Promise.state, func.count()).where(
-        Promise.promiser_id == partner.id, Promise.due_at >= lo, Promise.due_at < hi)
-        .group_by(Promise.state)).all()
-    counts = dict(states)
-    made = sum(counts.values()) - counts.get(PromiseState.CANCELLED, 0)
-    return WeekFigures(partner.display_name, days or 0, made, counts.get(PromiseState.KEPT, 0),
-                       counts.get(PromiseState.MISSED, 0))
+        CheckIn.text.is_not(None), CheckIn.visibility == Visibility.SHARED)))
 
 
-def small_win(you: WeekFigures, theirs: WeekFigures | None) -> str:
-    """One thing worth celebrating, however small."""
-    both = theirs is not None and you.check_in_days and theirs.check_in_days
-    if theirs and min(you.check_in_days, theirs.check_in_days) >= 5:
-        return "Small win: you both showed up almost every day. That is what rebuilding looks like."
-    if you.promises_kept:
-        return f"Small win: {you.promises_kept} kept promise{'s' if you.promises_kept > 1 else ''}. Keep them small and keep them."
-    if both:
-        return "Small win: you both made time to answer this week."
-    if you.check_in_days:
-        return "Small win: you showed up this week. Every answer counts."
+def made_in(session: Session, partner: Partner, start: date, end: date) -> list[Promise]:
+    """Promises `partner` made in [start, end) local days, not cancelled, oldest first."""
+    lo, hi = _bounds(partner, start, end)
+    return list(session.scalars(select(Promise).where(
+        Promise.promiser_id == partner.id, Promise.created_at >= lo, Promise.created_at < hi,
+        Promise.state != PromiseState.CANCELLED).order_by(Promise.created_at, Promise.id)))
+
+
+def couple_week(session: Session, people: list[Partner], start: date, end: date) -> CoupleWeek:
+    """The figures of the couple (one or two people) for local dates in [start, end)."""
+    days = [answer_days(session, p, start, end) for p in people]
+    made = [promise for p in people for promise in made_in(session, p, start, end)]
+    kept = sum(1 for promise in made if promise.state == PromiseState.KEPT)
+    shared = len(set.intersection(*days)) if len(days) == 2 else 0
+    return CoupleWeek(sum(len(d) for d in days), len(made), kept, shared)
+
+
+def _kept_in(session: Session, partner: Partner, start: date, end: date, told_only: bool) -> Promise | None:
+    """The partner's latest promise kept in the week (only ones they told about, if `told_only`)."""
+    lo, hi = _bounds(partner, start, end)
+    query = select(Promise).where(Promise.promiser_id == partner.id, Promise.state == PromiseState.KEPT,
+                                  Promise.resolved_at >= lo, Promise.resolved_at < hi)
+    if told_only:
+        query = query.where(Promise.wants_thanks.is_(True))
+    return session.scalar(query.order_by(Promise.resolved_at.desc(), Promise.id.desc()).limit(1))
+
+
+def small_win(session: Session, partner: Partner, other: Partner | None, week: CoupleWeek,
+              start: date, end: date) -> str:
+    """One concrete thing worth celebrating, however small: a kept promise by name (the other partner's
+    only if they chose to tell), days you both answered, one answer, or a fresh start."""
+    mine = _kept_in(session, partner, start, end, told_only=False)
+    if mine is not None:
+        return f"Small win: you kept your promise to {clip(for_author(mine.text), TASK_CHARS)}."
+    theirs = _kept_in(session, other, start, end, told_only=True) if other is not None else None
+    if theirs is not None:
+        task = clip(for_partner(theirs.text, partner.display_name), TASK_CHARS)
+        return f"Small win: {other.display_name} kept their promise to {task}."
+    if week.shared_days:
+        times = "" if week.shared_days == 1 else f" {week.shared_days} times"
+        return f"Small win: you both answered on the same day{times}. That is what rebuilding looks like."
+    if week.answer_days:
+        return "Small win: you made time to answer. Every honest answer counts."
     return "This week is a fresh start: one honest answer today is enough."
 
 
-def is_declining(session: Session, partner: Partner, other: Partner | None, end: date) -> bool:
-    """Three weeks in a row of fewer check-ins and more missed promises (the counsellor line)."""
-    weeks = [_week_score(session, partner, other, end - timedelta(days=7 * k)) for k in (2, 1, 0)]
-    checkins = [w[0] for w in weeks]
-    missed = [w[1] for w in weeks]
-    fewer = checkins[0] > checkins[1] > checkins[2]
-    more_missed = missed[0] <= missed[1] <= missed[2] and missed[2] > missed[0]
-    return fewer and more_missed
+def _mood_average(session: Session, partner: Partner, start: date, end: date) -> float | None:
+    moods = [m for m in session.scalars(select(CheckIn.mood).where(  # moods are encrypted: averaged here
+        CheckIn.partner_id == partner.id, CheckIn.local_date >= start, CheckIn.local_date < end)) if m is not None]
+    return sum(moods) / len(moods) if moods else None
 
 
-def _week_score(session: Session, partner: Partner, other: Partner | None, end: date) -> tuple[int, int]:
-    start = end - timedelta(days=7)
-    people = [p for p in (partner, other) if p is not None]
-    weeks = [figures(session, p, start, end) for p in people]
-    return sum(w.check_in_days for w in weeks), sum(w.promises_missed for w in weeks)
+def mood_trend(session: Session, partner: Partner, start: date, end: date) -> str | None:
+    """This partner's own moods this week against last week, in kind words; told only to them."""
+    now_avg = _mood_average(session, partner, start, end)
+    if now_avg is None:
+        return None
+    before = _mood_average(session, partner, start - timedelta(days=7), start)
+    if before is None:
+        return None  # nothing to compare with yet
+    if abs(now_avg - before) < 0.5:
+        return "Your own mood notes held steady this week."
+    if now_avg > before:
+        return "Your own mood notes were brighter than last week."
+    return "Your own mood notes dipped a little this week; be gentle with yourself."
+
+
+def is_declining(session: Session, people: list[Partner], end: date) -> bool:
+    """Three weeks in a row with fewer answer days for the couple, ending at half or less of where they
+    began (the counsellor line; it names nobody)."""
+    weeks = []
+    for k in (2, 1, 0):
+        week_end = end - timedelta(days=7 * k)
+        weeks.append(sum(len(answer_days(session, p, week_end - timedelta(days=7), week_end)) for p in people))
+    return weeks[0] > weeks[1] > weeks[2] and weeks[2] * 2 <= weeks[0]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import local_time
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotAllowed
 from core.locks import lock_partner
 from core.models import Awaiting, NudgeSchedule, Partner, TextKind
 from core.services import outbox, thinking_of_you
@@ -108,9 +108,11 @@ def _nudge(session: Session, sender: Partner, schedule: NudgeSchedule, moment: d
     window_end = local_time.at_minute(day, schedule.window_end, tz)
     recipient = other_partner(sender)
     # A sender who said STOP has left texting: nothing more goes out in their name either.
-    reason = ("stale" if now >= window_end else "paused" if sender.couple.paused
+    reason = ("stale" if now >= window_end else "paused" if sender.paused
               else "sender has stopped texts" if not sender.can_text
-              else "partner cannot receive texts" if recipient is None or not recipient.can_text else None)
+              else "partner cannot receive texts" if recipient is None or not recipient.can_text
+              else "partner paused or turned thinking texts off" if recipient.paused or not recipient.takes_thinking
+              else None)
     if reason:
         log.info("partner %s: thinking-about-you moment of %s skipped (%s)", sender.id, day, reason)
     elif sender.auto_thinking:
@@ -135,10 +137,13 @@ def _offer(session: Session, sender: Partner, recipient: Partner, day: date, mom
 
 def _send_for(session: Session, sender: Partner, recipient: Partner, day: date, moment: datetime,
               window_end: datetime, now: datetime, daily_cap: int) -> None:
-    """The sender opted in to automatic sending: queue it to their partner, unless today's cap is reached."""
-    lock_partner(session, sender.id)  # the same cap as a THINKING text at this moment: count under the lock
-    if thinking_of_you.sent_today(session, sender, now) >= daily_cap:
-        log.info("partner %s: automatic thinking-about-you of %s skipped (daily cap)", sender.id, day)
+    """The sender opted in to automatic sending: queue it to their partner, within the same limits as a
+    hand-sent one (one an hour, the daily cap, one waiting over quiet hours)."""
+    lock_partner(session, sender.id)
+    try:
+        thinking_of_you.check_limits(session, sender, recipient, now, daily_cap)
+    except NotAllowed as refusal:
+        log.info("partner %s: automatic thinking-about-you of %s skipped (%s)", sender.id, day, refusal.reason)
         return
     # The key shares thinking_of_you.sent_today's `thinking:<sender>:` prefix, so it counts against the cap.
     outbox.queue(session, recipient, outbox.Draft(

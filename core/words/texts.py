@@ -24,9 +24,10 @@ NO_INVITATION = f"I don't see an invitation for this number. {HOW_TO_JOIN}"
 INVITE_HOW = "To invite your partner, text INVITE, their number and first name, e.g. INVITE 415 555 0100 Sam"
 ALREADY_JOINED = f"You're already in {PROGRAM}. Reply HELP to see what you can text."
 ALREADY_ON = f"Texts from {PROGRAM} are already on. {OPT_OUT}"
-HELP = ("Trust Builder: reply to answer today's question. Q question, MOOD 1-5, PROMISE what+when, PROMISES, "
-        "KEPT, MISSED, THINKING, SHARE, UNDO, PRIVATE note, TIME 7pm, QUIET 21-8, TZ city, PAUSE, RESUME, "
-        "DELETE MY DATA, STOP. Stuck? A couples counsellor can help. Not safe? Reply SAFETY.")
+HELP = ("Trust Builder: reply to answer today's question. Q, SKIP, MOOD 1-5, PROMISE what+when, PROMISES, "
+        "KEPT, TELL, MISSED, THINKING, SHARE, UNDO, PRIVATE note, SUMMARY, TIME 7pm, QUIET 21-8, TZ city, "
+        "PAUSE, RESUME, ROLE, THINKING OFF, DELETE MY DATA, STOP. Stuck? A counsellor can help. "
+        "Not safe? Reply SAFETY.")
 
 # Deleting
 DELETED = ("Done: your Trust Builder data is erased and you won't get texts from us. "
@@ -48,7 +49,17 @@ TIME_HOW = "Send a time of day, e.g. TIME 19:00 or TIME 7pm."
 QUIET_HOW = "Send quiet hours as start-end, e.g. QUIET 21-8 (9 PM to 8 AM)."
 TZ_HOW = "Send your time zone or a big city near you, e.g. TZ America/Chicago or TZ Denver."
 TZ_UNKNOWN = "I don't know that time zone. Try a big city near you or a zone, e.g. TZ Chicago or TZ America/Chicago."
-PAUSED = "Paused: no daily questions or summaries until you reply RESUME. Promise reminders you set still come."
+PAUSED = ("Paused for you: no daily questions, summaries or thinking-of-you texts until you reply RESUME. "
+          "Promise reminders you set still come. Your partner's texts are not changed.")
+QUIET_SAME = ("Quiet hours need a start and a different end, e.g. QUIET 22-7. They're yours alone. "
+              "To get no texts for a while, reply PAUSE.")
+THINKING_OFF = ("Done: thinking-of-you texts won't reach you now. Nobody else's settings changed. "
+                "Reply THINKING ON to get them again.")
+THINKING_ON = "Done: thinking-of-you texts can reach you again (never during your quiet hours)."
+ROLE_ASK = ("Optional, just for your questions' wording: are you mostly repairing trust, were you mostly hurt, "
+            "both, or rather not say? Reply ROLE REPAIRING, ROLE HURT, ROLE BOTH or ROLE SKIP.")
+TELL_HOW = "Reply TELL after KEPT to let your partner know you kept a promise."
+THANKS_NOTHING = "You're welcome. Reply Q for today's question, or HELP for what you can text."
 LINKED = "Linked: Alexa now knows it's you. Ask Trust Builder for today's question any time."
 LINK_HOW = "Ask Alexa to open Trust Builder and link your phone, then text LINK and the 6-digit code it says."
 
@@ -134,10 +145,12 @@ def share_waiting_partner(partner: str) -> str:
     return f"{partner} hasn't answered yet. Try SHARE again later."
 
 
-def thinking_sent(partner: str, quiet: bool) -> str:
-    """The thinking-of-you text is queued; say honestly when quiet hours hold it."""
-    later = " It's quiet hours for them, so it arrives in the morning." if quiet else ""
-    return f"Sent: {partner} will know you're thinking of them.{later}"
+def thinking_sent(partner: str, held_until: str | None) -> str:
+    """The thinking-of-you text is queued; say honestly when their quiet hours hold it, and until when."""
+    if held_until:
+        return (f"It's quiet hours for {partner}, so your text waits until {held_until}. It will say when you "
+                "sent it.")
+    return f"Sent: {partner} will know you're thinking of them."
 
 
 def promise_made(task: str, due: str, reminder: str | None) -> str:
@@ -158,22 +171,27 @@ def promise_list(items: list[tuple[str, str]]) -> str:
     return f"Your open promises: {lines}. Reply KEPT 1 or MISSED 1."
 
 
-def kept(task: str) -> str:
-    """A kept promise, celebrated a little."""
-    return f"Well done: you kept your promise to {clip(task, 80)}. Small promises kept are how trust grows."
+def kept(task: str, partner: str | None) -> str:
+    """A kept promise, celebrated a little; `task` as core.words.tasks.for_author words it. The promiser
+    may choose to let their partner know (TELL); nothing is sent unless they do."""
+    tell = f" Reply TELL to let {partner} know." if partner else ""
+    return f"Well done: you kept your promise to {clip(task, 80)}. Small promises kept are how trust grows.{tell}"
 
 
 def missed(task: str) -> str:
-    """A missed promise: thanks for honesty, no scolding."""
-    return (f"Thanks for being honest about {clip(task, 80)}. Saying so matters. "
+    """A promise not kept this time: thanks for honesty, no scolding (the task reads after "to")."""
+    return (f"Thanks for telling me you didn't get to {clip(task, 80)} this time. Saying so matters. "
             "When you're ready, make a new small one.")
 
 
-def confirmed(yes: bool) -> str:
-    """The partner's Y/N on a promise marked kept."""
-    if yes:
-        return "Thank you for noticing. That helps trust grow."
-    return "Thanks for being honest. It may help to talk about it together."
+def told_partner(partner: str) -> str:
+    """TELL: the partner will hear about it, as good news."""
+    return f"Done: {partner} will hear that you kept it."
+
+
+def thanked(promiser: str) -> str:
+    """THANKS passed on."""
+    return f"I've let {promiser} know. Thank you for noticing."
 
 
 def time_set(minute: int) -> str:
@@ -182,10 +200,9 @@ def time_set(minute: int) -> str:
 
 
 def quiet_set(start: int, end: int) -> str:
-    """Quiet hours changed (equal hours mean none)."""
-    if start == end:
-        return "Quiet hours are off: texts may come at any hour."
-    return f"Quiet hours are now {clock(start * 60)} to {clock(end * 60)}. Only reminders you asked for come then."
+    """This partner's own quiet hours changed."""
+    return (f"Your quiet hours are now {clock(start * 60)} to {clock(end * 60)} (just yours). "
+            "Only reminders you asked for come then.")
 
 
 def tz_set(zone: str, local_time: str) -> str:
@@ -250,6 +267,47 @@ def private_kept(lines: str | None) -> str:
 def partner_invited(name: str) -> str:
     """Invited, not joined: the same words whether or not the invitation could be sent."""
     return f"{name} hasn't joined yet. Once they reply YES to the invitation, this works for you both."
+def told_other(said: str, partner: str | None) -> str:
+    """A shared setting changed: the reply says the partner was told."""
+    return f"{said} {partner} will get a text saying so." if partner else said
+
+
+def question_time_changed(changer: str, minute: int) -> str:
+    """One line to the other partner when the shared question time moves."""
+    return f"{changer} moved your shared daily question to {clock(minute)}. Reply TIME to change it."
+
+
+def timezone_changed(changer: str, zone: str, local_minute: int) -> str:
+    """One line to the other partner when the shared time zone changes."""
+    return f"{changer} set your shared time zone to {zone} (it's {clock(local_minute)} there now)."
+
+
+def role_set(role: str) -> str:
+    """ROLE changed; only the wording of the questions follows it, and the partner is not told."""
+    said = {"repairing": "mostly repairing trust", "hurt": "mostly the one who was hurt",
+            "both": "a bit of both", "unsaid": "rather not say"}[role]
+    return (f"Thanks. Noted: {said}. It only shapes how your questions are worded, and your partner isn't "
+            "told. Reply ROLE to change it any time.")
+
+
+def skipped_topic(text: str) -> str:
+    """SKIP before either answered: the couple's new question today."""
+    return f"Here's a different question for you both today: {text} Reply with your answer."
+
+
+def skipped_gentle(text: str) -> str:
+    """SKIP after the partner answered: a gentler question just for this person."""
+    return f"Here's a gentler one, just for you today: {text} Your answer to it stays with you. Reply to answer."
+
+
+def skip_none(text: str) -> str:
+    """SKIP when no other question is open today."""
+    return f"There's no other question left for today. Today's is: {text} Answer when you're ready, or not at all."
+
+
+def question_swapped(changer: str, text: str) -> str:
+    """To the partner who already got today's question by text: it changed."""
+    return f"{changer} asked for a different question today, so it's now: {text} Reply with your answer."
 
 
 _PROBLEMS = {
@@ -271,9 +329,17 @@ _PROBLEMS = {
     "bad_number": "That number isn't on your list. Reply PROMISES to see your open promises.",
     "no_match": "I couldn't tell which promise. Reply PROMISES, then KEPT 1 or MISSED 1.",
     "already_settled": "That promise is already marked. Reply PROMISES to see the open ones.",
-    "no_confirm": "There's nothing waiting for you to confirm right now.",
+    "nothing_to_tell": "There's no promise kept in the last day to tell about. Reply KEPT first.",
+    "nothing_to_thank": THANKS_NOTHING,
+    "same_hours": QUIET_SAME,
+    "thinking_off": "{partner} has turned thinking-of-you texts off for now, so it won't go.",
+    "partner_paused": "{partner} has paused texts for now, so it won't go.",
+    "thinking_too_soon": "You sent {partner} one less than an hour ago. One an hour is plenty: try again later.",
+    "thinking_waiting": ("One is already waiting for {partner}'s quiet hours to end, so this one won't go. "
+                         "It arrives in the morning."),
+    "unclear_role": ROLE_ASK,
     "no_partner": NO_PARTNER,
-    "capped": "You've sent the most thinking-of-you texts for today. Try again tomorrow.",
+    "capped": "You've sent the most thinking-of-you texts for today, so this one won't go. Try again tomorrow.",
     "no_consent": "{partner} hasn't turned on texts yet, so I can't send it.",
     "opted_out": "{partner} isn't getting texts right now, so I can't send it.",
     "partner_away": "{partner} isn't using Trust Builder right now.",
@@ -336,8 +402,20 @@ def nudge_offer(partner_name: str) -> str:
 
 
 def thinking_of_you(sender_name: str) -> str:
-    """Says who it is from and that it comes through Trust Builder."""
+    """Says who it is from and that it comes through Trust Builder (sent at once, so "right now" is true)."""
     return f"{sender_name} is thinking about you right now. (Sent with Trust Builder.)"
+
+
+def thinking_of_you_earlier(sender_name: str, sent_day, today, sent_minute: int) -> str:
+    """A thinking text that waited (quiet hours, a retry): when it was sent, honestly, never "right now"."""
+    ago = (today - sent_day).days
+    if ago <= 0:
+        when = f"earlier today, at {clock(sent_minute)}"
+    elif ago == 1:
+        when = f"{'last night' if sent_minute >= 18 * 60 else 'yesterday'}, at {clock(sent_minute)}"
+    else:
+        when = f"on {sent_day.strftime('%b')} {sent_day.day}, at {clock(sent_minute)}"
+    return f"{sender_name} was thinking about you {when}. (Sent with Trust Builder.)"
 
 
 def promise_reminder(task: str, due: str) -> str:
@@ -351,9 +429,15 @@ def promise_followup(task: str, when: str | None = None) -> str:
     return f"Did you keep your promise to {task}{named}? Reply KEPT or MISSED. Either way is OK to say."
 
 
-def promise_confirm(promiser: str, task: str) -> str:
-    """To the partner who asked to confirm kept promises."""
-    return f"{promiser} says they kept their promise to {task}. Did they? Reply Y or N."
+def promise_kept_news(promiser: str, task: str) -> str:
+    """To the partner, only when the promiser asked (TELL): good news and a way to say thanks, never a
+    question about whether it was kept. `task` as core.words.tasks.for_partner words it."""
+    return f"{promiser} kept their promise to {clip(task, 80)}. Reply THANKS to let them know."
+
+
+def thanks_passed_on(partner: str, task: str) -> str:
+    """The partner's THANKS, to the promiser."""
+    return f"{partner} says thank you for keeping your promise to {clip(task, 80)}."
 
 
 # Setting up by voice (core.services.voice_setup)

@@ -1,7 +1,7 @@
 """voice set-up: the pending YES of a set-up started on an Echo, and the reviewer flag on a partner
 
 Revision ID: 0004
-Revises: 0005 (main's latest when this was merged; chain it after 0002/0003 when they land)
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa

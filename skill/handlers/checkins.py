@@ -18,10 +18,10 @@ from skill.speech import ASK_ANSWER_AGAIN, ASK_MOOD, INVITE_ANSWER, SUGGEST, rep
 def ask_question(handler_input: HandlerInput, greeting: str = "") -> Response:
     """Say today's question (the same for both partners), note it was heard, and invite an answer."""
     current = turn(handler_input)
-    _, question = questions.todays_question(current.db, current.partner.couple, current.now)
+    _, _, words = questions.personal_question(current.db, current.partner, current.now)
     questions.mark_heard(current.db, current.partner, Channel.VOICE, current.now)
     session_attributes(handler_input)["awaiting"] = "answer"
-    return reply(handler_input, speech.todays_question(greeting, question.text), INVITE_ANSWER)
+    return reply(handler_input, speech.todays_question(greeting, words), INVITE_ANSWER)
 
 
 def tell_partner_answer(handler_input: HandlerInput) -> Response:
@@ -89,7 +89,7 @@ class AnswerIntentHandler(AbstractRequestHandler):
             name = taken.reveal.partner_name if taken.reveal else None
             return reply(handler_input, speech.answer_held(name or None, spoken_lines(handler_input)),
                          speech.ASK_SHARE_HELD)
-        _, question = questions.todays_question(current.db, current.partner.couple, current.now)
+        _, question, _ = questions.personal_question(current.db, current.partner, current.now)
         said = speech.answer_kept(question.tip, taken.status == "replaced", taken.reveal.status == "both")
         return _offer_reveal(handler_input, said)
 

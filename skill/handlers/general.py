@@ -5,6 +5,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
 from skill.handlers.checkins import ask_question, tell_partner_answer
+from skill.handlers.promises import tell_partner
 from skill.interceptors import session_attributes, turn
 from skill.speech import (ANYTHING_ELSE, ASK_ANSWER_AGAIN, ASK_MOOD, ASK_SETUP, FALLBACK, GO_AHEAD, GOODBYE, HELP,
                           INVITE_ANSWER, NOT_NOW, SUGGEST, UNLINKED_HELP, UNLINKED_SUGGEST, reply)
@@ -86,6 +87,8 @@ class YesNoIntentHandler(AbstractRequestHandler):
             return ask_question(handler_input)
         if offer == "reveal":
             return tell_partner_answer(handler_input)
+        if offer == "tell":
+            return tell_partner(handler_input)
         if attributes.get("awaiting") == "answer":
             return reply(handler_input, GO_AHEAD, INVITE_ANSWER)
         return reply(handler_input, ANYTHING_ELSE, SUGGEST)

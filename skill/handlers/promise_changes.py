@@ -16,7 +16,8 @@ from core.services import promise_intake, promises
 from core.words.times import describe_local
 from skill import speech
 from skill.handlers import echo as echo_handlers, slots
-from skill.handlers.promises import device_zone, elicit, listing, make
+from core.words.tasks import for_author
+from skill.handlers.promises import device_zone, elicit, kept_reply, listing, make
 from skill.interceptors import session_attributes, turn
 from skill.speech import reply
 
@@ -36,7 +37,9 @@ class ChangePromiseIntentHandler(AbstractRequestHandler):
         current, words = turn(handler_input), slots.slot_value(handler_input, "task")
         replayed = promises.settled_by(current.db, current.partner, current.source_id)
         if replayed is not None:  # Alexa sent this request twice: the same answer, nothing settled again
-            return reply(handler_input, speech.marked(replayed.state, replayed.text))
+            if replayed.state == PromiseState.KEPT:
+                return kept_reply(handler_input, current, replayed)
+            return reply(handler_input, speech.marked(replayed.state, for_author(replayed.text)))
         when = None
         if action == "move":
             when = _new_time(handler_input)
@@ -73,7 +76,9 @@ def apply(handler_input: HandlerInput, action: str, promise: Promise, when: dict
     current = turn(handler_input)
     if action != "move":
         promises.settle(current.db, current.partner, promise, action, current.now, current.source_id)
-        return reply(handler_input, speech.marked(action, promise.text))
+        if action == PromiseState.KEPT:  # well done, and the offer to let the partner know (TELL)
+            return kept_reply(handler_input, current, promise)
+        return reply(handler_input, speech.marked(action, for_author(promise.text)))
     day = date.fromisoformat(when["day"]) if when.get("day") else None
     try:
         intake = promise_intake.move_spoken(current.db, current.partner, promise, day, when["minute"],
@@ -91,7 +96,7 @@ def ask_which(handler_input: HandlerInput, action: str, ids: list[int], index: i
     promise = current.db.get(Promise, ids[index])
     session_attributes(handler_input).update(offer="pick_promise", pick={
         "action": action, "ids": ids, "index": index, "when": when})
-    question = speech.which_of(promise.text, describe_local(promise.due_at, promise.timezone, current.now))
+    question = speech.which_of(for_author(promise.text), describe_local(promise.due_at, promise.timezone, current.now))
     return reply(handler_input, question, question)
 
 

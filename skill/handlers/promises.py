@@ -8,9 +8,11 @@ from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 
 from core import local_time
-from core.errors import InvalidInput, NotFound
+from core.errors import DomainError, InvalidInput, NotFound
 from core.models import Promise, PromiseState
 from core.services import promise_intake, promises
+from core.services.couples import other_partner
+from core.words.tasks import for_author
 from core.words.times import describe_local
 from skill.handlers import echo as echo_handlers, slots
 from skill.interceptors import Turn, session_attributes, turn
@@ -101,4 +103,24 @@ class ListPromisesIntentHandler(AbstractRequestHandler):
 
 def listing(open_ones: list[Promise], now: datetime) -> str:
     """The open promises as (what, when) words, said by speech.promise_listing."""
-    return speech.promise_listing([(p.text, describe_local(p.due_at, p.timezone, now)) for p in open_ones])
+    return speech.promise_listing([(for_author(p.text), describe_local(p.due_at, p.timezone, now)) for p in open_ones])
+
+
+def kept_reply(handler_input, current: Turn, promise: Promise) -> Response:
+    """Well done, and the offer to let the partner know (the same for a replayed request)."""
+    partner = other_partner(current.partner)
+    if partner is None or not partner.can_text:
+        return reply(handler_input, speech.marked_kept(for_author(promise.text)))
+    session_attributes(handler_input)["offer"] = "tell"
+    return reply(handler_input, speech.marked_kept(for_author(promise.text), partner.display_name),
+                 speech.offer_tell(partner.display_name))
+
+
+def tell_partner(handler_input) -> Response:
+    """Yes to "Would you like Sam to know?": the same TELL as by text."""
+    current = turn(handler_input)
+    try:
+        _, partner = promises.tell_partner_kept(current.db, current.partner, current.now)
+    except DomainError:
+        return reply(handler_input, speech.NOTHING_TO_TELL)
+    return reply(handler_input, speech.told_partner(partner.display_name))

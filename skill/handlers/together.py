@@ -5,6 +5,7 @@ from ask_sdk_core.utils import is_intent_name
 from core.errors import DomainError
 from core.services import checkins, speakers, summary, thinking_of_you
 from core.services.couples import other_partner
+from core.words.times import describe_local
 from skill import speech
 from skill.handlers.slots import slot_value
 from skill.interceptors import turn
@@ -32,7 +33,9 @@ class ThinkingOfYouIntentHandler(AbstractRequestHandler):
                 return reply(handler_input, speech.NOT_HERE[state.status].format(name=state.partner_name))
             return reply(handler_input, speech.cannot_send_thinking(error.reason, partner,
                                                                     current.settings.thinking_daily_cap))
-        return reply(handler_input, speech.thinking_sent(partner.display_name, sent.held_for_quiet_hours))
+        held = describe_local(sent.held_until, current.partner.couple.timezone, current.now) \
+            if sent.held_until else None
+        return reply(handler_input, speech.thinking_sent(partner.display_name, held))
 
 
 class WeeklySummaryIntentHandler(AbstractRequestHandler):

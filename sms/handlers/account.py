@@ -1,6 +1,6 @@
 """Joining, inviting, consent (YES, STOP, START), help and erasing one's data."""
 from core.models import Consent, InvitationState
-from core.services import couples, invitations
+from core.services import couples, invitations, roles
 from core.services.replies_in_context import yes_or_no
 from core.words import texts
 from sms.handlers.preferences import minute_of_day
@@ -15,6 +15,7 @@ def join(turn: Turn, command) -> str:
     turn.partner = couples.create_couple(
         turn.session, command.get("name"), turn.text.phone, turn.now, settings.default_timezone,
         question_minute=minute_of_day(settings.daily_question_time), quiet_hours=settings.quiet_hours)
+    roles.ask_role(turn.session, turn.partner, turn.now)  # optional, as a text of its own after the welcome
     return texts.welcome(turn.partner.display_name, turn.partner.couple.question_minute)
 
 
@@ -44,6 +45,7 @@ def invite(turn: Turn, command) -> str:
 def accept(turn: Turn, command) -> str:
     """YES from an invitee: the second opt-in, after which they get texts."""
     couples.accept_invite(turn.session, turn.partner, turn.now)
+    roles.ask_role(turn.session, turn.partner, turn.now)
     return texts.accepted(turn.other_name or "your partner", turn.partner.couple.question_minute)
 
 

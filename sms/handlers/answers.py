@@ -6,6 +6,7 @@ from core.services import answers, promises
 from core.services.replies_in_context import followup_waiting, yes_or_no
 from core.words import texts
 from sms.handlers.safety import lines_for
+from sms.handlers.promises import settled_reply
 from sms.turn import Turn
 
 NOT_STORED = {"ack": texts.NOT_AN_ANSWER, "command": texts.COMMAND_UNCLEAR, "question": texts.QUESTION_TO_US,
@@ -51,7 +52,7 @@ def followup(turn: Turn, command) -> str:
     kept = yes_or_no(turn.text.body)
     settled = promises.settle(turn.session, turn.partner, promise,
                               PromiseState.KEPT if kept else PromiseState.MISSED, turn.now)
-    return texts.kept(settled.text) if kept else texts.missed(settled.text)
+    return settled_reply(turn, settled)
 
 
 def undo(turn: Turn, command) -> str:

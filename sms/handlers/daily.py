@@ -2,14 +2,30 @@
 from core.models import Channel
 from core.services import checkins, questions, summary, thinking_of_you
 from core.words import texts
+from core.words.times import describe_local
 from sms.turn import Turn
 
 
 def question(turn: Turn, command) -> str:
     """Q: today's question, the same one the partner gets; the text fallback then skips this partner."""
-    _, asked = questions.todays_question(turn.session, turn.partner.couple, turn.now)
+    _, _, words = questions.personal_question(turn.session, turn.partner, turn.now)
     questions.mark_heard(turn.session, turn.partner, Channel.SMS, turn.now)
-    return texts.question(asked.text)
+    return texts.question(words)
+
+
+def skip(turn: Turn, command) -> str:
+    """SKIP: another question for the couple (neither answered yet), else a gentler one just for this person."""
+    skipped = questions.skip(turn.session, turn.partner, turn.now)
+    questions.mark_heard(turn.session, turn.partner, Channel.SMS, turn.now)
+    return _skipped_words(skipped)
+
+
+def _skipped_words(skipped) -> str:
+    if skipped.kind == "gentle":
+        return texts.skipped_gentle(skipped.words)
+    if skipped.kind == "same":
+        return texts.skip_none(skipped.words)
+    return texts.skipped_topic(skipped.words)
 
 
 def empty(turn: Turn, command) -> str:
@@ -51,7 +67,11 @@ def thinking(turn: Turn, command) -> str:
     """THINKING or a heart: queue a thinking-of-you text to the partner (capped per day)."""
     sent = thinking_of_you.send_thinking(turn.session, turn.partner, turn.now, turn.settings.thinking_daily_cap,
                                          turn.text.sid)
-    return texts.thinking_sent(turn.other_name, sent.held_for_quiet_hours)
+    return texts.thinking_sent(turn.other_name, _held_words(turn, sent))
+
+
+def _held_words(turn: Turn, sent) -> str | None:
+    return describe_local(sent.held_until, turn.tz, turn.now) if sent.held_until else None
 
 
 def nudge_offer(turn: Turn, command) -> str:
@@ -60,4 +80,4 @@ def nudge_offer(turn: Turn, command) -> str:
                                         turn.settings.thinking_daily_cap, turn.text.sid)
     if sent is None:
         return texts.NUDGE_DECLINED
-    return texts.thinking_sent(turn.other_name, sent.held_for_quiet_hours)
+    return texts.thinking_sent(turn.other_name, _held_words(turn, sent))

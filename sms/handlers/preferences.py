@@ -1,7 +1,8 @@
-"""The couple's settings by text: question time, quiet hours, time zone, pause; and linking Alexa."""
+"""Settings by text: each partner's own (PAUSE, QUIET, THINKING OFF/ON) and the couple's shared ones (TIME,
+TZ; the other partner is told); and linking Alexa."""
 from core import local_time, zone_names
 from core.errors import NotFound
-from core.services import couples, guards, linking
+from core.services import guards, linking, personal_settings
 from core.words import texts
 from sms.turn import Turn
 
@@ -17,16 +18,16 @@ def question_time(turn: Turn, command) -> str:
     if not command.get("value"):
         return texts.TIME_HOW
     minute = minute_of_day(command.get("value"))
-    couples.set_question_time(turn.session, turn.partner.couple, minute, turn.now)
-    return texts.time_set(minute)
+    told = personal_settings.set_question_time(turn.session, turn.partner, minute, turn.now)
+    return texts.told_other(texts.time_set(minute), turn.other_name if told else None)
 
 
 def quiet_hours(turn: Turn, command) -> str:
-    """QUIET 21-8: no scheduled texts between those local hours."""
+    """QUIET 21-8: no scheduled texts to this partner between those local hours (QUIET 8-8 is refused)."""
     start, end = command.get("start"), command.get("end")
     if start is None or end is None:
         return texts.QUIET_HOW
-    couples.set_quiet_hours(turn.session, turn.partner.couple, start, end)
+    personal_settings.set_quiet_hours(turn.session, turn.partner, start, end)
     return texts.quiet_set(start, end)
 
 
@@ -37,21 +38,29 @@ def time_zone(turn: Turn, command) -> str:
     zone = zone_names.resolve_timezone(command.get("zone"))
     if zone is None:
         return texts.TZ_UNKNOWN
-    couples.set_timezone(turn.session, turn.partner.couple, zone, turn.now)
+    told = personal_settings.set_timezone(turn.session, turn.partner, zone, turn.now)
     local = local_time.local_now(turn.now, zone)
-    return texts.tz_set(zone, texts.clock(local.hour * 60 + local.minute))
+    return texts.told_other(texts.tz_set(zone, texts.clock(local.hour * 60 + local.minute)),
+                            turn.other_name if told else None)
 
 
 def pause(turn: Turn, command) -> str:
-    """PAUSE: scheduled texts stop until RESUME."""
-    couples.set_paused(turn.session, turn.partner.couple, True)
+    """PAUSE: this partner's scheduled texts stop until RESUME; their partner's go on."""
+    personal_settings.set_paused(turn.session, turn.partner, True)
     return texts.PAUSED
 
 
 def resume(turn: Turn, command) -> str:
     """RESUME after PAUSE."""
-    couples.set_paused(turn.session, turn.partner.couple, False)
+    personal_settings.set_paused(turn.session, turn.partner, False)
     return texts.resumed(turn.partner.couple.question_minute)
+
+
+def thinking_texts(turn: Turn, command) -> str:
+    """THINKING OFF / THINKING ON: whether thinking-of-you texts reach this partner."""
+    on = command.get("on")
+    personal_settings.set_takes_thinking(turn.session, turn.partner, on, turn.now)
+    return texts.THINKING_ON if on else texts.THINKING_OFF
 
 
 def link(turn: Turn, command) -> str:

@@ -77,13 +77,16 @@ def test_partner_answers_thinking_of_you_and_the_summary(transcript):
     assert "Alexa: Sam said: I felt closest" in transcript and "Alexa: Alex said: that I felt close" in transcript
     assert "[text to Alex at Mon 19:05, thinking] Sam is thinking about you" in transcript
     summary = after(transcript, "say ask trust builder how are we doing")
-    assert "-> IntentRequest WeeklySummaryIntent" in summary and "made 1 promise and kept 1" in summary
-    assert "Trust Builder: You checked in on 1 day this week" in after(transcript, "text SUMMARY")
+    assert "-> IntentRequest WeeklySummaryIntent" in summary and "kept 1 of 2 promises" in summary
+    assert "Small win: you kept your promise to call Sam." in summary
+    texted = after(transcript, "text SUMMARY")
+    assert "Trust Builder: Together you answered on 2 days and kept 1 of 2 promises this week." in texted
+    assert "Alex" not in texted  # the couple together: nobody's numbers beside the other's
 
 
 def test_the_outbox_is_the_record_of_every_text(transcript):
     outbox = after(transcript, "outbox")
     kinds = [line.split()[4] for line in outbox.splitlines()]
-    assert kinds == ["invitation", "promise_reminder", "promise_followup", "promise_reminder", "daily_question",
-                     "thinking", "promise_followup"]
+    assert kinds == ["role_question", "invitation", "role_question", "promise_reminder", "promise_followup",
+                     "promise_reminder", "daily_question", "thinking", "promise_followup"]
     assert all(line.split()[5] == "outbox" for line in outbox.splitlines())

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from core.models import OutboundMessage, Partner
-from core.services import couples, outbox
+from core.services import couples, outbox, personal_settings
 from core.services.delivery_reports import update_status
 from core.services.dispatch import Dispatcher
 from core.services.send_rules import INTERRUPTED, MAYBE_SENT
@@ -218,11 +218,11 @@ def test_quiet_hours_defer_and_expiry_drops(make_world):
     assert by_kind["daily_question"].state == "expired"
 
 
-def test_a_paused_couple_gets_no_scheduled_texts_but_asked_for_reminders(world):
+def test_a_paused_partner_gets_no_scheduled_texts_but_asked_for_reminders(world):
     queue_texts(world, 1, kind="daily_question")
     queue_texts(world, 1, kind="promise_reminder", respect_quiet=False)
     with world.tx() as session:
-        couples.set_paused(session, session.get(Partner, 1).couple, True)
+        personal_settings.set_paused(session, session.get(Partner, 1), True)
 
     world.tick()
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from core import local_time
 from core.models import Couple, Partner
-from core.services import checkins, couples, outbox, planner, questions
+from core.services import checkins, couples, outbox, personal_settings, planner, questions
 from core.words import segments, texts
 from prompts.bank import load_bank
 
@@ -61,17 +61,17 @@ def test_a_question_time_that_dst_skips_or_repeats_fires_once_a_day(make_world, 
     assert sent == expected  # inside quiet hours, but the couple chose that time: sent then
 
 
-def test_a_paused_couple_gets_no_question_but_its_schedule_moves_on(make_world, caplog):
+def test_a_paused_partner_gets_no_question_their_partner_does_and_the_schedule_moves_on(make_world, caplog):
     world = make_world(MONDAY)
-    alex, _ = world.couple(LA, ("+14155550137", "+14155550138"))
+    alex, sam = world.couple(LA, ("+14155550137", "+14155550138"))
     with world.tx() as session:
-        couples.set_paused(session, session.get(Partner, alex).couple, True)
+        personal_settings.set_paused(session, session.get(Partner, alex), True)
 
     with caplog.at_level(logging.INFO):
         world.advance_to(EVENING)
 
-    assert world.messages() == []
-    assert "daily question of 2026-11-23 skipped (paused)" in caplog.text
+    assert [m.partner_id for m in world.messages(kind="daily_question")] == [sam]
+    assert f"partner {alex}: daily question of 2026-11-23 skipped (paused)" in caplog.text
     with world.tx() as session:
         assert session.get(Partner, alex).couple.next_question_at == EVENING + timedelta(days=1)
 
@@ -128,8 +128,8 @@ def test_one_database_error_while_planning_delays_the_question_and_never_skips_i
     ((21, 8), 22 * 60, time(0), False),  # a time chosen inside quiet hours is sent then
 ])
 def test_question_window(quiet, minute, expires, respect):
-    couple = Couple(timezone=LA, question_minute=minute, quiet_start=quiet[0], quiet_end=quiet[1])
-    due, until, respect_quiet = planner.question_window(couple, MONDAY.date())
+    partner = Partner(couple=Couple(timezone=LA, question_minute=minute), quiet_start=quiet[0], quiet_end=quiet[1])
+    due, until, respect_quiet = planner.question_window(partner, MONDAY.date())
     assert local_time.local_now(due, LA).time() == time(minute // 60, minute % 60)
     assert local_time.local_now(until, LA).time() == expires and until > due
     assert respect_quiet is respect

@@ -103,7 +103,7 @@ def test_automatic_sending_is_skipped_once_the_cap_is_reached(make_world, caplog
         world.advance_to(MONDAY + timedelta(hours=8))
 
     assert world.messages(kind="thinking_auto") == []
-    assert "automatic thinking-about-you of 2026-11-23 skipped (daily cap)" in caplog.text
+    assert "automatic thinking-about-you of 2026-11-23 skipped (capped)" in caplog.text
 
 
 def test_nothing_when_the_partner_has_said_stop(world, caplog):
@@ -117,6 +117,34 @@ def test_nothing_when_the_partner_has_said_stop(world, caplog):
 
     assert world.messages() == []
     assert "moment of 2026-11-23 skipped (partner cannot receive texts)" in caplog.text
+
+
+def test_thinking_off_stops_the_partners_moments_to_them_but_not_their_own(world, caplog):
+    schedule(world, auto=True)  # Alex's automatic moments go to Sam
+    schedule(world, partner_id=2)  # Sam is offered moments to send to Alex
+    with world.tx() as session:
+        session.get(Partner, 1).takes_thinking = False  # Alex: THINKING OFF
+
+    with caplog.at_level(logging.INFO):
+        world.advance_to(MONDAY + timedelta(hours=8))
+
+    assert world.messages(kind="nudge_offer") == []  # Sam is not even asked
+    assert "partner 2: thinking-about-you moment of 2026-11-23 skipped (partner paused or turned thinking " \
+           "texts off)" in caplog.text
+    assert [m.partner_id for m in world.messages(kind="thinking_auto")] == [2]  # Alex's own to Sam still go
+
+
+def test_a_paused_partner_gets_no_moments_and_sends_none(world, caplog):
+    schedule(world, auto=True)
+    schedule(world, partner_id=2)
+    with world.tx() as session:
+        session.get(Partner, 1).paused = True  # Alex: PAUSE
+
+    with caplog.at_level(logging.INFO):
+        world.advance_to(MONDAY + timedelta(hours=8))
+
+    assert world.messages() == []
+    assert "partner 1: thinking-about-you moment of 2026-11-23 skipped (paused)" in caplog.text
 
 
 def test_after_downtime_only_a_moment_still_in_its_window_is_used(world, caplog):

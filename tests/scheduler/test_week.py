@@ -7,7 +7,7 @@ import pytest
 
 from core import local_time
 from core.models import Partner
-from core.services import couples, promises, thinking_moments
+from core.services import couples, personal_settings, promises, thinking_moments
 
 UTC = timezone.utc
 ZONES = {
@@ -77,7 +77,7 @@ def check_summary(world, tz, partner_id, dst_day):
     [summary] = world.messages(partner_id=partner_id, kind="weekly_summary")
     assert (local(summary.sent_at, tz).date(), local(summary.sent_at, tz).time()) == (dst_day, time(18, 0))
     assert summary.idempotency_key == f"weekly-summary:{partner_id}:{local_time.week_start(dst_day)}"
-    assert summary.body.startswith("Your week with Trust Builder: You checked in on 0 days")
+    assert summary.body.startswith("Your week with Trust Builder: Together you made 3 promises this week.")
 
 
 def check_nudges(world, tz, alex, sam):
@@ -112,7 +112,8 @@ def test_opted_out_partners_and_paused_couples_get_no_scheduled_texts(make_world
     carol, dave = setup_couple(world, "Europe/London", date(2027, 3, 14), time(9))
     with world.tx() as session:
         couples.opt_out(session, session.get(Partner, sam), world.clock())  # Sam texted STOP
-        couples.set_paused(session, session.get(Partner, carol).couple, True)
+        personal_settings.set_paused(session, session.get(Partner, carol), True)
+        personal_settings.set_paused(session, session.get(Partner, dave), True)
 
     world.advance_to(start + timedelta(days=7))
 

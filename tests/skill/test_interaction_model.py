@@ -52,6 +52,7 @@ CUSTOM_INTENTS: dict[str, dict[str, str]] = {
     "UndoAnswerIntent": {},
     "PrivateReflectionIntent": {"text": "AMAZON.SearchQuery"},
     "SkipQuestionIntent": {},
+    "SetRoleIntent": {"role": "PartnerRole"},
     # Issue 12: how promise reminders come, and the "your partner answered" opt-in.
     "ReminderWayIntent": {"way": "ReminderWay"},
     "AnswerNoticesIntent": {"setting": "NoticeSwitch"},

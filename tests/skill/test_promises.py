@@ -201,7 +201,9 @@ def test_kept_promise_by_words(alexa, couple, tx):
     alexa.intent("MakePromiseIntent", task="call Sam", time="18:00")
     alexa.intent("MakePromiseIntent", task="walk the dog", time="19:00")
     said = alexa.intent("KeptPromiseIntent", task="call sam")
-    assert said.speech == "Well done. I've marked your promise to call Sam as kept."
+    assert said.speech == ("Well done. I've marked your promise to call Sam as kept. "
+                           "Would you like Sam to know? I'd send them a text.")
+    assert said.attributes.get("offer") == "tell" and not texts(tx, "promise_thanks")  # nothing unless asked
     states = {p.text: (p.id, p.state) for p in all_promises(tx)}
     assert [state for _, state in states.values()] == ["kept", "open"]
     reminders = {m.promise_id: m.state for m in texts(tx, "promise_reminder")}
@@ -260,6 +262,23 @@ def test_build_skill_takes_a_settings_api(runtime, couple, tx, clock):
 def _promise_request(alexa, time_value, task="call Sam", date=None):
     return intent_request("MakePromiseIntent", alexa.clock(), {"task": task, "date": date, "time": time_value})
 
+
+
+def test_kept_by_voice_then_yes_tells_the_partner(alexa, couple, tx):
+    alexa.intent("MakePromiseIntent", task="call my mom", time="18:00")
+    kept = alexa.intent("KeptPromiseIntent", task="call my mom")
+    assert kept.speech.startswith("Well done. I've marked your promise to call your mom as kept.")
+    told = alexa.intent("AMAZON.YesIntent")  # the session carries the offer to the next turn
+    assert told.speech == "Done. Sam will get a text saying you kept it."
+    [news] = texts(tx, "promise_thanks")
+    assert news.body == "Alex kept their promise to call their mom. Reply THANKS to let them know."
+
+
+def test_kept_by_voice_then_no_tells_nobody(alexa, couple, tx):
+    alexa.intent("MakePromiseIntent", task="walk the dog", time="18:00")
+    alexa.intent("KeptPromiseIntent", task="walk the dog")
+    alexa.intent("AMAZON.NoIntent")
+    assert texts(tx, "promise_thanks") == []
 
 
 def test_a_replayed_kept_promise_request_marks_nothing_more(alexa, couple, tx):

@@ -106,6 +106,8 @@ def test_a_new_number_sets_up_by_voice_and_joins_with_its_yes(echo, text, look, 
     look.expire_all()
     jordan = couples.find_by_phone(look, NEW_PHONE)
     assert jordan.consent == Consent.GRANTED and jordan.alexa_user_id == keyed(ALEXA_USER, STRANGER)
+    role_asks = look.scalars(select(OutboundMessage).where(OutboundMessage.kind == TextKind.ROLE_QUESTION)).all()
+    assert [m.partner_id for m in role_asks] == [jordan.id]  # the same optional ROLE question as after JOIN
     question = Alexa(echo.client, clock, user_id=STRANGER).intent("TodaysQuestionIntent")
     assert question.speech.startswith("Today's question is:")
     assert text(NEW_PHONE, "YES")[0] != reply  # a second YES is just an answer now, nothing links again
@@ -121,6 +123,7 @@ def test_a_registered_number_hears_the_same_words_and_links_with_its_yes(client,
     [reply] = text(SAM, "yes")
     assert reply.startswith("Linked: Alexa now knows it's you, Sam.")
     look.expire_all()
+    assert not look.scalars(select(OutboundMessage).where(OutboundMessage.kind == TextKind.ROLE_QUESTION)).all()
     sam = look.get(Partner, couple.sam)
     assert (sam.alexa_user_id, sam.alexa_person_id, sam.display_name) == (
         keyed(ALEXA_USER, "amzn1.ask.account.OTHERHOUSE"), keyed(ALEXA_PERSON, PERSON), "Sam")

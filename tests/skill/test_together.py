@@ -32,9 +32,12 @@ def test_thinking_of_you_to_someone_else_sends_nothing(alexa, couple, tx):
     assert said.speech.startswith("I can only send these to your partner, Sam.") and thinking_texts(tx) == []
 
 
-def test_thinking_of_you_is_capped_per_day(alexa, couple, tx, settings):
+def test_thinking_of_you_is_one_an_hour_and_capped_per_day(alexa, couple, tx, settings, clock):
     for _ in range(settings.thinking_daily_cap):
         alexa.intent("ThinkingOfYouIntent")
+        assert alexa.intent("ThinkingOfYouIntent").speech == (
+            "You sent Sam one less than an hour ago. One an hour is plenty, so try again later.")
+        clock.advance(minutes=61)
     said = alexa.intent("ThinkingOfYouIntent")
     assert said.speech == "You've already sent 3 today, which is the daily limit. You can send more tomorrow."
     assert len(thinking_texts(tx)) == 3
@@ -61,14 +64,29 @@ def test_thinking_of_you_without_a_partner(client, clock, tx):
 
 def test_thinking_of_you_in_quiet_hours_says_when_it_arrives(alexa, couple, clock):
     clock.advance(hours=14)  # 11 PM in Los Angeles
-    assert "It's quiet hours, so it will reach them in the morning." in alexa.intent("ThinkingOfYouIntent").speech
+    assert alexa.intent("ThinkingOfYouIntent").speech == (
+        "It's quiet hours for Sam, so your text will wait until tomorrow at 8 AM, and it will say when you sent it.")
+    clock.advance(hours=1, minutes=5)
+    assert alexa.intent("ThinkingOfYouIntent").speech.startswith("One is already waiting for Sam's quiet hours")
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda sam: setattr(sam, "takes_thinking", False),
+     "Sam has turned thinking-about-you texts off for now, so it won't go."),
+    (lambda sam: setattr(sam, "paused", True), "Sam has paused their texts for now, so it won't go."),
+])
+def test_thinking_of_you_respects_the_recipients_own_choices(alexa, couple, tx, change, expected):
+    with tx() as s:
+        change(couples.get_partner(s, couple.sam))
+    assert alexa.intent("ThinkingOfYouIntent").speech == expected and thinking_texts(tx) == []
 
 
 def test_weekly_summary(alexa, couple, tx, clock):
     with tx() as s:
         checkins.record_check_in(s, couples.get_partner(s, couple.alex), "hi", "sms", "sms:1", clock())
     said = alexa.intent("WeeklySummaryIntent")
-    assert said.speech.startswith("You checked in on 1 day this week. Sam checked in on 0 days this week.")
+    assert said.speech.startswith("Together you answered on 1 day this week.")
+    assert "Sam" not in said.speech  # the couple together, never side by side
     assert "Small win" in said.speech and said.ended is True
 
 

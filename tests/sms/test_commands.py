@@ -118,6 +118,16 @@ PHRASINGS = [
     ("my answer is", C("answer", ("my answer is",))), ("answer me honestly", C("answer", ("answer me honestly",))),
     ("my answers are short", C("answer", ("my answers are short",))),
     ("", C("empty")), ("   \n\t", C("empty")), ("\x00", C("empty")),
+    ("THINKING OFF", C("thinking_texts", (False,))), ("thinking on", C("thinking_texts", (True,))),
+    ("Thinking off please", C("thinking_texts", (False,))), ("thinking stop", C("thinking_texts", (False,))),
+    ("thinking about you always", C("answer", ("thinking about you always",))),
+    ("ROLE hurt", C("role", ("hurt",))), ("role: mostly repairing", C("role", ("mostly repairing",))),
+    ("ROLE", C("role", (None,))), ("change my role", C("role", (None,))),
+    ("SKIP", C("skip")), ("skip this one", C("skip")), ("a different question", C("skip")),
+    ("another question please", C("skip")),
+    ("TELL", C("tell")), ("tell them", C("tell")), ("let them know", C("tell")),
+    ("thanks", C("thanks")), ("Thank you!", C("thanks")), ("THX", C("thanks")), ("thanks so much", C("thanks")),
+    ("thanks for listening last night", C("answer", ("thanks for listening last night",))),
 ]
 
 

@@ -30,7 +30,9 @@ def test_join_starts_a_couple_with_the_settings_defaults(text, db, settings):
     assert discloses(reply) and "Welcome to Trust Builder, Alex" in reply and "7 PM" in reply
     assert (alex.display_name, alex.consent, alex.can_text) == ("Alex", "granted", True)
     assert alex.couple.timezone == settings.default_timezone == "America/Los_Angeles"
-    assert (alex.couple.question_minute, alex.couple.quiet_start, alex.couple.quiet_end) == (19 * 60, 21, 8)
+    assert (alex.couple.question_minute, alex.quiet_start, alex.quiet_end) == (19 * 60, 21, 8)
+    [role_question] = db.scalars(select(OutboundMessage).where(OutboundMessage.partner_id == alex.id)).all()
+    assert (role_question.kind, role_question.body) == ("role_question", texts.ROLE_ASK)  # optional, its own text
 
 
 def test_join_without_a_name_asks_for_one(text, db):
@@ -53,7 +55,7 @@ def test_invite_queues_one_invitation_that_asks_for_yes(text, db):
     reply = text(ALEX, "INVITE (415) 555-0101 Sam")
 
     sam = partner(db, SAM)
-    [invitation] = db.scalars(select(OutboundMessage)).all()
+    [invitation] = db.scalars(select(OutboundMessage).where(OutboundMessage.kind == "invitation")).all()
     assert reply == texts.invite_sent("Sam")
     assert (sam.consent, sam.can_text) == ("invited", False)
     assert (invitation.kind, invitation.idempotency_key, invitation.to_phone) == (
@@ -74,7 +76,7 @@ def test_invite_mistakes_get_help_and_change_nothing(text, db):
     assert answers["INVITE 415 555 0101"] == texts.problem("missing_name", None)
     # their own number: the same reply as any number, and nothing is sent
     assert answers["INVITE 415 555 0100 Jo"] == texts.invite_sent("Jo")
-    assert count(db, Partner) == 1 and count(db, OutboundMessage) == 0
+    assert count(db, Partner) == 1 and count(db, OutboundMessage, OutboundMessage.kind == "invitation") == 0
 
 
 def test_a_third_person_cannot_be_invited(text, couple, db):
@@ -142,7 +144,8 @@ def test_stop_cancels_queued_texts_and_silences_everything_until_start(text, cou
     alex = partner(db, ALEX)
     assert stop is None and while_out == [None] * 4
     assert (alex.opted_out, alex.consent, alex.awaiting) == (True, "revoked", None)
-    states = db.scalars(select(OutboundMessage.state).where(OutboundMessage.partner_id == alex.id)).all()
+    states = db.scalars(select(OutboundMessage.state).where(OutboundMessage.partner_id == alex.id,
+                                                            OutboundMessage.promise_id.is_not(None))).all()
     assert states == ["cancelled", "cancelled"]  # the promise's reminder and follow-up
     assert thinking == "Alex isn't getting texts right now, so I can't send it."
     assert gateway.bodies_to(ALEX) == [] and count(db, CheckIn) == 0
@@ -232,6 +235,8 @@ def test_the_whole_journey(text, db, dispatcher, gateway, clock):
     assert db.scalar(select(Promise.state)) == "kept"
 
     text(ALEX, "PROMISE water the plants tomorrow 9am")
+    dispatcher.run_until_idle()
+    gateway.sent.clear()
     assert text(ALEX, "STOP") is None
     clock.advance(days=2)
     dispatcher.run_until_idle()
@@ -240,29 +245,46 @@ def test_the_whole_journey(text, db, dispatcher, gateway, clock):
     assert count(db, CheckIn) == 2
 
 
-def test_awaited_confirmation_of_a_kept_promise(text, couple, db, dispatcher, gateway):
-    sam = partner(db, SAM)
-    sam.confirm_kept = True
-    db.commit()
-    text(ALEX, "PROMISE call mom tomorrow 6pm")
-    text(ALEX, "DONE")
+def test_a_kept_promise_reaches_the_partner_only_when_the_promiser_says_tell(text, couple, db, dispatcher,
+                                                                             gateway, clock):
+    text(ALEX, "PROMISE call my mom tomorrow 6pm")
+    clock.advance(days=1, hours=10)  # 7 PM the next day
+    kept = text(ALEX, "DONE")
     dispatcher.run_until_idle()
+    assert kept == texts.kept("call your mom", "Sam")
+    assert not [body for body in gateway.bodies_to(SAM) if "kept" in body]  # nothing unless Alex asks
 
-    reply = text(SAM, "Y")
+    assert text(ALEX, "TELL") == texts.told_partner("Sam")
+    dispatcher.run_until_idle()
+    assert gateway.bodies_to(SAM)[-1] == "Alex kept their promise to call their mom. Reply THANKS to let them know."
+    assert text(ALEX, "TELL") == texts.problem("nothing_to_tell", "Sam")  # once
 
-    assert "Alex says they kept their promise to call mom" in gateway.bodies_to(SAM)[-1]
-    assert reply == texts.confirmed(True)
+    assert text(SAM, "thanks!") == texts.thanked("Alex")
+    dispatcher.run_until_idle()
+    assert gateway.bodies_to(ALEX)[-1] == "Sam says thank you for keeping your promise to call your mom."
+    assert text(SAM, "thank you") == texts.THANKS_NOTHING  # passed on once
+    assert count(db, CheckIn) == 0  # neither THANKS nor TELL is an answer
     db.expire_all()
-    assert db.scalar(select(Promise.partner_confirmed)) is True
-    assert partner(db, SAM).awaiting is None and count(db, CheckIn) == 0
+    assert db.scalar(select(Promise.state)) == "kept"  # Sam's thanks is never a verdict on it
 
 
-def test_awaited_confirmation_without_a_promise_is_simply_over(text, couple, db, clock):
-    couples.expect_reply(partner(db, SAM), "confirm_kept", clock())  # no promise id: erased, or never set
-    db.commit()
+def test_tell_without_a_kept_promise_and_thanks_with_nothing_waiting(text, couple, db):
+    assert text(ALEX, "TELL") == texts.problem("nothing_to_tell", "Sam")
+    assert text(SAM, "THANKS") == texts.THANKS_NOTHING
+    text(ALEX, "PROMISE call mom tomorrow 6pm")
+    text(ALEX, "MISSED")
+    assert text(ALEX, "TELL") == texts.problem("nothing_to_tell", "Sam")  # only kept promises, by choice
+    assert count(db, OutboundMessage, OutboundMessage.kind == "promise_thanks") == 0
 
-    assert text(SAM, "YES") == texts.problem("no_confirm", None)
-    assert partner(db, SAM).awaiting is None
+
+def test_no_yes_no_verdict_on_a_partners_promise_exists():
+    import pathlib
+    root = pathlib.Path(__file__).resolve().parents[2]
+    for package in ("core", "sms", "skill"):
+        for path in (root / package).rglob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            for gone in ("confirm_kept", "Did they?", "Reply Y or N", "partner_confirmed"):
+                assert gone not in source, (path, gone)
 
 
 def test_awaited_nudge_offer_sends_on_1_and_not_on_no(text, couple, db, clock):

@@ -13,6 +13,15 @@ from tests.sms.conftest import ALEX, SAM, count
 pytestmark = pytest.mark.usefixtures("couple")
 
 
+ONBOARDING = ("invitation", "role_question")  # texts every joined couple was sent
+
+
+def partner_row(db, phone) -> Partner:
+    """One partner, read fresh."""
+    db.expire_all()
+    return db.scalar(select(Partner).where(Partner.phone_digest == phone_digest(phone)))
+
+
 def couple_row(db) -> Couple:
     """The one couple, read fresh."""
     db.expire_all()
@@ -71,13 +80,17 @@ def test_share_waits_for_both_and_fits_an_emoji_answer(text):
 def test_summary_is_the_weekly_text(text):
     text(ALEX, "an answer")
 
-    assert text(ALEX, "SUMMARY").startswith("You checked in on 1 day this week. Sam checked in on 0 days")
+    summary = text(ALEX, "SUMMARY")
+    assert summary.startswith("Together you answered on 1 day this week.")
+    assert "Sam" not in summary  # the couple together, never one partner's numbers beside the other's
 
 
-def test_help_lists_commands_and_a_counsellor(text):
+def test_help_lists_commands(text):
     reply = text(ALEX, "HELP")
 
-    assert "couples counsellor" in reply and "STOP" in reply and "PROMISE" in reply
+    assert "STOP" in reply and "PROMISE" in reply
+    for command in ("SKIP", "TELL", "ROLE", "THINKING OFF", "PAUSE", "QUIET"):
+        assert command in reply
 
 
 def test_promise_confirms_the_exact_time_and_queues_reminders(text, db):
@@ -105,7 +118,7 @@ def test_promise_reminder_names_its_day_when_not_the_due_day(text):
 ])
 def test_promise_that_cannot_be_understood_asks_again(text, db, body, expected):
     assert text(ALEX, body) == expected
-    assert count(db, Promise) == 0 and count(db, OutboundMessage, OutboundMessage.kind != "invitation") == 0
+    assert count(db, Promise) == 0 and count(db, OutboundMessage, OutboundMessage.kind.not_in(ONBOARDING)) == 0
 
 
 def test_promises_list_kept_and_missed_by_number(text, db):
@@ -118,10 +131,11 @@ def test_promises_list_kept_and_missed_by_number(text, db):
 
     assert listing == ("Your open promises: 1) call mom, tomorrow at 6 PM; 2) wash the car, Friday at 10 AM. "
                        "Reply KEPT 1 or MISSED 1.")
-    assert missed == texts.missed("wash the car") and kept == texts.kept("call mom")
+    assert missed == texts.missed("wash the car") and kept == texts.kept("call mom", "Sam")
+    assert "Reply TELL to let Sam know." in kept
     assert not any(word in missed.lower() for word in ("fail", "should", "disappoint", "again?"))
     assert dict(db.execute(select(Promise.text, Promise.state)).all()) == {"call mom": "kept", "wash the car": "missed"}
-    assert count(db, OutboundMessage, OutboundMessage.state == "queued", OutboundMessage.kind != "invitation") == 0
+    assert count(db, OutboundMessage, OutboundMessage.state == "queued", OutboundMessage.kind.not_in(ONBOARDING)) == 0
 
 
 def test_kept_without_promises_or_with_a_wrong_number(text):
@@ -132,12 +146,16 @@ def test_kept_without_promises_or_with_a_wrong_number(text):
     assert text(SAM, "MISSED") == texts.NO_PROMISES  # Sam cannot settle Alex's promise
 
 
-def test_thinking_and_hearts_go_to_the_partner_up_to_the_daily_cap(text, db, settings):
-    sent = [text(ALEX, body) for body in ("THINKING", "\u2764\ufe0f", "<3")]
+def test_thinking_and_hearts_go_to_the_partner_up_to_the_daily_cap(text, db, settings, clock):
+    sent = []
+    for body in ("THINKING", "\u2764\ufe0f", "<3"):
+        sent.append(text(ALEX, body))
+        assert text(ALEX, "THINKING") == texts.problem("thinking_too_soon", "Sam")  # one an hour
+        clock.advance(hours=1)
     capped = text(ALEX, "thinking of you")
 
-    assert sent == [texts.thinking_sent("Sam", False)] * settings.thinking_daily_cap
-    assert capped == texts.problem("capped", "Sam")
+    assert sent == [texts.thinking_sent("Sam", None)] * settings.thinking_daily_cap
+    assert capped == texts.problem("capped", "Sam") and "won't go" in capped
     assert count(db, OutboundMessage, OutboundMessage.kind == "thinking",
                  OutboundMessage.to_phone_digest == phone_digest(SAM)) == 3
 
@@ -145,7 +163,11 @@ def test_thinking_and_hearts_go_to_the_partner_up_to_the_daily_cap(text, db, set
 def test_thinking_in_quiet_hours_says_it_waits_for_morning(text, clock):
     clock.advance(hours=13)  # 10 PM in Los Angeles
 
-    assert text(ALEX, "THINKING") == texts.thinking_sent("Sam", True)
+    reply = text(ALEX, "THINKING")
+    assert reply == texts.thinking_sent("Sam", "tomorrow at 8 AM")
+    assert "waits until tomorrow at 8 AM" in reply
+    clock.advance(hours=1)  # an hour later it is still quiet hours: one waiting is enough
+    assert text(ALEX, "<3") == texts.problem("thinking_waiting", "Sam")
 
 
 def test_thinking_is_honest_when_the_partner_cannot_get_texts(text, db):
@@ -159,8 +181,11 @@ def test_thinking_is_honest_when_the_partner_cannot_get_texts(text, db):
 
 @pytest.mark.parametrize("body, minute", [("TIME 19:30", 19 * 60 + 30), ("time 7am", 7 * 60)])
 def test_time_moves_the_question(text, db, body, minute):
-    assert text(ALEX, body) == texts.time_set(minute)
+    assert text(ALEX, body) == texts.told_other(texts.time_set(minute), "Sam")
     assert couple_row(db).question_minute == minute
+    [told] = db.scalars(select(OutboundMessage.body).where(OutboundMessage.kind == "setting_changed",
+                                                           OutboundMessage.to_phone_digest == phone_digest(SAM))).all()
+    assert told == texts.question_time_changed("Alex", minute)
 
 
 @pytest.mark.parametrize("body", ["TIME 25:00", "TIME"])
@@ -172,14 +197,21 @@ def test_bad_time_explains_the_format(text, db, body):
 def test_quiet_hours(text, db):
     assert text(ALEX, "QUIET 22-7") == texts.quiet_set(22, 7)
     assert text(ALEX, "QUIET 9-late") == texts.QUIET_HOW
-    assert (couple_row(db).quiet_start, couple_row(db).quiet_end) == (22, 7)
+    assert text(ALEX, "QUIET 8-8") == texts.QUIET_SAME  # never silently "off"
+    alex, sam = partner_row(db, ALEX), partner_row(db, SAM)
+    assert (alex.quiet_start, alex.quiet_end) == (22, 7)
+    assert (sam.quiet_start, sam.quiet_end) == (21, 8)  # Sam's own hours are untouched
+    assert count(db, OutboundMessage, OutboundMessage.kind == "setting_changed") == 0  # nothing to tell
 
 
 @pytest.mark.parametrize("body, zone", [("TZ America/Chicago", "America/Chicago"),
                                         ("timezone denver", "America/Denver")])
 def test_time_zone_by_name_or_city(text, db, body, zone):
-    assert text(ALEX, body).startswith(f"Time zone set to {zone}. It's ")
+    reply = text(ALEX, body)
+    assert reply.startswith(f"Time zone set to {zone}. It's ") and reply.endswith("Sam will get a text saying so.")
     assert couple_row(db).timezone == zone
+    [told] = db.scalars(select(OutboundMessage.body).where(OutboundMessage.kind == "setting_changed")).all()
+    assert told.startswith(f"Alex set your shared time zone to {zone}")
 
 
 @pytest.mark.parametrize("body, expected", [("TZ Narnia", texts.TZ_UNKNOWN), ("TZ", texts.TZ_HOW)])
@@ -189,8 +221,9 @@ def test_unknown_time_zone_changes_nothing(text, db, body, expected):
 
 
 def test_pause_and_resume(text, db):
-    assert text(ALEX, "PAUSE") == texts.PAUSED and couple_row(db).paused
-    assert text(ALEX, "RESUME") == texts.resumed(19 * 60) and not couple_row(db).paused
+    assert text(ALEX, "PAUSE") == texts.PAUSED and partner_row(db, ALEX).paused
+    assert not partner_row(db, SAM).paused  # Sam's texts go on
+    assert text(ALEX, "RESUME") == texts.resumed(19 * 60) and not partner_row(db, ALEX).paused
 
 
 def test_link_with_a_real_code_and_a_wrong_one(text, db, clock):

@@ -64,7 +64,8 @@ def test_move_without_a_time_says_how(text):
 
 def test_missed_in_plain_words(text, db):
     text(ALEX, "PROMISE call mom tomorrow 6pm")
-    assert text(ALEX, "I didn't keep my promise").startswith("Thanks for being honest about call mom.")
+    assert text(ALEX, "I didn't keep my promise").startswith(
+        "Thanks for telling me you didn't get to call mom this time.")
     assert promises(db)[0].state == PromiseState.MISSED
 
 

@@ -8,7 +8,7 @@ from core.crypto import keyed
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.models import (ALEXA_PERSON, CheckIn, Couple, InboundMessage, NudgeSchedule, OutboundMessage,
                          PairingCode, Partner, Promise, QuestionHeard)
-from core.services import checkins, couples, outbox, promises, questions
+from core.services import checkins, couples, outbox, personal_settings, promises, questions
 
 LA = "America/Los_Angeles"
 ALEX, SAM, KIM = "+14155550100", "+14155550132", "+16505550199"
@@ -46,7 +46,8 @@ def test_create_couple_stores_the_first_partner_with_consent(session, clock):
     assert (alex.consent, alex.consent_at, alex.opted_out) == ("granted", clock(), False)
     assert alex.can_text
     couple = session.get(Couple, alex.couple_id)
-    assert (couple.timezone, couple.question_minute, couple.quiet_start, couple.quiet_end) == (LA, 19 * 60, 21, 8)
+    assert (couple.timezone, couple.question_minute, alex.quiet_start, alex.quiet_end) == (LA, 19 * 60, 21, 8)
+    assert (alex.paused, alex.takes_thinking, alex.role) == (False, True, "unsaid")
     # 09:00 in LA now, so the first question is at 19:00 today (03:00 UTC tomorrow).
     assert couple.next_question_at == datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)
     assert couples.other_partner(alex) is None
@@ -55,7 +56,9 @@ def test_create_couple_stores_the_first_partner_with_consent(session, clock):
 def test_create_couple_with_own_question_time_and_quiet_hours(session, clock):
     alex = couples.create_couple(session, "Alex", ALEX, clock(), LA, question_minute=8 * 60, quiet_hours=(22, 7))
     couple = alex.couple
-    assert (couple.quiet_start, couple.quiet_end) == (22, 7)
+    assert (alex.quiet_start, alex.quiet_end) == (22, 7)
+    sam = couples.invite_partner(session, alex, SAM, "Sam", clock())
+    assert (sam.quiet_start, sam.quiet_end) == (22, 7)  # starts with the inviter's, then Sam's own
     assert couple.next_question_at == datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)  # 08:00 tomorrow
 
 
@@ -208,13 +211,15 @@ def test_set_question_time_rejects_impossible_times(session, alex, clock, minute
     assert alex.couple.question_minute == 19 * 60
 
 
-def test_set_quiet_hours(session, alex):
-    couples.set_quiet_hours(session, alex.couple, 23, 6)
-    assert (alex.couple.quiet_start, alex.couple.quiet_end) == (23, 6)
-    with pytest.raises(InvalidInput) as error:
-        couples.set_quiet_hours(session, alex.couple, 22, 24)
-    assert error.value.reason == "bad_hours"
-    assert (alex.couple.quiet_start, alex.couple.quiet_end) == (23, 6)
+def test_set_quiet_hours_is_one_persons_own(session, alex, clock):
+    sam = couples.invite_partner(session, alex, SAM, "Sam", clock())
+    personal_settings.set_quiet_hours(session, alex, 23, 6)
+    assert (alex.quiet_start, alex.quiet_end, sam.quiet_start, sam.quiet_end) == (23, 6, 21, 8)
+    for start, end, reason in ((22, 24, "bad_hours"), (8, 8, "same_hours"), (0, 0, "same_hours")):
+        with pytest.raises(InvalidInput) as error:
+            personal_settings.set_quiet_hours(session, alex, start, end)
+        assert error.value.reason == reason
+    assert (alex.quiet_start, alex.quiet_end) == (23, 6)
 
 
 def test_set_timezone_replans_in_the_new_zone(session, alex, clock):
@@ -225,11 +230,24 @@ def test_set_timezone_replans_in_the_new_zone(session, alex, clock):
     assert alex.couple.next_summary_at is None
 
 
-def test_pause_and_resume(session, alex):
-    couples.set_paused(session, alex.couple, True)
-    assert alex.couple.paused
-    couples.set_paused(session, alex.couple, False)
-    assert not alex.couple.paused
+def test_pause_and_resume_are_one_persons_own(session, alex, clock):
+    sam = couples.invite_partner(session, alex, SAM, "Sam", clock())
+    personal_settings.set_paused(session, alex, True)
+    assert alex.paused and not sam.paused
+    personal_settings.set_paused(session, alex, False)
+    assert not alex.paused
+
+
+def test_shared_settings_tell_the_other_partner_in_one_line(session, alex, clock):
+    sam = couples.invite_partner(session, alex, SAM, "Sam", clock())
+    assert not personal_settings.set_question_time(session, alex, 20 * 60, clock())  # Sam has not said YES
+    couples.accept_invite(session, sam, clock())
+    assert personal_settings.set_question_time(session, alex, 21 * 60, clock())
+    assert personal_settings.set_timezone(session, sam, "America/Chicago", clock())
+    told = {m.partner_id: m.body for m in session.scalars(select(OutboundMessage).where(
+        OutboundMessage.kind == "setting_changed"))}
+    assert told == {sam.id: "Alex moved your shared daily question to 9 PM. Reply TIME to change it.",
+                    alex.id: "Sam set your shared time zone to America/Chicago (it's 11 AM there now)."}
 
 
 def test_expected_replies_expire(session, alex, clock):

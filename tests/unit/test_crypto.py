@@ -69,7 +69,7 @@ def test_promise_text_and_its_texts_are_not_stored_in_plain_text(session, alex, 
     assert len(bodies) == 2
     for body in bodies:
         assert b"sister" not in body and b"Reminder" not in body and b"KEPT" not in body
-    assert any("call my sister about the loan" in crypto.decrypt(body) for body in bodies)
+    assert any("call your sister about the loan" in crypto.decrypt(body) for body in bodies)
 
 
 def test_inbound_replies_are_not_stored_in_plain_text(session, alex, clock):

@@ -1,5 +1,5 @@
 """Promises: the reminder before and the follow-up after, picking which promise someone means,
-settling it (only its maker), and the partner's confirmation."""
+settling it (only its maker), and telling the partner (only when its maker asks) so they may say thanks."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -41,14 +41,15 @@ def test_a_promise_queues_its_reminder_and_follow_up(session, alex, sam, clock):
     assert (reminder.send_after, reminder.expires_at) == (DUE - timedelta(minutes=30), DUE)
     assert reminder.respect_quiet is False  # asked for at that time, so it goes even in quiet hours
     assert (reminder.partner_id, reminder.to_phone, reminder.state) == (alex.id, alex.phone, "queued")
-    assert reminder.body == "Reminder from Trust Builder: call my mom, today at 2 PM."
+    assert reminder.body == "Reminder from Trust Builder: call your mom, today at 2 PM."  # turned to its reader
 
     follow_up = queued["promise_followup"]
     assert follow_up.idempotency_key == f"promise-followup:{made.id}"
     assert (follow_up.send_after, follow_up.expires_at) == (DUE + FOLLOW_UP_AFTER, DUE + FOLLOW_UP_STALE)
     assert (follow_up.send_after, follow_up.expires_at) == (DUE + timedelta(minutes=30), DUE + timedelta(hours=36))
     assert follow_up.respect_quiet is True
-    assert "call my mom" in follow_up.body and "KEPT or MISSED" in follow_up.body
+    assert follow_up.body.startswith("Did you keep your promise to call your mom?")
+    assert "KEPT or MISSED" in follow_up.body
 
 
 def test_the_reminder_says_the_minutes_in_local_time(session, alex, clock):
@@ -221,58 +222,63 @@ def test_an_unknown_state_is_invalid(session, alex, clock):
     assert error.value.reason == "bad_state"
 
 
-# The partner confirms kept promises, when they asked to
+# A kept promise is told to the partner only when its maker asks (TELL); the partner may say thanks
 
 
-def test_a_kept_promise_asks_the_partner_to_confirm(session, alex, sam, clock):
-    sam.confirm_kept = True
+def test_keeping_a_promise_sends_the_partner_nothing_by_itself(session, alex, sam, clock):
     made = promise(session, alex, "call my mom", clock())
     promises.settle(session, alex, made, "kept", clock())
-    ask = outbox.find(session, f"promise-confirm:{made.id}")
-    assert (ask.partner_id, ask.kind, ask.state) == (sam.id, "promise_confirm", "queued")
-    assert ask.body == "Alex says they kept their promise to call my mom. Did they? Reply Y or N."
-    assert couples.awaited(sam, clock()) == "confirm_kept"
-    assert sam.awaiting_ref == made.id
-
-    confirmed = promises.confirm_kept(session, sam, made.id, True)
-    assert (confirmed.partner_confirmed, confirmed.confirmed_by_id) == (True, sam.id)
-
-
-def test_the_partner_may_say_no(session, alex, sam, clock):
-    sam.confirm_kept = True
-    made = promise(session, alex, "call my mom", clock())
-    promises.settle(session, alex, made, "kept", clock())
-    assert promises.confirm_kept(session, sam, made.id, False).partner_confirmed is False
-
-
-def test_no_confirmation_unless_the_partner_asked_for_it(session, alex, sam, clock):
-    made = promise(session, alex, "call my mom", clock())
-    promises.settle(session, alex, made, "kept", clock())
-    assert outbox.find(session, f"promise-confirm:{made.id}") is None
+    assert outbox.find(session, f"promise-thanks:{made.id}") is None
     assert couples.awaited(sam, clock()) is None
 
 
-def test_no_confirmation_for_a_missed_promise(session, alex, sam, clock):
-    sam.confirm_kept = True
+def test_tell_sends_appreciation_and_thanks_goes_back_once(session, alex, sam, clock):
+    made = promise(session, alex, "call my mom", clock())
+    promises.settle(session, alex, made, "kept", clock())
+    told, partner = promises.tell_partner_kept(session, alex, clock())
+    assert (told.id, partner.id, told.wants_thanks) == (made.id, sam.id, True)
+    news = outbox.find(session, f"promise-thanks:{made.id}")
+    assert (news.partner_id, news.kind, news.state) == (sam.id, "promise_thanks", "queued")
+    assert news.body == "Alex kept their promise to call their mom. Reply THANKS to let them know."
+    assert couples.awaited(sam, clock()) is None  # no question is waiting: THANKS is optional
+
+    thanked = promises.thank(session, sam, clock())
+    assert thanked.thanked_at == clock()
+    back = outbox.find(session, f"thanks:{made.id}")
+    assert (back.partner_id, back.body) == (alex.id, "Sam says thank you for keeping your promise to call your mom.")
+    with pytest.raises(NotFound) as error:
+        promises.thank(session, sam, clock())
+    assert error.value.reason == "nothing_to_thank"
+
+
+def test_tell_is_only_for_a_promise_kept_in_the_last_day(session, alex, sam, clock):
     made = promise(session, alex, "call my mom", clock())
     promises.settle(session, alex, made, "missed", clock())
-    assert outbox.find(session, f"promise-confirm:{made.id}") is None
+    with pytest.raises(NotFound) as error:
+        promises.tell_partner_kept(session, alex, clock())
+    assert error.value.reason == "nothing_to_tell"
+    other = promise(session, alex, "walk the dog", clock())
+    promises.settle(session, alex, other, "kept", clock())
+    clock.advance(hours=25)
+    with pytest.raises(NotFound):
+        promises.tell_partner_kept(session, alex, clock())
 
 
-def test_no_confirmation_text_to_a_partner_who_said_stop(session, alex, sam, clock):
-    sam.confirm_kept = True
+def test_tell_to_a_partner_who_said_stop_is_refused(session, alex, sam, clock):
     couples.opt_out(session, sam, clock())
     made = promise(session, alex, "call my mom", clock())
     promises.settle(session, alex, made, "kept", clock())
-    assert outbox.find(session, f"promise-confirm:{made.id}") is None
+    with pytest.raises(NotAllowed):
+        promises.tell_partner_kept(session, alex, clock())
+    assert outbox.find(session, f"promise-thanks:{made.id}") is None
 
 
-def test_only_the_other_partner_can_confirm(session, alex, sam, clock):
+def test_only_the_partner_told_can_thank(session, alex, sam, clock):
     made = promise(session, alex, "call my mom", clock())
     promises.settle(session, alex, made, "kept", clock())
-    with pytest.raises(NotFound) as error:
-        promises.confirm_kept(session, alex, made.id, True)
-    assert error.value.reason == "no_confirm"
+    promises.tell_partner_kept(session, alex, clock())
     with pytest.raises(NotFound):
-        promises.confirm_kept(session, sam, 999_999, True)
-    assert made.partner_confirmed is None
+        promises.thank(session, alex, clock())  # the promiser cannot thank themselves
+    clock.advance(days=3)
+    with pytest.raises(NotFound):
+        promises.thank(session, sam, clock())  # too late to be about this promise

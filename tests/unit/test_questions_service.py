@@ -5,6 +5,8 @@ import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+
+from core import local_time
 from sqlalchemy import func, select
 
 from core.models import Couple, DailyPrompt, QuestionHeard
@@ -197,11 +199,13 @@ def test_a_year_has_no_repeat_until_the_bank_is_exhausted(runtime, tz, phones):
         assert set(cycle) == {q.id for q in bank}
     themes = [bank.by_id(qid).theme for qid in year]
     assert all(a != b for a, b in zip(themes, themes[1:]))
-    # The service gives exactly what the pure rule gives with the couple's seed.
+    # The service gives exactly what the pure rule gives with the couple's seed, age in days and roles.
+    joined = local_time.local_date(datetime(2026, 1, 1, tzinfo=UTC), tz)  # Dec 31 in Los Angeles
     expected = []
     for offset in range(365):
-        seed = f"{couple_id}:{(date(2026, 1, 1) + timedelta(days=offset)).isoformat()}"
-        expected.append(choose_question(bank, expected, seed).id)
+        day = date(2026, 1, 1) + timedelta(days=offset)
+        expected.append(choose_question(bank, expected, f"{couple_id}:{day.isoformat()}",
+                                        age_days=(day - joined).days, roles=("unsaid", "unsaid")).id)
     assert year == expected
     with runtime.sessions() as session:
         assert [qid for _, qid in prompts_stored(session, couple_id)] == year

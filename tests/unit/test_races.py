@@ -67,11 +67,11 @@ def test_twenty_thinking_texts_at_once_queue_exactly_the_cap(pg_runtime):
             thinking_of_you.send_thinking(session, sender, START, 3, f"SM{index:04d}")
 
     outcomes = all_at_once(20, think)
-    assert outcomes == Counter(ok=3, capped=17)
+    assert outcomes == Counter(ok=1, thinking_too_soon=19)  # one an hour from the same sender (issue 11.5)
     with pg_runtime.sessions() as session:
         queued = session.scalar(select(func.count(OutboundMessage.id)).where(
             OutboundMessage.partner_id == sam_id, OutboundMessage.kind == TextKind.THINKING))
-    assert queued == 3
+    assert queued == 1
 
 
 def test_ten_invitations_at_once_make_one_couple_of_two_and_one_invitation(pg_runtime):
@@ -126,14 +126,15 @@ def test_ten_joins_of_one_number_at_once_make_one_partner(pg_runtime):
 
 def test_an_automatic_moment_and_typed_thinking_texts_at_once_share_one_cap(pg_runtime):
     """The scheduler's automatic thinking-about-you counts against the same daily cap as typed ones, under
-    the same lock: one moment plus three typed texts, with one already sent and a cap of 3, queue 3."""
+    the same lock and limits: one moment plus three typed texts at once, with one sent two hours before,
+    queue exactly one more (one an hour from the same sender)."""
     with transaction(pg_runtime.sessions) as session:
         alex, sam = seed_couple(session, START, LA)
         alex_id, sam_id = alex.id, sam.id
         schedule = thinking_moments.set_nudge_schedule(session, alex, 0, 23 * 60 + 59, 0b1111111, START,
                                                        auto=True)
         schedule.next_at = START - timedelta(minutes=1)  # the day's moment is due now
-        thinking_of_you.send_thinking(session, alex, START, 3, "SM-before")
+        thinking_of_you.send_thinking(session, alex, START - timedelta(hours=2), 3, "SM-before")
 
     def contend(index):
         with transaction(pg_runtime.sessions) as session:
@@ -147,4 +148,4 @@ def test_an_automatic_moment_and_typed_thinking_texts_at_once_share_one_cap(pg_r
         queued = session.scalar(select(func.count(OutboundMessage.id)).where(
             OutboundMessage.partner_id == sam_id,
             OutboundMessage.kind.in_((TextKind.THINKING, TextKind.THINKING_AUTO))))
-    assert queued == 3
+    assert queued == 2

@@ -1,17 +1,19 @@
-"""The weekly summary: each partner's check-in days and promises over the last seven local days,
-one small win, the counsellor line only after three declining weeks, and never words of guilt."""
+"""The weekly summary: it speaks of the couple ("Together you answered on 9 days and kept 3 of 4
+promises"), counts promises MADE in the week and kept of those, never mentions a promise not kept, never
+sets the partners side by side, names one concrete small win, and keeps each partner's mood trend to them."""
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from core.models import PromiseState
 from core.services import checkins, couples, promises, summary
-from core.services.summary import WeekFigures
 from core.local_time import at_minute
 
 LA = "America/Los_Angeles"
 NOW = datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc)  # Sunday 29 November, 20:00 in LA
 WEEK = [date(2026, 11, 23) + timedelta(days=n) for n in range(7)]  # Monday 23 to Sunday 29
-GUILT = ("fail", "should", "missed", "disappoint", "blame", "shame", "lazy", "only", "not enough", "behind")
+GUILT = ("fail", "should", "missed", "not kept", "didn't", "disappoint", "blame", "shame", "lazy", "only",
+         "not enough", "behind", "than sam", "than alex")
 
 
 @pytest.fixture
@@ -23,21 +25,22 @@ def pair(session):
     return alex, sam
 
 
-def check_in_on(session, partner, day, hour=12, tag=""):
-    when = at_minute(day, hour * 60, LA)
-    checkins.record_check_in(session, partner, "an answer", "sms", f"{partner.id}:{day}:{hour}:{tag}", when)
+def noon(day, hour=12) -> datetime:
+    return at_minute(day, hour * 60, LA)
 
 
-def promise_due(session, partner, due, state=None):
-    """A promise due at `due`, made an hour before and settled (kept/missed/cancelled) an hour after."""
-    made = promises.make_promise(session, partner, f"promise at {due.isoformat()}", due, LA, due - timedelta(hours=1))
+def answer_on(session, partner, day, hour=12, tag=""):
+    checkins.record_check_in(session, partner, "an answer", "sms", f"{partner.id}:{day}:{hour}:{tag}",
+                             noon(day, hour))
+
+
+def promise(session, partner, made_on, due_on, state=None, text="walk the dog"):
+    """A promise made at noon on `made_on`, due at 18:00 on `due_on`, settled at 19:00 that day."""
+    made = promises.make_promise(session, partner, text, noon(due_on, 18), LA, noon(made_on),
+                                 source_id=f"{partner.id}:{made_on}:{due_on}:{text[:40]}:{state}")
     if state:
-        promises.settle(session, partner, made, state, due + timedelta(hours=1))
+        promises.settle(session, partner, made, state, noon(due_on, 19))
     return made
-
-
-def noon(day) -> datetime:
-    return at_minute(day, 12 * 60, LA)
 
 
 def assert_kind(text):
@@ -45,139 +48,207 @@ def assert_kind(text):
     assert not [word for word in GUILT if word in lowered], text
 
 
-# Counting
+# The numbers
 
 
-def test_counts_for_each_partner(session, pair):
+def test_the_couple_is_counted_together_and_promises_by_when_they_were_made(session, pair):
     alex, sam = pair
     for day in (WEEK[0], WEEK[1], WEEK[2], WEEK[4], WEEK[6]):
-        check_in_on(session, alex, day)
-    check_in_on(session, alex, WEEK[1], hour=20)  # a second answer on Tuesday: still one day
-    check_in_on(session, alex, WEEK[0] - timedelta(days=1))  # the Sunday before: another week
-    checkins.record_mood(session, sam, 4, "voice", "sam-mood", noon(WEEK[1]))
-    check_in_on(session, sam, WEEK[3])
-    for day, state in ((WEEK[0], "kept"), (WEEK[2], "kept"), (WEEK[3], "missed"), (WEEK[4], "cancelled"),
-                       (WEEK[5], None), (WEEK[0] - timedelta(days=2), "kept")):
-        promise_due(session, alex, noon(day), state)
-    promise_due(session, sam, noon(WEEK[5]), "kept")
+        answer_on(session, alex, day)
+    answer_on(session, alex, WEEK[1], hour=20)  # a second answer on Tuesday: still one day
+    answer_on(session, alex, WEEK[0] - timedelta(days=1))  # the Sunday before: another week
+    checkins.record_mood(session, sam, 4, "voice", "sam-mood", noon(WEEK[1]))  # a mood is not an answer
+    answer_on(session, sam, WEEK[3])
+    answer_on(session, sam, WEEK[4])
+    promise(session, alex, WEEK[0], WEEK[0], "kept")
+    promise(session, alex, WEEK[1], WEEK[2], "kept", text="call my mom")
+    promise(session, alex, WEEK[2], WEEK[3], "missed")
+    promise(session, alex, WEEK[2], WEEK[4], "cancelled")  # cancelled: not counted as made
+    promise(session, sam, WEEK[5], WEEK[6] + timedelta(days=3))  # made this week, due next week: made
+    promise(session, alex, WEEK[0] - timedelta(days=3), WEEK[1], "kept")  # made last week: not this week's
 
     week = summary.weekly_summary(session, alex, NOW)
-    assert week.you == WeekFigures("Alex", 5, 4, 2, 1)  # cancelled promises are not counted as made
-    assert week.partner == WeekFigures("Sam", 2, 1, 1, 0)  # a mood counts as showing up
+    assert week.week == summary.CoupleWeek(answer_days=7, promises_made=4, promises_kept=2, shared_days=1)
     text = week.text()
-    assert "You checked in on 5 days this week, made 4 promises and kept 2." in text
-    assert "Sam checked in on 2 days this week, made 1 promise and kept 1." in text
-    assert "Small win: 2 kept promises." in text
-    assert not week.declining
+    assert text.startswith("Together you answered on 7 days and kept 2 of 4 promises this week.")
+    assert "Small win: you kept your promise to call your mom." in text
     assert_kind(text)
 
 
-def test_each_partner_sees_their_own_side_first(session, pair):
+def test_both_partners_hear_the_same_couple_figures_and_no_side_by_side(session, pair):
     alex, sam = pair
-    check_in_on(session, alex, WEEK[0])
-    week = summary.weekly_summary(session, sam, NOW)
-    assert (week.you.name, week.you.check_in_days) == ("Sam", 0)
-    assert (week.partner.name, week.partner.check_in_days) == ("Alex", 1)
-    assert week.text().startswith("You checked in on 0 days this week. Alex checked in on 1 day this week.")
+    for day in WEEK[:6]:
+        answer_on(session, alex, day)
+    answer_on(session, sam, WEEK[0])
+    alex_text = summary.weekly_summary(session, alex, NOW).text()
+    sam_text = summary.weekly_summary(session, sam, NOW).text()
+    opening = "Together you answered on 7 days this week."
+    assert alex_text.startswith(opening) and sam_text.startswith(opening)
+    for text, other in ((alex_text, "Sam"), (sam_text, "Alex")):
+        assert other not in text  # nobody's own numbers, nobody named against the other
+        assert "6 days" not in text and "1 day" not in text.replace("1 day.", "")
+        assert_kind(text)
 
 
 def test_the_week_is_the_last_seven_local_days(session, pair):
     alex, _ = pair
     monday_start = at_minute(WEEK[0], 0, LA)  # 08:00 UTC on the 23rd
-    promise_due(session, alex, monday_start, "kept")
-    promise_due(session, alex, monday_start - timedelta(minutes=1), "kept")  # 23:59 the Sunday before
-    check_in_on(session, alex, WEEK[6], hour=23)  # 07:00 UTC on the 30th, still Sunday in LA
-    figures = summary.weekly_summary(session, alex, NOW).you
-    assert (figures.check_in_days, figures.promises_made, figures.promises_kept) == (1, 1, 1)
+    promises.make_promise(session, alex, "a", monday_start + timedelta(days=1), LA, monday_start, source_id="in")
+    promises.make_promise(session, alex, "b", monday_start + timedelta(days=1), LA,
+                          monday_start - timedelta(minutes=1), source_id="before")  # 23:59 the Sunday before
+    answer_on(session, alex, WEEK[6], hour=23)  # 07:00 UTC on the 30th, still Sunday in LA
+    week = summary.weekly_summary(session, alex, NOW).week
+    assert (week.answer_days, week.promises_made, week.promises_kept) == (1, 1, 0)
 
 
-def test_no_promises_means_no_promise_line(session, pair):
+def test_a_week_of_promises_not_kept_never_mentions_them(session, pair):
     alex, _ = pair
-    check_in_on(session, alex, WEEK[0])
-    assert summary.weekly_summary(session, alex, NOW).text().startswith("You checked in on 1 day this week. ")
+    for n in range(3):
+        promise(session, alex, WEEK[1], WEEK[1 + n], "missed", text=f"task {n}")
+    text = summary.weekly_summary(session, alex, NOW).text()
+    assert text.startswith("You made 3 promises this week.") or text.startswith("Together you made 3 promises")
+    assert "kept" not in text
+    assert "fresh start" in text
+    assert_kind(text)
+
+
+def test_no_promises_means_no_promise_words(session, pair):
+    alex, _ = pair
+    answer_on(session, alex, WEEK[0])
+    text = summary.weekly_summary(session, alex, NOW).text()
+    assert text.startswith("Together you answered on 1 day this week. ")
+    assert "promise" not in text
 
 
 def test_a_partner_who_erased_their_data_is_left_out(session, pair):
     alex, sam = pair
-    check_in_on(session, alex, WEEK[0])
+    answer_on(session, alex, WEEK[0])
+    answer_on(session, sam, WEEK[1])
     couples.erase_partner(session, sam, NOW)
-    week = summary.weekly_summary(session, alex, NOW)
-    assert week.partner is None
-    assert "deleted" not in week.text()
+    text = summary.weekly_summary(session, alex, NOW).text()
+    assert text.startswith("You answered on 1 day this week.")
+    assert "deleted" not in text
 
 
 def test_someone_without_a_partner_gets_a_summary(session):
     alone = couples.create_couple(session, "Alex", "+16505550199", NOW - timedelta(days=30), LA)
-    check_in_on(session, alone, WEEK[2])
-    week = summary.weekly_summary(session, alone, NOW)
-    assert week.partner is None
-    assert week.text() == "You checked in on 1 day this week. Small win: you showed up this week. Every answer counts."
+    answer_on(session, alone, WEEK[2])
+    assert summary.weekly_summary(session, alone, NOW).text() == (
+        "You answered on 1 day this week. Small win: you made time to answer. Every honest answer counts.")
+
+
+def test_an_empty_week_is_a_fresh_start(session, pair):
+    alex, _ = pair
+    text = summary.weekly_summary(session, alex, NOW).text()
+    assert text == "A quiet week, and that's OK. This week is a fresh start: one honest answer today is enough."
 
 
 # The small win
 
 
-@pytest.mark.parametrize("you, theirs, win", [
-    ((5, 0, 0), (6, 0, 0), "you both showed up almost every day"),
-    ((7, 3, 1), (4, 0, 0), "Small win: 1 kept promise."),
-    ((7, 3, 2), None, "Small win: 2 kept promises."),
-    ((2, 0, 0), (1, 0, 0), "you both made time to answer"),
-    ((2, 1, 0), (0, 0, 0), "you showed up this week"),
-    ((0, 0, 0), (3, 1, 1), "fresh start"),
-    ((0, 0, 0), None, "fresh start"),
+def test_the_small_win_is_concrete_days_you_both_answered(session, pair):
+    alex, sam = pair
+    for day in WEEK[:3]:
+        answer_on(session, alex, day)
+        answer_on(session, sam, day)
+    assert "Small win: you both answered on the same day 3 times." in summary.weekly_summary(session, alex, NOW).text()
+
+
+def test_a_partners_kept_promise_is_quoted_only_when_they_chose_to_tell(session, pair):
+    alex, sam = pair
+    kept = promise(session, alex, WEEK[2], WEEK[3], "kept", text="cook for Sam")
+    assert "cook" not in summary.weekly_summary(session, sam, NOW).text()
+    kept.wants_thanks = True
+    session.flush()
+    assert "Small win: Alex kept their promise to cook for you." in summary.weekly_summary(session, sam, NOW).text()
+
+
+@pytest.mark.parametrize("task, to_author, to_partner", [
+    ("call my mom", "call your mom", "call their mom"),
+    ("I'll do the dishes", "do the dishes", "do the dishes"),
+    ("take Sam to dinner", "take Sam to dinner", "take you to dinner"),
+    ("fix Sam's bike", "fix Sam's bike", "fix your bike"),
+    ("text you at lunch", "text them at lunch", "text you at lunch"),
 ])
-def test_there_is_always_a_small_win(you, theirs, win):
-    def week(name, days, made, kept):
-        return WeekFigures(name, days, made, kept, made - kept)
-    mine = week("Alex", *you)
-    other = week("Sam", *theirs) if theirs else None
-    text = summary.small_win(mine, other)
-    assert win in text
+def test_small_wins_read_naturally_for_any_task(session, pair, task, to_author, to_partner):
+    alex, sam = pair
+    kept = promise(session, alex, WEEK[2], WEEK[3], "kept", text=task)
+    kept.wants_thanks = True
+    session.flush()
+    assert f"Small win: you kept your promise to {to_author}." in summary.weekly_summary(session, alex, NOW).text()
+    assert f"Small win: Alex kept their promise to {to_partner}." in summary.weekly_summary(session, sam, NOW).text()
+
+
+# Moods: each partner's own trend, only to them
+
+
+def test_a_mood_trend_is_told_only_to_its_owner(session, pair):
+    alex, sam = pair
+    for n, day in enumerate(WEEK[:3]):
+        checkins.record_mood(session, alex, 2, "sms", f"before{n}", noon(day - timedelta(days=7)))
+        checkins.record_mood(session, alex, 4, "sms", f"now{n}", noon(day))
+    alex_text = summary.weekly_summary(session, alex, NOW).text()
+    assert "Your own mood notes were brighter than last week." in alex_text
+    assert "mood" not in summary.weekly_summary(session, sam, NOW).text()
+
+
+def test_a_lower_mood_is_met_gently(session, pair):
+    alex, _ = pair
+    checkins.record_mood(session, alex, 5, "sms", "before", noon(WEEK[0] - timedelta(days=7)))
+    checkins.record_mood(session, alex, 2, "sms", "now", noon(WEEK[0]))
+    text = summary.weekly_summary(session, alex, NOW).text()
+    assert "dipped a little this week; be gentle with yourself" in text
     assert_kind(text)
 
 
-# Three weeks in decline: the counsellor line, gently
+# Three weeks in decline: the counsellor line, naming nobody
 
 
-def three_weeks(session, alex, sam, check_in_days, missed):
-    """For weeks two, one and zero back: check-in days for each partner and Alex's missed promises."""
-    for weeks_back, days, misses in zip((2, 1, 0), check_in_days, missed):
+def three_weeks(session, alex, sam, days_per_week):
+    for weeks_back, days in zip((2, 1, 0), days_per_week):
         week = [day - timedelta(days=7 * weeks_back) for day in WEEK]
         for partner in (alex, sam):
             for day in week[:days]:
-                check_in_on(session, partner, day)
-        for day in week[:misses]:
-            promise_due(session, alex, noon(day), "missed")
+                answer_on(session, partner, day)
 
 
 def test_three_declining_weeks_bring_the_counsellor_line(session, pair):
     alex, sam = pair
-    three_weeks(session, alex, sam, check_in_days=(5, 3, 1), missed=(0, 1, 2))
+    three_weeks(session, alex, sam, (5, 3, 1))
     week = summary.weekly_summary(session, alex, NOW)
-    assert week.declining
-    assert "counsellor" in week.text()
+    assert week.declining and "counsellor" in week.text()
     assert summary.weekly_summary(session, sam, NOW).declining  # the couple's trend, seen by either
     assert_kind(week.text())
 
 
-@pytest.mark.parametrize("check_in_days, missed", [
-    ((5, 3, 1), (0, 0, 0)),  # fewer answers but no missed promises
-    ((5, 5, 1), (0, 1, 2)),  # not three weeks of decline
-    ((1, 3, 5), (0, 1, 2)),  # answers rising
-    ((5, 3, 1), (2, 1, 0)),  # missed promises falling
-])
-def test_no_counsellor_line_without_a_three_week_decline(session, pair, check_in_days, missed):
+@pytest.mark.parametrize("days", [(5, 5, 1), (1, 3, 5), (6, 5, 4)])
+def test_no_counsellor_line_without_a_real_three_week_decline(session, pair, days):
     alex, sam = pair
-    three_weeks(session, alex, sam, check_in_days, missed)
+    three_weeks(session, alex, sam, days)
     week = summary.weekly_summary(session, alex, NOW)
-    assert not week.declining
-    assert "counsellor" not in week.text()
+    assert not week.declining and "counsellor" not in week.text()
 
 
-def test_a_quiet_week_is_never_guilt(session, pair):
+def test_summaries_fit_two_segments(session, pair):
+    from core.words import segments, texts
     alex, sam = pair
-    for state in ("missed", "missed", "missed"):
-        promise_due(session, alex, noon(WEEK[1]), state)
-    text = summary.weekly_summary(session, alex, NOW).text()
-    assert "fresh start" in text
-    assert_kind(text)
+    three_weeks(session, alex, sam, (6, 4, 2))
+    kept = promise(session, sam, WEEK[2], WEEK[3], "kept", text="x" * 200)
+    kept.wants_thanks = True
+    checkins.record_mood(session, alex, 1, "sms", "m", noon(WEEK[3]))
+    for partner in (alex, sam):
+        body = texts.weekly_summary(summary.weekly_summary(session, partner, NOW).text(), "seed")
+        assert segments.fits(body), body
+
+
+def test_a_first_week_of_moods_has_nothing_to_compare_and_says_nothing(session, pair):
+    alex, _ = pair
+    checkins.record_mood(session, alex, 3, "sms", "first", noon(WEEK[2]))
+    assert "mood" not in summary.weekly_summary(session, alex, NOW).text()
+
+
+def test_one_shared_day_reads_naturally(session, pair):
+    alex, sam = pair
+    answer_on(session, alex, WEEK[2])
+    answer_on(session, sam, WEEK[2])
+    assert "Small win: you both answered on the same day. " in summary.weekly_summary(session, alex, NOW).text()

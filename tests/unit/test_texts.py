@@ -22,10 +22,15 @@ BUILT = [
     texts.invite_sent(NAME), texts.accepted(NAME, LATEST), texts.welcome_back(LATEST),
     texts.question("x" * 140), texts.answer_saved("both", NAME), texts.answer_saved("waiting_partner", NAME),
     texts.answer_saved("no_partner", None), texts.mood_saved(5), texts.share_waiting_you(NAME),
-    texts.share_waiting_partner(NAME), texts.thinking_sent(NAME, True),
+    texts.share_waiting_partner(NAME), texts.thinking_sent(NAME, "tomorrow at 8 AM"),
+    texts.thinking_sent(NAME, None),
     texts.promise_made(TASK, "Dec 24, 2027 at 12:30 PM", "Dec 24, 2027 at 12:00 PM"), texts.promise_when(TASK),
-    texts.kept(TASK), texts.missed(TASK), texts.confirmed(True), texts.confirmed(False),
-    texts.time_set(LATEST), texts.quiet_set(12, 11), texts.quiet_set(8, 8),
+    texts.kept(TASK, NAME), texts.kept(TASK, None), texts.missed(TASK), texts.told_partner(NAME),
+    texts.thanked(NAME), texts.time_set(LATEST), texts.quiet_set(12, 11),
+    texts.told_other(texts.time_set(LATEST), NAME), texts.told_other(texts.tz_set(
+        "America/Argentina/ComodRivadavia", "12:30 PM"), NAME),
+    *(texts.role_set(role) for role in ("repairing", "hurt", "both", "unsaid")),
+    texts.skipped_topic("x" * 140), texts.skipped_gentle("x" * 140), texts.skip_none("x" * 140),
     texts.tz_set("America/Argentina/ComodRivadavia", "12:30 PM"), texts.resumed(LATEST),
     *(texts.problem(reason, NAME) for reason in texts._PROBLEMS), texts.problem("unheard-of", None),
 ]

@@ -1,14 +1,14 @@
 """alexa-native: a partner's Echo choices, Echo reminders of promises, "your partner answered" notices
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007 (re-chained after main's 0007_personal_settings when main was merged; it was 0007 after 0006)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
