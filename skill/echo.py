@@ -38,6 +38,8 @@ def create(handler_input: HandlerInput, promise: Promise) -> str:
     """Create the promise's Echo reminder: created | refused (401/403: no permission) | failed (no answer in
     time, 5xx: the text stands) | too_soon."""
     current, sys = turn(handler_input), system(handler_input)
+    if echo_reminders.has_echo_reminder(current.db, promise):
+        return "created"  # Alexa sent this request again: one reminder, not two
     at = echo_reminders.echo_time(promise, current.now)
     if at is None:
         return "too_soon"

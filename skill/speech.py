@@ -491,6 +491,11 @@ PROFILE_OFFER = "I can use the first name and mobile number in your Alexa voice 
 PROFILE_NOT_USED = "OK, let's do it by voice. "
 
 
+def noted(task: str) -> str:
+    """Said just before Alexa asks for the reminders permission."""
+    return f"OK: {task}."
+
+
 def echo_reminder(task: str, when: str) -> str:
     """What the Echo says at the reminder time (the promise's own words, as the reminder text has them)."""
     return f"Trust Builder reminder: {task}, {when}."

@@ -51,7 +51,7 @@ def echo_reminder(handler_input: HandlerInput, promise: Promise, way: str, other
     if made == "created":
         return reply(handler_input, speech.on_echo(described(handler_input, promise), way))
     if made == "refused":
-        handler_input.response_builder.speak(speech.ssml(f"OK: {promise.text}."))
+        handler_input.response_builder.speak(speech.ssml(speech.noted(promise.text)))
         return echo.ask_reminder_permission(handler_input, promise.id)
     if made == "failed":
         return reply(handler_input, f"{otherwise} {speech.ECHO_UNREACHABLE}")
@@ -120,7 +120,7 @@ class ReminderWayIntentHandler(AbstractRequestHandler):
         promise = own_open_promise(handler_input, attributes.pop("echo_promise", None))
         if promise is None or way == ReminderWay.TEXT:
             return reply(handler_input, speech.REMINDER_WAY_SAVED[way])
-        return echo_reminder(handler_input, promise, way, speech.REMINDER_WAY_SAVED[ReminderWay.TEXT])
+        return echo_reminder(handler_input, promise, way, speech.REMINDER_WAY_SAVED[way])
 
 
 class RemindersPermissionHandler(AbstractRequestHandler):

@@ -31,8 +31,9 @@ def lwa():
 
 
 @pytest.fixture
-def settings(tmp_path, fake, lwa):
-    return make_settings(tmp_path, alexa_skill_id=SKILL_ID, twilio_from_number=OUR_NUMBER, alexa_api_url=fake.url,
+def settings(tmp_path, database_url, fake, lwa):
+    """On a real SQLite file and, with TEST_DATABASE_URL, on PostgreSQL."""
+    return make_settings(tmp_path, database_url, alexa_skill_id=SKILL_ID, twilio_from_number=OUR_NUMBER, alexa_api_url=fake.url,
                          alexa_client_id=CLIENT_ID, alexa_client_secret=CLIENT_SECRET, alexa_lwa_url=lwa.url,
                          twilio_auth_token=TWILIO_TOKEN)
 

@@ -225,3 +225,11 @@ def test_the_choice_can_be_changed_any_time(alexa, couple, tx, fake):
     echo_promise(alexa, fake)
     assert alexa.intent("ReminderWayIntent", way="by text").speech == "OK, your promise reminders come by text."
     assert rows(tx, EchoPreference)[0].reminder_way == ReminderWay.TEXT
+
+
+def test_a_retried_request_makes_one_echo_reminder(alexa, couple, tx, fake):
+    promise(alexa)
+    from devkit.alexa import intent_request
+    retry = intent_request("ReminderWayIntent", alexa.clock(), {"way": "on the echo"}, rid="amzn1.echo-api.request.R")
+    first, again = alexa.send(retry), alexa.send(retry)
+    assert first.status == again.status == 200 and len(fake.reminders) == 1 and len(rows(tx, EchoReminder)) == 1
