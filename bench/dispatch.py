@@ -88,7 +88,7 @@ def seed(sessions, couples: int) -> int:
 
 def _partner(pid: int, couple_id: int, now) -> dict:
     return dict(id=pid, couple_id=couple_id, display_name=f"P{pid}", phone=_phone(pid), consent="granted",
-                consent_at=now, opted_out=False, phone_invalid=False, auto_thinking=False, quiet_start=0,
+                consent_at=now, opted_out=False, phone_invalid=False, quiet_start=0,
                 quiet_end=0, paused=False, takes_thinking=True, role="unsaid", created_at=now)
 
 

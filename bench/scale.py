@@ -129,14 +129,14 @@ def bulk_load(runtime, first_couple: int, first_partner: int, couples: int, days
     for chunk in range(0, couples, 5000):
         with runtime.sessions.begin() as session:
             for c in ids[chunk:chunk + 5000]:
-                couple = Couple(id=c, timezone=TIMEZONE, question_minute=19 * 60, quiet_start=21, quiet_end=8,
-                                paused=False, next_question_at=tomorrow, next_summary_at=sunday,
+                couple = Couple(id=c, timezone=TIMEZONE, question_minute=19 * 60, next_question_at=tomorrow,
+                                next_summary_at=sunday,
                                 created_at=now - timedelta(days=days))
                 session.add(couple)
                 for pid, k in partners_of(c):
                     session.add(Partner(id=pid, couple=couple, display_name=("Alex", "Sam")[k], phone=_phone(pid),
                                         consent="granted", consent_at=now, opted_out=False, phone_invalid=False,
-                                        auto_thinking=False, created_at=couple.created_at))
+                                        quiet_start=21, quiet_end=8, paused=False, created_at=couple.created_at))
             counts["couple"] += len(ids[chunk:chunk + 5000])
             counts["partner"] += 2 * len(ids[chunk:chunk + 5000])
         if chunk % 25000 == 0:
@@ -300,8 +300,9 @@ def plan_all(runtime, env: dict, sample: int | None = None) -> dict:
     minute = max(0, local.hour * 60 + local.minute - 1)  # a minute ago, local time: today's question is due
     with runtime.sessions.begin() as session:  # and no quiet hours, so the run's time of day does not matter
         chosen = update(Couple) if sample is None else update(Couple).where(Couple.id <= sample)
-        session.execute(chosen.values(next_question_at=now - timedelta(minutes=1), question_minute=minute,
-                                      quiet_start=0, quiet_end=0))
+        session.execute(chosen.values(next_question_at=now - timedelta(minutes=1), question_minute=minute))
+        session.execute(update(Partner).values(quiet_start=0, quiet_end=0) if sample is None else
+                        update(Partner).where(Partner.couple_id <= sample).values(quiet_start=0, quiet_end=0))
     result = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--database-url", "x",
                              "--plan-worker", json.dumps(env)], capture_output=True, text=True, cwd=ROOT)
     if result.returncode:

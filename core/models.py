@@ -77,7 +77,7 @@ class TextKind(enum.StrEnum):
     ROLE_QUESTION = "role_question"  # after joining: the optional "repairing, hurt, both, rather not say?"
     SETTING_CHANGED = "setting_changed"  # one line to a partner when the other changed a shared setting
     THINKING = "thinking"
-    THINKING_AUTO = "thinking_auto"
+    THINKING_AUTO = "thinking_auto"  # no longer made (no automated affection); kept for rows sent before
     NUDGE_OFFER = "nudge_offer"
     LINK_CONSENT = "link_consent"  # the one text a voice set-up sends: "Reply YES to link this Echo"
 
@@ -175,7 +175,6 @@ class Partner(Base):
     awaiting: Mapped[str | None] = mapped_column(String(24))  # an Awaiting
     awaiting_ref: Mapped[int | None] = mapped_column(Integer)
     awaiting_until: Mapped[datetime | None]
-    auto_thinking: Mapped[bool] = mapped_column(Boolean, default=False)
     # This person's own settings: quiet hours (local hours; equal hours, kept from before, mean none),
     # PAUSE, whether they take thinking-about-you texts (THINKING OFF / ON), and their role (a Role), which
     # picks the wording of the day's question.

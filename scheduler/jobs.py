@@ -24,7 +24,7 @@ MAX_BATCHES = 10_000  # a planner bug that never advances its rows must not spin
 def plan(runtime: Runtime, batch: int = PLAN_BATCH) -> dict[str, int]:
     """Queue what is due now: daily questions by text, weekly summaries, thinking-about-you moments."""
     steps = {"questions": planner.plan_questions, "summaries": planner.plan_summaries,
-             "nudges": partial(thinking_moments.plan_nudges, daily_cap=runtime.settings.thinking_daily_cap)}
+             "nudges": thinking_moments.plan_nudges}
     with runtime.sessions() as session:  # the idle tick: one look, no transaction per planner
         if not planner.anything_due(session, runtime.clock()):
             return dict.fromkeys(steps, 0)

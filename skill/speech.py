@@ -455,6 +455,10 @@ def safety_lines(lines: str) -> str:
     return f"{lines} I haven't told anyone you asked."
 
 
+GENTLE_KEPT = ("Thank you. That answer to your own gentler question stays with you; your partner never hears it. "
+               "If you change your mind in the next fifteen minutes, say 'take back my answer'.")
+
+
 def answer_kept(tip: str, replaced: bool, partner_answered: bool) -> str:
     """The answer is kept: when it is shared, how to take it back, and the day's tip."""
     first = "Thank you, I've saved your answer" + (". It replaces your earlier one today." if replaced else ".")

@@ -18,6 +18,7 @@ from core.models import Awaiting, CheckIn, Partner, Visibility
 from core.safety import DangerSignal, reads_as_danger
 from core.services import answer_notices, checkins
 from core.services.couples import clear_awaited, expect_reply
+from core.services.questions import personal_question
 from core.services.replies_in_context import read_as_answer
 
 UNDO_WINDOW = timedelta(minutes=15)
@@ -29,7 +30,8 @@ REPLACEABLE = (Visibility.SHARED, Visibility.HELD, Visibility.PENDING)
 class Taken:
     """What became of a message offered as the day's answer.
 
-    status: saved | replaced | held | ack | command | question | unclear (asked first) | private
+    status: saved | replaced | held | gentle (an answer to the asker's own gentler question, never shown to
+    the partner) | ack | command | question | unclear (asked first) | private
     """
 
     status: str
@@ -38,7 +40,7 @@ class Taken:
 
     @property
     def stored(self) -> bool:
-        return self.status in ("saved", "replaced", "held")
+        return self.status in ("saved", "replaced", "held", "gentle")
 
 
 def take_answer(session: Session, partner: Partner, text: str | None, channel: str, source_id: str,
@@ -64,11 +66,13 @@ def take_answer(session: Session, partner: Partner, text: str | None, channel: s
 
 def _keep(session, partner, text, channel, source_id, now) -> Taken:
     signal = reads_as_danger(text)
-    replaced = _drop_earlier(session, partner, now)
+    _, question, _ = personal_question(session, partner, now)
+    gentle = question.id in checkins.GENTLE_IDS
+    replaced = _drop_earlier(session, partner, now, gentle)
     _store(session, partner, text, channel, source_id, now, Visibility.HELD if signal else Visibility.SHARED)
-    if not signal:
+    if not (signal or gentle):  # a gentle answer stays private: nothing to tell the partner
         answer_notices.partner_answered(session, partner, now)
-    status = "held" if signal else "replaced" if replaced else "saved"
+    status = "held" if signal else "gentle" if gentle else "replaced" if replaced else "saved"
     return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False), signal)
 
 
@@ -81,12 +85,15 @@ def _today(partner: Partner, now: datetime):
     return local_time.local_date(now, partner.couple.timezone)
 
 
-def _drop_earlier(session: Session, partner: Partner, now: datetime) -> bool:
-    """A new answer replaces the earlier ones of the day (never glued onto them): their words are dropped,
-    the rows stay as `replaced` so a retried request still finds what it did. True if there were any."""
+def _drop_earlier(session: Session, partner: Partner, now: datetime, gentle: bool = False) -> bool:
+    """A new answer replaces the earlier ones of the day to the same question (never glued onto them; an
+    answer to the gentler personal question never replaces the answer to the couple's topic, nor the other
+    way round): their words are dropped, the rows stay as `replaced` so a retried request still finds what
+    it did. True if there were any."""
+    same = CheckIn.question_id.in_(checkins.GENTLE_IDS) if gentle else CheckIn.question_id.not_in(checkins.GENTLE_IDS)
     result = session.execute(update(CheckIn).where(
         CheckIn.partner_id == partner.id, CheckIn.local_date == _today(partner, now), CheckIn.text.is_not(None),
-        CheckIn.visibility.in_(REPLACEABLE)).values(text=None, visibility=Visibility.REPLACED))
+        CheckIn.visibility.in_(REPLACEABLE), same).values(text=None, visibility=Visibility.REPLACED))
     return bool(result.rowcount)
 
 
@@ -103,14 +110,14 @@ def confirm_pending(session: Session, partner: Partner, yes: bool, now: datetime
         return Taken("dropped")
     # The same row becomes the answer, so it stays tied to the text that said it.
     pending.visibility = Visibility.REPLACED  # out of the way of _drop_earlier, which would blank it
-    text = pending.text
-    replaced = _drop_earlier(session, partner, now)
+    text, gentle = pending.text, pending.question_id in checkins.GENTLE_IDS
+    replaced = _drop_earlier(session, partner, now, gentle)
     signal = reads_as_danger(text)
     pending.text, pending.visibility = text, Visibility.HELD if signal else Visibility.SHARED
     session.flush()
-    if not signal:
+    if not (signal or gentle):  # a gentle answer stays private: nothing to tell the partner
         answer_notices.partner_answered(session, partner, now)
-    status = "held" if signal else "replaced" if replaced else "saved"
+    status = "held" if signal else "gentle" if gentle else "replaced" if replaced else "saved"
     return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False), signal)
 
 

@@ -1,9 +1,9 @@
 """"Thinking about you" moments on a schedule: a daily window and weekdays (e.g. 12:00-16:00 on weekdays).
 
 At a random minute in the window (the same minute for a partner and day however often it is computed) the
-sender is asked "Want to tell Sam you're thinking of them? Reply 1 to send": honest by default, only their
-reply sends it. A sender who opted in to automatic sending has the text sent for them instead, within the
-daily cap. The recipient's consent, the couple's pause and quiet hours are respected either way.
+sender is asked "Want to tell Sam you're thinking of them? Reply 1 to send": only their reply sends it, as a
+hand-sent text with the same limits. Nothing is ever sent in someone's name without them (a care rule: no
+automated affection). The recipient's consent, pause, THINKING OFF and quiet hours are respected.
 """
 import hashlib
 import logging
@@ -13,10 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import local_time
-from core.errors import InvalidInput, NotAllowed
-from core.locks import lock_partner
+from core.errors import InvalidInput
 from core.models import Awaiting, NudgeSchedule, Partner, TextKind
-from core.services import outbox, thinking_of_you
+from core.services import outbox
 from core.words import texts
 from core.services.couples import awaited, expect_reply, other_partner
 
@@ -28,7 +27,7 @@ CATCH_UP_DAYS = 8  # after downtime, look this far back for the latest occurrenc
 
 
 def set_nudge_schedule(session: Session, partner: Partner, window_start_min: int, window_end_min: int,
-                       weekdays_mask: int, now: datetime, auto: bool = False) -> NudgeSchedule:
+                       weekdays_mask: int, now: datetime) -> NudgeSchedule:
     """Create or replace the partner's schedule (minutes after local midnight; bit 0 of the mask is Monday)."""
     if not 0 <= window_start_min < window_end_min <= LAST_MINUTE:
         raise InvalidInput("the window must start before it ends, within one day", "bad_window")
@@ -38,7 +37,6 @@ def set_nudge_schedule(session: Session, partner: Partner, window_start_min: int
     schedule.window_start, schedule.window_end = window_start_min, window_end_min
     schedule.weekdays, schedule.active = weekdays_mask, True
     schedule.next_at = next_nudge_at(schedule, partner.couple.timezone, now)
-    partner.auto_thinking = auto
     session.add(schedule)
     session.flush()
     return schedule
@@ -73,8 +71,8 @@ def next_nudge_at(schedule: NudgeSchedule, tz: str, after: datetime) -> datetime
     return None
 
 
-def plan_nudges(session: Session, now: datetime, daily_cap: int, limit: int = 100) -> int:
-    """Offer (or auto-send) each due thinking-about-you moment, then move the schedule to its next one."""
+def plan_nudges(session: Session, now: datetime, limit: int = 100) -> int:
+    """Offer each due thinking-about-you moment to its sender, then move the schedule to its next one."""
     schedules = list(session.scalars(
         select(NudgeSchedule).where(NudgeSchedule.active, NudgeSchedule.next_at <= now)
         .order_by(NudgeSchedule.id).limit(limit).with_for_update(skip_locked=True)))
@@ -84,7 +82,7 @@ def plan_nudges(session: Session, now: datetime, daily_cap: int, limit: int = 10
         moment = _latest(schedule, tz, now)
         try:
             with session.begin_nested():
-                _nudge(session, sender, schedule, moment, now, daily_cap)
+                _nudge(session, sender, schedule, moment, now)
         except Exception:  # one partner's bad data must not stop everyone else's
             log.exception("partner %s: thinking-about-you moment failed; skipped this time", sender.id)
         schedule.next_at = next_nudge_at(schedule, tz, now)
@@ -100,9 +98,8 @@ def _latest(schedule: NudgeSchedule, tz: str, now: datetime) -> datetime:
     return moment
 
 
-def _nudge(session: Session, sender: Partner, schedule: NudgeSchedule, moment: datetime, now: datetime,
-           daily_cap: int) -> None:
-    """One moment: skip it when stale, paused or the partner cannot receive; else offer or send."""
+def _nudge(session: Session, sender: Partner, schedule: NudgeSchedule, moment: datetime, now: datetime) -> None:
+    """One moment: skip it when stale, paused or the partner cannot receive; else offer it to the sender."""
     tz = sender.couple.timezone
     day = local_time.local_date(moment, tz)
     window_end = local_time.at_minute(day, schedule.window_end, tz)
@@ -115,8 +112,6 @@ def _nudge(session: Session, sender: Partner, schedule: NudgeSchedule, moment: d
               else None)
     if reason:
         log.info("partner %s: thinking-about-you moment of %s skipped (%s)", sender.id, day, reason)
-    elif sender.auto_thinking:
-        _send_for(session, sender, recipient, day, moment, window_end, now, daily_cap)
     else:
         _offer(session, sender, recipient, day, moment, window_end, now)
 
@@ -134,21 +129,6 @@ def _offer(session: Session, sender: Partner, recipient: Partner, day: date, mom
     if created:
         expect_reply(sender, Awaiting.NUDGE_OFFER, now, minutes=OFFER_REPLY_MINUTES)
 
-
-def _send_for(session: Session, sender: Partner, recipient: Partner, day: date, moment: datetime,
-              window_end: datetime, now: datetime, daily_cap: int) -> None:
-    """The sender opted in to automatic sending: queue it to their partner, within the same limits as a
-    hand-sent one (one an hour, the daily cap, one waiting over quiet hours)."""
-    lock_partner(session, sender.id)
-    try:
-        thinking_of_you.check_limits(session, sender, recipient, now, daily_cap)
-    except NotAllowed as refusal:
-        log.info("partner %s: automatic thinking-about-you of %s skipped (%s)", sender.id, day, refusal.reason)
-        return
-    # The key shares thinking_of_you.sent_today's `thinking:<sender>:` prefix, so it counts against the cap.
-    outbox.queue(session, recipient, outbox.Draft(
-        texts.thinking_of_you(sender.display_name), TextKind.THINKING_AUTO,
-        f"thinking:{sender.id}:auto:{day.isoformat()}", send_after=moment, expires_at=window_end), now)
 
 
 def _schedule_of(session: Session, partner: Partner) -> NudgeSchedule | None:

@@ -125,6 +125,15 @@ def answer_saved(status: str, partner: str | None, replaced: bool = False) -> st
     return f"{first} It's kept for when your partner answers too. {UNDO_HINT}"
 
 
+GENTLE_KEPT = ("Thank you. That answer to your own gentler question stays with you: it's never shown to your "
+               f"partner. {UNDO_HINT}")
+
+
+def answer_saved_partner_away(partner: str) -> str:
+    """An answer kept while the partner has left Trust Builder."""
+    return f"Thank you for sharing. It's saved. {partner_away(partner)}"
+
+
 def mood_saved(value: int) -> str:
     """A mood was kept."""
     return f"Thanks. Mood {value} of 5 noted for today."

@@ -7,6 +7,8 @@ Create Date: 2026-12-01 11:30:00
 
 Each partner starts with their couple's quiet hours and pause, so nothing changes for anyone on upgrade.
 The partner-confirms-kept columns are dropped with their data: a yes/no verdict on the other is not kept.
+Automatic "thinking about you" sending is dropped too (never affection in someone's name): its flag goes, and
+any such text still queued is cancelled.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -26,6 +28,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('takes_thinking', sa.Boolean(), nullable=False, server_default=sa.true()))
         batch_op.add_column(sa.Column('role', sa.String(length=10), nullable=False, server_default='unsaid'))
         batch_op.drop_column('confirm_kept')
+        batch_op.drop_column('auto_thinking')  # no automated affection: a moment is only ever an offer
+    op.execute("UPDATE outbound_message SET state = 'cancelled' WHERE kind = 'thinking_auto' AND state = 'queued'")
     op.execute("UPDATE partner SET quiet_start = (SELECT quiet_start FROM couple WHERE couple.id = partner.couple_id),"
                " quiet_end = (SELECT quiet_end FROM couple WHERE couple.id = partner.couple_id),"
                " paused = (SELECT paused FROM couple WHERE couple.id = partner.couple_id)")
@@ -77,6 +81,7 @@ def downgrade() -> None:
                                                 for col in ("quiet_start", "quiet_end", "paused")))
     with op.batch_alter_table('partner', schema=None) as batch_op:
         batch_op.add_column(sa.Column('confirm_kept', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('auto_thinking', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.drop_column('role')
         batch_op.drop_column('takes_thinking')
         batch_op.drop_column('paused')

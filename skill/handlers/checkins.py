@@ -89,6 +89,8 @@ class AnswerIntentHandler(AbstractRequestHandler):
             name = taken.reveal.partner_name if taken.reveal else None
             return reply(handler_input, speech.answer_held(name or None, spoken_lines(handler_input)),
                          speech.ASK_SHARE_HELD)
+        if taken.status == "gentle":  # their own gentler question: never heard by the partner
+            return reply(handler_input, speech.GENTLE_KEPT)
         _, question, _ = questions.personal_question(current.db, current.partner, current.now)
         said = speech.answer_kept(question.tip, taken.status == "replaced", taken.reveal.status == "both")
         return _offer_reveal(handler_input, said)

@@ -30,9 +30,11 @@ def said_back(turn: Turn, taken: answers.Taken) -> str:
         return texts.NOT_SAVED
     if taken.status == "held":
         return texts.answer_held(turn.other_name, lines_for(turn))
+    if taken.status == "gentle":
+        return texts.GENTLE_KEPT
     reveal = taken.reveal
     if reveal.status == "partner_away":
-        return f"Thank you for sharing. It's saved. {texts.partner_away(reveal.partner_name)}"
+        return texts.answer_saved_partner_away(reveal.partner_name)
     return texts.answer_saved(reveal.status, reveal.partner_name, replaced=taken.status == "replaced")
 
 

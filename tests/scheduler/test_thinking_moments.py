@@ -1,14 +1,14 @@
-"""Thinking-about-you schedules: honest offers by default, automatic sending only by choice and within the
-daily cap, a deterministic minute per partner and day, and the recipient's consent respected."""
+"""Thinking-about-you schedules: only ever an offer to the sender (nothing goes in anyone's name without
+them), a deterministic minute per partner and day, and the recipient's consent respected."""
 import logging
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from core import local_time
-from core.errors import InvalidInput, NotAllowed
+from core.errors import InvalidInput
 from core.models import NudgeSchedule, Partner
-from core.services import couples, thinking_moments, thinking_of_you
+from core.services import couples, thinking_moments
 
 LA = "America/Los_Angeles"
 MONDAY = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)  # 09:00 in Los Angeles
@@ -23,10 +23,10 @@ def world(make_world):
     return made
 
 
-def schedule(world, partner_id=1, start=NOON, end=FOUR, days=EVERY_DAY, auto=False) -> NudgeSchedule:
+def schedule(world, partner_id=1, start=NOON, end=FOUR, days=EVERY_DAY) -> NudgeSchedule:
     with world.tx() as session:
         return thinking_moments.set_nudge_schedule(session, session.get(Partner, partner_id), start, end, days,
-                                              world.clock(), auto=auto)
+                                                   world.clock())
 
 
 def local_day_time(instant: datetime) -> str:
@@ -80,34 +80,20 @@ def test_no_offer_while_another_reply_is_awaited(world, caplog):
     assert "offer of 2026-11-23 skipped (a reply is awaited)" in caplog.text
 
 
-def test_automatic_sending_counts_against_the_daily_cap(make_world):
-    world = make_world(MONDAY, thinking_daily_cap=1)
-    world.couple(LA, ("+14155550153", "+14155550154"))
-    made = schedule(world, auto=True)
-    world.advance_to(made.next_at)
+def test_a_moment_never_sends_in_the_sender_s_name_even_over_a_week(world):
+    """No automated affection: a week of moments asks Alex every day and never texts Sam by itself."""
+    schedule(world)
 
-    [sent] = world.messages(kind="thinking_auto")
-    assert (sent.partner_id, sent.body) == (2, "Alex is thinking about you right now. (Sent with Trust Builder.)")
-    with world.tx() as session, pytest.raises(NotAllowed):
-        thinking_of_you.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMx")
+    world.advance_to(MONDAY + timedelta(days=7))
 
-
-def test_automatic_sending_is_skipped_once_the_cap_is_reached(make_world, caplog):
-    world = make_world(MONDAY, thinking_daily_cap=1)
-    world.couple(LA, ("+14155550155", "+14155550156"))
-    schedule(world, auto=True)
-    with world.tx() as session:
-        thinking_of_you.send_thinking(session, session.get(Partner, 1), world.clock(), daily_cap=1, source_id="SMy")
-
-    with caplog.at_level(logging.INFO):
-        world.advance_to(MONDAY + timedelta(hours=8))
-
-    assert world.messages(kind="thinking_auto") == []
-    assert "automatic thinking-about-you of 2026-11-23 skipped (capped)" in caplog.text
+    offers = world.messages(kind="nudge_offer")
+    assert len(offers) == 7 and {m.partner_id for m in offers} == {1}
+    assert [m for m in world.messages(partner_id=2) if m.kind in ("thinking", "thinking_auto", "nudge_offer")] == []
+    assert not hasattr(Partner, "auto_thinking")
 
 
 def test_nothing_when_the_partner_has_said_stop(world, caplog):
-    schedule(world, auto=True)
+    schedule(world)
     schedule(world, partner_id=2)
     with world.tx() as session:
         couples.opt_out(session, session.get(Partner, 2), world.clock())
@@ -120,22 +106,22 @@ def test_nothing_when_the_partner_has_said_stop(world, caplog):
 
 
 def test_thinking_off_stops_the_partners_moments_to_them_but_not_their_own(world, caplog):
-    schedule(world, auto=True)  # Alex's automatic moments go to Sam
-    schedule(world, partner_id=2)  # Sam is offered moments to send to Alex
+    schedule(world)  # Alex is offered moments to tell Sam
+    schedule(world, partner_id=2)  # Sam is offered moments to tell Alex
     with world.tx() as session:
         session.get(Partner, 1).takes_thinking = False  # Alex: THINKING OFF
 
     with caplog.at_level(logging.INFO):
         world.advance_to(MONDAY + timedelta(hours=8))
 
-    assert world.messages(kind="nudge_offer") == []  # Sam is not even asked
+    assert world.messages(partner_id=2, kind="nudge_offer") == []  # Sam is not even asked
     assert "partner 2: thinking-about-you moment of 2026-11-23 skipped (partner paused or turned thinking " \
            "texts off)" in caplog.text
-    assert [m.partner_id for m in world.messages(kind="thinking_auto")] == [2]  # Alex's own to Sam still go
+    assert [m.partner_id for m in world.messages(kind="nudge_offer")] == [1]  # Alex is still asked about their own
 
 
 def test_a_paused_partner_gets_no_moments_and_sends_none(world, caplog):
-    schedule(world, auto=True)
+    schedule(world)
     schedule(world, partner_id=2)
     with world.tx() as session:
         session.get(Partner, 1).paused = True  # Alex: PAUSE

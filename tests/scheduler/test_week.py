@@ -30,13 +30,13 @@ def local(instant: datetime, tz: str) -> datetime:
 
 
 def setup_couple(world, tz: str, dst_day: date, dst_time: time) -> tuple[int, int]:
-    """Alex is offered thinking on weekdays 12-16 and makes three promises; Sam auto-sends thinking 9-10."""
+    """Alex is offered thinking on weekdays 12-16 and makes three promises; Sam is offered it daily 9-10."""
     alex_id, sam_id = world.couple(tz, ZONES[tz])
     now = world.clock()
     with world.tx() as session:
         alex, sam = session.get(Partner, alex_id), session.get(Partner, sam_id)
         thinking_moments.set_nudge_schedule(session, alex, 12 * 60, 16 * 60, WEEKDAYS, now)
-        thinking_moments.set_nudge_schedule(session, sam, 9 * 60, 10 * 60, EVERY_DAY, now, auto=True)
+        thinking_moments.set_nudge_schedule(session, sam, 9 * 60, 10 * 60, EVERY_DAY, now)
         first = local_time.local_date(now, tz) + timedelta(days=1)
         for day, at in ((first, time(18)), (first + timedelta(days=1), time(23, 30)), (dst_day, dst_time)):
             due = local_time.local_to_utc(datetime.combine(day, at), tz)
@@ -81,15 +81,15 @@ def check_summary(world, tz, partner_id, dst_day):
 
 
 def check_nudges(world, tz, alex, sam):
-    """Alex is offered on the five weekdays, 12-16 local; Sam's automatic texts reach Alex daily, 9-10."""
+    """Alex is offered on the five weekdays, 12-16 local; Sam every day, 9-10; nothing goes by itself."""
     offers = world.messages(partner_id=alex, kind="nudge_offer")
     assert sorted(local(m.sent_at, tz).weekday() for m in offers) == [0, 1, 2, 3, 4]
     assert all(time(12) <= local(m.sent_at, tz).time() < time(16) for m in offers)
     assert all(m.body == "Want to tell Sam you're thinking of them? Reply 1 to send." for m in offers)
-    auto = world.messages(partner_id=alex, kind="thinking_auto")
-    assert len({local(m.sent_at, tz).date() for m in auto}) == len(auto) == 7
-    assert all(time(9) <= local(m.sent_at, tz).time() < time(10) for m in auto)
-    assert world.messages(partner_id=sam, kind="nudge_offer") == []
+    sams = world.messages(partner_id=sam, kind="nudge_offer")
+    assert len({local(m.sent_at, tz).date() for m in sams}) == len(sams) == 7
+    assert all(time(9) <= local(m.sent_at, tz).time() < time(10) for m in sams)
+    assert world.messages(kind="thinking_auto") == [] and world.messages(kind="thinking") == []
 
 
 def check_promises(world, tz, alex, dst_day):
@@ -120,7 +120,8 @@ def test_opted_out_partners_and_paused_couples_get_no_scheduled_texts(make_world
     received = Counter(m["to"] for m in world.twilio.sent)
     assert received[ZONES["America/Los_Angeles"][1]] == 0  # Sam: nothing at all
     assert len(world.messages(partner_id=alex, kind="daily_question", state="sent")) == 7
-    assert world.messages(partner_id=alex, kind="thinking_auto") == []  # not in Sam's name after STOP either
+    assert world.messages(partner_id=alex, kind="nudge_offer") == []  # Sam can't receive: Alex isn't even asked
+    assert world.messages(kind="thinking_auto") == [] and world.messages(kind="thinking") == []
     paused = [m for m in world.messages(state="sent") if m.partner_id in (carol, dave)]
     assert {m.kind for m in paused} == {"promise_reminder"}  # reminders Carol asked for still come
     assert {m.state for m in world.messages(partner_id=carol, kind="promise_followup")} == {"cancelled"}

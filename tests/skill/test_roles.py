@@ -6,6 +6,7 @@ from sqlalchemy import select
 from core.models import CheckIn, DailyPrompt, Partner
 from core.services import checkins, couples, questions
 from prompts.bank import load_bank
+from skill import speech
 
 BANK = load_bank()
 
@@ -70,3 +71,19 @@ def test_a_different_question_after_the_partner_answered_is_just_for_me(alexa, c
     assert said.speech.startswith("Here's a gentler one, just for you today: ")
     with tx() as s:
         assert s.scalar(select(DailyPrompt)).question_id == topic  # Sam's answer still stands
+
+
+def test_an_answer_to_my_gentler_question_is_said_to_stay_mine(alexa, couple, tx, clock):
+
+    with tx() as s:
+        checkins.record_check_in(s, couples.get_partner(s, couple.sam), "a long talk", "sms", "sms:sam", clock())
+    alexa.intent("SkipQuestionIntent")
+
+    said = alexa.intent("AnswerIntent", answer="a quiet evening with a book")
+
+    assert said.speech == speech.GENTLE_KEPT and "hears it once" not in said.speech
+    with tx() as s:
+        mine = s.scalar(select(CheckIn).where(CheckIn.partner_id == couple.alex))
+        assert BANK.by_id(mine.question_id).kind == "gentle"
+        sam = couples.get_partner(s, couple.sam)
+        assert checkins.reveal_partner_answer(s, sam, clock()).status != "both"  # Sam never hears it

@@ -114,10 +114,19 @@ def test_skip_after_the_partner_answered_gives_a_gentle_question_just_for_the_as
     assert text(ALEX, "SKIP") == reply  # the same gentle one again, not a new one
     assert text(ALEX, "Q") == texts.question(question.text)
     assert text(SAM, "Q") == texts.question(BANK.by_id(topic).text)
-    text(ALEX, "a quiet walk")
+    assert text(ALEX, "a quiet walk") == texts.GENTLE_KEPT  # not "kept for when your partner answers"
     assert db.scalar(select(CheckIn.question_id).where(CheckIn.partner_id == partner(db, ALEX).id)) == question.id
     assert text(SAM, "SHARE") == texts.share_waiting_partner("Alex")  # a gentle answer stays Alex's own
     assert "quiet walk" not in text(SAM, "SHARE")
+
+
+def test_a_gentle_answer_never_replaces_the_answer_to_the_couple_s_topic(text, couple, db):
+    text(SAM, "we talked for an hour")
+    assert text(ALEX, "my answer is I noticed you waited up for me").startswith("Thank you for sharing.")
+    text(ALEX, "SKIP")  # Alex has answered too: a gentler question of their own
+
+    assert text(ALEX, "my answer is a long bath") == texts.GENTLE_KEPT
+    assert text(SAM, "SHARE") == texts.shared("Alex", "I noticed you waited up for me")
 
 
 def test_parse_role_from_many_phrasings():

@@ -15,7 +15,7 @@ from core.db import transaction
 from core.errors import Conflict, NotAllowed
 from core.models import Consent, OutboundMessage, Partner, TextKind
 from core.runtime import open_runtime
-from core.services import couples, thinking_moments, thinking_of_you
+from core.services import couples, thinking_of_you
 from devkit.fakes.gateway import RecordingGateway
 from devkit.seeding import seed_couple
 from tests.conftest import START, make_settings
@@ -124,28 +124,20 @@ def test_ten_joins_of_one_number_at_once_make_one_partner(pg_runtime):
         assert couples.find_by_phone(session, "+14155550100") is not None
 
 
-def test_an_automatic_moment_and_typed_thinking_texts_at_once_share_one_cap(pg_runtime):
-    """The scheduler's automatic thinking-about-you counts against the same daily cap as typed ones, under
-    the same lock and limits: one moment plus three typed texts at once, with one sent two hours before,
-    queue exactly one more (one an hour from the same sender)."""
+def test_typed_thinking_texts_at_once_keep_one_an_hour(pg_runtime):
+    """Four typed thinking-about-you texts at once, with one sent two hours before, queue exactly one more
+    (one an hour from the same sender), under the sender's lock."""
     with transaction(pg_runtime.sessions) as session:
         alex, sam = seed_couple(session, START, LA)
         alex_id, sam_id = alex.id, sam.id
-        schedule = thinking_moments.set_nudge_schedule(session, alex, 0, 23 * 60 + 59, 0b1111111, START,
-                                                       auto=True)
-        schedule.next_at = START - timedelta(minutes=1)  # the day's moment is due now
         thinking_of_you.send_thinking(session, alex, START - timedelta(hours=2), 3, "SM-before")
 
     def contend(index):
         with transaction(pg_runtime.sessions) as session:
-            if index == 0:
-                thinking_moments.plan_nudges(session, START, daily_cap=3)
-            else:
-                thinking_of_you.send_thinking(session, session.get(Partner, alex_id), START, 3, f"SM{index:04d}")
+            thinking_of_you.send_thinking(session, session.get(Partner, alex_id), START, 3, f"SM{index:04d}")
 
-    all_at_once(4, contend)
+    outcomes = all_at_once(4, contend)
     with pg_runtime.sessions() as session:
         queued = session.scalar(select(func.count(OutboundMessage.id)).where(
-            OutboundMessage.partner_id == sam_id,
-            OutboundMessage.kind.in_((TextKind.THINKING, TextKind.THINKING_AUTO))))
-    assert queued == 2
+            OutboundMessage.partner_id == sam_id, OutboundMessage.kind == TextKind.THINKING))
+    assert queued == 2 and outcomes.get("ok") == 1
