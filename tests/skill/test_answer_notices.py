@@ -136,3 +136,11 @@ def test_without_credentials_the_scheduler_sends_nothing(settings):
     from skill.alexa_api import AlexaMessaging
     assert AlexaMessaging.from_settings(settings.with_(alexa_client_id="", alexa_client_secret="")) is None
     assert jobs.alexa(None, None) == {"notices": 0, "woken": 0}
+
+
+def test_an_answer_to_ones_own_gentler_question_stays_private_and_tells_nobody(opted_in, tx, clock):
+    from core.services import questions
+    with tx() as s:
+        assert questions.skip(s, couples.find_by_phone(s, SAM), clock()).kind == "gentle"
+    sam_answers(tx, clock, "I needed a quiet evening")
+    assert rows(tx, AnswerNotice) == []
