@@ -482,3 +482,72 @@ class InvitationState(enum.StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
+
+
+# Alexa-native features (issue 12): Echo reminders, "your partner answered" notices, the Echo Show screen.
+class ReminderWay(enum.StrEnum):
+    """How a partner wants promise reminders: by text (the default), on the Echo, or both."""
+
+    TEXT = "text"
+    ECHO = "echo"
+    BOTH = "both"
+
+
+class EchoPreference(Base):
+    """A partner's choices for what their Echo does, and where to reach it from the scheduler: the Alexa
+    account's user id (encrypted; only for a partner who turned on notices) and its API host."""
+
+    __tablename__ = "echo_preference"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), unique=True)
+    reminder_way: Mapped[str | None] = mapped_column(String(8))  # a ReminderWay; None: not asked yet
+    notify_answered: Mapped[bool | None] = mapped_column(Boolean)  # None: not asked yet
+    alexa_user_ref: Mapped[str | None] = mapped_column(EncryptedText)
+    api_host: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
+class EchoChange(enum.StrEnum):
+    """What an Echo reminder still needs from the Reminders API after its promise changed."""
+
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class EchoReminder(Base):
+    """A reminder created on the Echo for a promise (its alert token from the Reminders API). When the promise
+    is kept, missed, cancelled, moved or erased, `change` says what the Echo still needs; it is applied with
+    the next apiAccessToken of that Alexa account (a request, or a skill message the scheduler sends), so the
+    row keeps the account's user id (digest to find it, encrypted to address the message)."""
+
+    __tablename__ = "echo_reminder"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    promise_id: Mapped[int | None] = mapped_column(ForeignKey("promise.id", ondelete="SET NULL"), unique=True)
+    alexa_user_id: Mapped[bytes] = mapped_column(KeyedDigest(ALEXA_USER), index=True)
+    alexa_user_ref: Mapped[str] = mapped_column(EncryptedText)
+    api_host: Mapped[str] = mapped_column(String(64))
+    alert_token: Mapped[str] = mapped_column(String(255))
+    remind_at: Mapped[datetime]
+    change: Mapped[str | None] = mapped_column(String(8))  # an EchoChange; a row without promise: delete
+    messaged_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    @validates("alexa_user_id")
+    def _digest_alexa_id(self, _key, value):
+        return keyed(ALEXA_USER, value)
+
+
+class AnswerNotice(Base):
+    """A "your partner answered" notification for one partner's Echo: at most one per local day."""
+
+    __tablename__ = "answer_notice"
+    __table_args__ = (UniqueConstraint("partner_id", "local_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10), default="queued", index=True)  # queued, sent, failed, dropped
+    send_after: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]

@@ -472,3 +472,59 @@ def answer_held(partner: str | None, lines: str) -> str:
     who = partner or "your partner"
     return (f"Thank you for telling me. I've kept that answer private, so {who} won't hear it. {lines} "
             f"Would you like me to share your answer with {who}?")
+
+
+# Alexa-native (issue 12): Echo reminders, "your partner answered" notices, contact from the voice profile,
+# and the words on the Echo Show screen.
+ASK_REMINDER_WAY = ("I can also remind you of promises on this Echo, out loud. Would you like reminders on the "
+                    "Echo, by text, or both?")
+REMINDER_WAY_AGAIN = "Would you like promise reminders on the Echo, by text, or both?"
+REMINDER_WAY_SAVED = {"text": "OK, your promise reminders come by text.",
+                      "echo": "OK, from now on I'll remind you of promises on this Echo.",
+                      "both": "OK, from now on I'll remind you of promises on this Echo and by text."}
+REMINDERS_DENIED = ("OK, no Echo reminders, I'll keep to texts. If you change your mind, say 'remind me on the "
+                    "Echo'.")
+ECHO_UNREACHABLE = "I couldn't reach this Echo's reminders just now, so I'll keep to the text."
+NOTICES_ON = ("Done. When your partner answers, this Echo will show a notification, at most once a day and never "
+              "in quiet hours. It only says there's something new. To allow it, turn on notifications for Trust "
+              "Builder in the Alexa app; I've sent a card there.")
+NOTICES_OFF = "OK, no notifications when your partner answers."
+ASK_NOTICES = "Would you like a notification on this Echo when your partner answers?"
+FROM_PROFILE = "I've used the first name and mobile number in your Alexa voice profile, so nobody heard it."
+PROFILE_OFFER = "I can use the first name and mobile number in your Alexa voice profile, so you needn't say it."
+PROFILE_NOT_USED = "OK, let's do it by voice. "
+
+
+def noted(task: str) -> str:
+    """Said just before Alexa asks for the reminders permission."""
+    return f"OK: {task}."
+
+
+def echo_reminder(task: str, when: str) -> str:
+    """What the Echo says at the reminder time (the promise's own words, as the reminder text has them)."""
+    return f"Trust Builder reminder: {task}, {when}."
+
+
+def on_echo(intake, way: str) -> str:
+    """A promise whose reminder is on the Echo (and by text too, when both were asked)."""
+    also = " and by text" if way == "both" and intake.reminder_words else ""
+    return f"OK: {intake.task}, {intake.due_words}. I'll remind you on this Echo{also} {intake.reminder_words}."
+
+
+def offer_notices(name: str) -> str:
+    """Once, while waiting for the partner's answer."""
+    return f"Would you like this Echo to show a notification when {name} answers? It says only that there's news."
+
+
+#: The Echo Show screen: labels, and the touch targets (each sends the intent the voice path would).
+SCREEN = {"title": "Trust Builder", "question": "Today's question", "answered": "answered", "not_yet": "not yet",
+          "you": "You", "promises": "Your open promises", "no_promises": "No open promises.",
+          "welcome": "Say 'Alexa, open Trust Builder' to begin.",
+          "buttons": (("Answer", "answer"), ("My promises", "promises"), ("How are we doing", "week"))}
+REMINDERS_NOT_ANSWERED = "OK, I'll keep to the text for this one."
+
+
+def moved_on_echo(intake, way: str) -> str:
+    """A promise moved, with its Echo reminder (and its text too, when both were asked)."""
+    also = " and by text" if way == "both" else ""
+    return f"Done: {intake.task} is now {intake.due_words}. I'll remind you on this Echo{also} {intake.reminder_words}."
