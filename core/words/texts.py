@@ -348,6 +348,10 @@ _PROBLEMS = {
     "bad_code": "That code didn't work or has expired. Ask Alexa for a new one, then text LINK and the code.",
     "bad_time": TIME_HOW,
     "bad_hours": QUIET_HOW,
+    # Weekly ritual (issue 13)
+    "weekly_in_quiet": "That time is in your quiet hours. Pick another, e.g. WEEKLY sun 6pm.",
+    "bad_weekly_time": "To choose your weekly check-in time, text WEEKLY, a day and a time, e.g. WEEKLY sun 6pm.",
+    "bad_rating": "Just for you, 0 to 10 each: RATE 6 5 7 (how safe, trusting, connected you feel).",
 }
 PROBLEM_DEFAULT = "Sorry, I couldn't do that. Reply HELP to see what you can text."
 
@@ -538,6 +542,11 @@ def weekly_finished(status: str, partner: str | None, revisit: str | None) -> st
         body = with_extra(body, f'From your pact: "{clip(revisit, 80)}" Does this one still work for you both?')
     body = with_extra(body, "Reply PROMISE IT and a time to make your focus a promise.")
     return with_extra(body, "Just for you: RATE 0-10 safe, trusting, connected, e.g. RATE 6 5 7.")
+
+
+def focus_when(task: str) -> str:
+    """PROMISE IT without a time we could read."""
+    return f"When will you {clip(task, 80)}? Reply PROMISE IT and a day or time, e.g. PROMISE IT tue 7pm"
 
 
 def weekly_reveal(partner: str, answers: tuple[str, ...]) -> str:
