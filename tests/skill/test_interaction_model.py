@@ -53,6 +53,10 @@ CUSTOM_INTENTS: dict[str, dict[str, str]] = {
     "PrivateReflectionIntent": {"text": "AMAZON.SearchQuery"},
     "SkipQuestionIntent": {},
     "SetRoleIntent": {"role": "PartnerRole"},
+    # Issue 13: the weekly ritual
+    "WeeklyCheckInIntent": {"answer": "AMAZON.SearchQuery"},
+    "RateIntent": {"safe": "AMAZON.NUMBER", "trusting": "AMAZON.NUMBER", "connected": "AMAZON.NUMBER"},
+    "SetbackIntent": {},
 }
 BUILTIN_INTENTS = {
     "AMAZON.HelpIntent",
