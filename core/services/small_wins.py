@@ -80,16 +80,16 @@ def plan_wins(session: Session, now: datetime, limit: int = 100) -> int:
         select(Couple).where(or_(Couple.next_win_check_at.is_(None), Couple.next_win_check_at <= now))
         .order_by(Couple.id).limit(limit).with_for_update(skip_locked=True).options(selectinload(Couple.partners))))
     for couple in couples:
-        win = find_win(session, couple, now)
-        if win is not None:
-            celebrate(session, couple, win, now)
+        for win in find_wins(session, couple, now):
+            if celebrate(session, couple, win, now):
+                break
         couple.next_win_check_at = now + CHECK_EVERY
     return len(couples)
 
 
-def find_win(session: Session, couple: Couple, now: datetime) -> Win | None:
-    """A win the couple has just reached: days both answered, or promises kept in a row."""
-    return _every_day(session, couple, now) or _kept_row(session, couple)
+def find_wins(session: Session, couple: Couple, now: datetime) -> list[Win]:
+    """The wins the couple has reached (each is celebrated once): days both answered, promises kept in a row."""
+    return [win for win in (_every_day(session, couple, now), _kept_row(session, couple)) if win is not None]
 
 
 def _every_day(session: Session, couple: Couple, now: datetime) -> Win | None:

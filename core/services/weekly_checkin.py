@@ -164,7 +164,7 @@ def reply_expected(session: Session, partner: Partner, now: datetime) -> bool:
     heard = session.scalar(select(QuestionHeard.at).where(
         QuestionHeard.partner_id == partner.id,
         QuestionHeard.local_date == local_time.local_date(now, partner.couple.timezone)))
-    return heard is None or heard <= asked_at
+    return heard is None or not asked_at < heard <= now
 
 
 def answer(session: Session, partner: Partner, text: str | None, channel: str, source_id: str,
