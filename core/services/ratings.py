@@ -135,12 +135,15 @@ def trend(session: Session, partner: Partner, now: datetime) -> Trend:
 
 
 def slope(points: list[tuple[date, float]]) -> float:
-    """The least-squares change per week of (day, value) points (0 for fewer than two distinct weeks)."""
-    xs = [(day - points[0][0]).days / 7 for day, _ in points]
-    ys = [value for _, value in points]
-    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    spread = sum((x - mean_x) ** 2 for x in xs)
-    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread if spread else 0.0
+    """The change per week of (day, value) points, as the median of the slopes between every two of them
+    (Theil-Sen): one unusual week moves it little, so no single score decides the direction."""
+    pairs = [(b - a) / ((db - da).days / 7) for i, (da, a) in enumerate(points) for db, b in points[i + 1:]
+             if db != da]
+    if not pairs:
+        return 0.0
+    pairs.sort()
+    middle = len(pairs) // 2
+    return pairs[middle] if len(pairs) % 2 else (pairs[middle - 1] + pairs[middle]) / 2
 
 
 def _direction(points: list[tuple[date, int]]) -> str:

@@ -180,21 +180,36 @@ def answer(session: Session, partner: Partner, text: str | None, channel: str, s
     if is_acknowledgement(cleaned):
         return Answered("ack")
     check_in = open_week(session, partner.couple, now)
-    step = len(_answers(session, check_in, partner)) + 1
-    if step > STEPS:
-        return Answered("done", reveal=reveal(session, partner, now, mark_seen=False))
     signal = reads_as_danger(cleaned)
-    kept = WeeklyAnswer(check_in_id=check_in.id, partner_id=partner.id, step=step, text=cleaned,
-                        visibility=Visibility.HELD if signal else Visibility.SHARED, source_id=source_id,
-                        created_at=now)
-    session.add(kept)
-    session.flush()
+    kept = _store(session, check_in, partner, cleaned, Visibility.HELD if signal else Visibility.SHARED, source_id,
+                  now)
+    if kept is None:
+        return Answered("done", reveal=reveal(session, partner, now, mark_seen=False))
     outcome = _outcome(session, partner, kept, now, notify=True)
     if by_text and outcome.next is not None:
         expect_reply(partner, Awaiting.WEEKLY, now, ref=check_in.id, minutes=int(REPLY_WINDOW / timedelta(minutes=1)))
     elif partner.awaiting == Awaiting.WEEKLY:
         clear_awaited(partner)
     return outcome
+
+
+def _store(session: Session, check_in: WeeklyCheckIn, partner: Partner, text: str, visibility: str,
+           source_id: str, now: datetime) -> WeeklyAnswer | None:
+    """Keep the answer as the partner's next step (a unique step decides between two texts at once; the
+    later one takes the step after); None when all three are answered."""
+    for _ in range(STEPS):
+        step = len(_answers(session, check_in, partner)) + 1
+        if step > STEPS:
+            return None
+        kept = WeeklyAnswer(check_in_id=check_in.id, partner_id=partner.id, step=step, text=text,
+                            visibility=visibility, source_id=source_id, created_at=now)
+        try:
+            with session.begin_nested():
+                session.add(kept)
+            return kept
+        except IntegrityError:
+            session.expire_all()
+    return None
 
 
 def _outcome(session: Session, partner: Partner, kept: WeeklyAnswer, now: datetime, notify: bool) -> Answered:
