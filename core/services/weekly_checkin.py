@@ -261,10 +261,32 @@ def reveal(session: Session, partner: Partner, now: datetime, mark_seen: bool = 
     return WeekReveal("both", other.display_name, tuple(a.text for a in theirs))
 
 
+#: -ing words whose plain form keeps an e ("making" -> "make") or is irregular ("being" -> "be").
+_E_KEPT = set("mak tak giv hav com leav shar car lov mov driv writ serv us smil sav plac chang bak hop stor "
+              "argu continu rescu valu includ invit prepar declar compar".split())
+
+
+def as_task(focus: str) -> str:
+    """The focus as a promise's words: "Listening before I answer" -> "listen before I answer" (a leading
+    -ing word becomes its plain form, so "I promise to ..." reads well); anything else is kept as said."""
+    first, _, rest = focus.strip().partition(" ")
+    word = first.lower()
+    if word == "being":
+        plain = "be"
+    elif len(word) > 5 and word.endswith("ing") and word.isalpha():
+        stem = word[:-3]
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+            stem = stem[:-1]
+        plain = stem + "e" if stem in _E_KEPT else stem
+    else:
+        return focus.strip()
+    return f"{plain} {rest}".strip()
+
+
 def focus_of(session: Session, partner: Partner, now: datetime) -> str | None:
-    """This week's answer to "what to focus on next week", when the partner gave one."""
+    """This week's answer to "what to focus on next week" as a promise's words, when the partner gave one."""
     answers = _answers(session, open_week(session, partner.couple, now), partner)
-    return answers[-1].text if len(answers) == STEPS else None
+    return as_task(answers[-1].text) if len(answers) == STEPS else None
 
 
 def focus_promise(session: Session, partner: Partner, when: str | None, now: datetime,

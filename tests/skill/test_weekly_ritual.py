@@ -46,9 +46,9 @@ def test_the_focus_becomes_a_promise_through_the_promise_dialog(alexa, couple, t
     assert asked.speech == speech.ASK_FOCUS_TIME
     [directive] = asked.directives
     assert directive["type"] == "Dialog.ElicitSlot" and directive["slotToElicit"] == "time"
-    assert directive["updatedIntent"]["slots"]["task"]["value"] == "getting home on time"
-    made = alexa.intent("MakePromiseIntent", task="getting home on time", time="19:00")
-    assert made.speech.startswith("OK: getting home on time")
+    assert directive["updatedIntent"]["slots"]["task"]["value"] == "get home on time"
+    made = alexa.intent("MakePromiseIntent", task="get home on time", time="19:00")
+    assert made.speech.startswith("OK: get home on time")
 
 
 def test_a_held_weekly_answer_is_spoken_of_with_the_lines(alexa, couple, tx):
