@@ -80,6 +80,11 @@ class TextKind(enum.StrEnum):
     THINKING_AUTO = "thinking_auto"  # no longer made (no automated affection); kept for rows sent before
     NUDGE_OFFER = "nudge_offer"
     LINK_CONSENT = "link_consent"  # the one text a voice set-up sends: "Reply YES to link this Echo"
+    # Weekly ritual (issue 13): the weekly check-in (it replaces the weekly summary as the weekly text), a
+    # small win to celebrate, and a care note (the counsellor suggestion with the safety lines).
+    WEEKLY_CHECKIN = "weekly_checkin"
+    SMALL_WIN = "small_win"
+    CARE_NOTE = "care_note"
 
 
 class TextState(enum.StrEnum):
@@ -108,6 +113,8 @@ class Awaiting(enum.StrEnum):
     DELETE = "delete"
     NUDGE_OFFER = "nudge_offer"
     SAVE_ANSWER = "save_answer"  # "Was that your answer? Reply YES to save it" (awaiting_ref: the check-in)
+    WEEKLY = "weekly"  # a weekly check-in question was asked (awaiting_ref: the WeeklyCheckIn)
+    SETBACK_PAUSE = "setback_pause"  # after HARD DAY: "Reply YES to pause your questions for a day"
 
 
 class Visibility(enum.StrEnum):
@@ -150,8 +157,13 @@ class Couple(Base):
     # Pause, quiet hours and thinking-about-you texts are each partner's own (Partner).
     question_minute: Mapped[int] = mapped_column(SmallInteger, default=19 * 60)  # minutes after local midnight
     next_question_at: Mapped[datetime | None] = mapped_column(index=True)
-    next_summary_at: Mapped[datetime | None] = mapped_column(index=True)
+    next_summary_at: Mapped[datetime | None] = mapped_column(index=True)  # the next weekly check-in text
     created_at: Mapped[datetime]
+    # Weekly ritual (issue 13): the couple's weekly check-in time (WEEKLY sun 6pm; 0 = Monday) and when the
+    # small wins are next looked for.
+    weekly_day: Mapped[int] = mapped_column(SmallInteger, default=6, server_default="6")
+    weekly_minute: Mapped[int] = mapped_column(SmallInteger, default=18 * 60, server_default="1080")
+    next_win_check_at: Mapped[datetime | None] = mapped_column(index=True)
     partners: Mapped[list["Partner"]] = relationship(back_populates="couple", order_by="Partner.id")
 
 
@@ -551,3 +563,87 @@ class AnswerNotice(Base):
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Weekly ritual (issue 13, items 3-6): the weekly check-in, small wins, weekly ratings and setbacks.
+
+class WeeklyCheckIn(Base):
+    """A couple's weekly check-in, one per scheduled week (`week_of`: the local day it opened for). `revisit`
+    is one pact agreement to look at again ("Does this one still work for you both?"), when one was given."""
+
+    __tablename__ = "weekly_check_in"
+    __table_args__ = (UniqueConstraint("couple_id", "week_of"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    week_of: Mapped[date] = mapped_column(Date)
+    revisit: Mapped[str | None] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime]
+
+
+class WeeklyAnswer(Base):
+    """One partner's answer to one of the weekly check-in's three questions (step 1, 2 or 3). Like a daily
+    answer it is `shared`, or `held` when it read as danger (never shown to the partner)."""
+
+    __tablename__ = "weekly_answer"
+    __table_args__ = (UniqueConstraint("check_in_id", "partner_id", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(ForeignKey("weekly_check_in.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(SmallInteger)
+    text: Mapped[str] = mapped_column(EncryptedText)
+    visibility: Mapped[str] = mapped_column(String(8), default=Visibility.SHARED)
+    seen_at: Mapped[datetime | None]
+    source_id: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+
+
+class SmallWin(Base):
+    """A small win celebrated with a couple: each `key` once, and at most one a local day."""
+
+    __tablename__ = "small_win"
+    __table_args__ = (UniqueConstraint("key", "couple_id"), UniqueConstraint("local_date", "couple_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    key: Mapped[str] = mapped_column(String(120))
+    local_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+
+
+class WeeklyRating(Base):
+    """RATE 6 5 7: how safe, trusting and connected one partner feels this week (0-10), theirs alone."""
+
+    __tablename__ = "weekly_rating"
+    __table_args__ = (UniqueConstraint("partner_id", "week_of"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    week_of: Mapped[date] = mapped_column(Date)  # the Monday of the local week
+    safe: Mapped[int] = mapped_column(EncryptedInt)
+    trusting: Mapped[int] = mapped_column(EncryptedInt)
+    connected: Mapped[int] = mapped_column(EncryptedInt)
+    source_id: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+
+
+class Setback(Base):
+    """HARD DAY: a dated setback one partner noted (nothing is erased by it); `pause_until` when they chose
+    a day without questions."""
+
+    __tablename__ = "setback"
+    __table_args__ = (UniqueConstraint("partner_id", "local_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    pause_until: Mapped[datetime | None] = mapped_column(index=True)
+    source_id: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+
+
+class CounsellorSuggestion(Base):
+    """When a partner was last told a couples counsellor could help (once, then not again for a month)."""
+
+    __tablename__ = "counsellor_suggestion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+

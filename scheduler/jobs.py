@@ -12,7 +12,7 @@ from functools import partial
 from core.db import transaction
 from core.runtime import Runtime
 from core.services import (answer_notices, echo_reminders, housekeeping, invitations, linking, planner,
-                           thinking_moments, voice_setup)
+                           setbacks, small_wins, thinking_moments, voice_setup)
 from core.services.dispatch import Dispatcher, DispatchStats
 
 log = logging.getLogger("trustbuilder.scheduler")
@@ -22,9 +22,10 @@ MAX_BATCHES = 10_000  # a planner bug that never advances its rows must not spin
 
 
 def plan(runtime: Runtime, batch: int = PLAN_BATCH) -> dict[str, int]:
-    """Queue what is due now: daily questions by text, weekly summaries, thinking-about-you moments."""
-    steps = {"questions": planner.plan_questions, "summaries": planner.plan_summaries,
-             "nudges": thinking_moments.plan_nudges}
+    """Queue what is due now: daily questions by text, the weekly check-in, thinking-about-you moments, small
+    wins, and the end of a setback's day of pause."""
+    steps = {"questions": planner.plan_questions, "weekly": planner.plan_weekly,
+             "nudges": thinking_moments.plan_nudges, "wins": small_wins.plan_wins, "setbacks": setbacks.resume_due}
     with runtime.sessions() as session:  # the idle tick: one look, no transaction per planner
         if not planner.anything_due(session, runtime.clock()):
             return dict.fromkeys(steps, 0)

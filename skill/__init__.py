@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from core.runtime import Runtime
 from skill.alexa_api import SettingsApi
 from skill.handlers import (checkins, errors, general, identity, promise_changes, promises, roles, safety, setup,
-                            together)
+                            together, weekly)
 from skill.handlers import echo as echo_handlers
 from skill import echo, screen
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
@@ -44,11 +44,12 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         general.CancelOrStopIntentHandler(),
         safety.SafetyIntentHandler(),  # before every gate: safety lines for anyone, linked or not
         # Help and Fallback come before the identity gates: everyone, linked or not, gets a real answer.
-        general.HelpIntentHandler(), general.FallbackIntentHandler(),
+        general.HelpIntentHandler(), weekly.WeeklyFallbackHandler(), general.FallbackIntentHandler(),
         setup.SetUpIntentHandler(), setup.SetUpAnswerHandler(), setup.ProfileConsentHandler(),
         identity.LinkAccountIntentHandler(),
         setup.InvitePartnerIntentHandler(), setup.UnrecognisedVoiceHandler(), setup.UnlinkedHandler(),
         identity.IdentifyPartnerIntentHandler(), identity.WhoIsSpeakingHandler(),
+        weekly.WeeklyAnswerHandler(),  # "my answer is ..." right after a weekly question answers that one
         checkins.LaunchRequestHandler(), checkins.TodaysQuestionIntentHandler(), checkins.AnswerIntentHandler(),
         checkins.MoodIntentHandler(), checkins.PartnerAnswerIntentHandler(),
         promises.MakePromiseIntentHandler(), promises.ListPromisesIntentHandler(),
@@ -59,6 +60,9 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         safety.DeleteMyDataIntentHandler(), safety.UndoAnswerIntentHandler(),
         safety.PrivateReflectionIntentHandler(), safety.CareYesNoHandler(),
         roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(),
+        # Weekly ritual (issue 13): the weekly check-in, RATE, a setback, and the yes or no to their offers
+        weekly.WeeklyCheckInIntentHandler(), weekly.RateIntentHandler(), weekly.SetbackIntentHandler(),
+        weekly.WeeklyYesNoHandler(),
         general.YesNoIntentHandler(),
     ):
         builder.add_request_handler(handler)

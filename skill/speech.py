@@ -528,3 +528,93 @@ def moved_on_echo(intake, way: str) -> str:
     """A promise moved, with its Echo reminder (and its text too, when both were asked)."""
     also = " and by text" if way == "both" else ""
     return f"Done: {intake.task} is now {intake.due_words}. I'll remind you on this Echo{also} {intake.reminder_words}."
+# Weekly ritual (issue 13, items 3-6): the weekly check-in, RATE, a setback
+WEEKLY_REPROMPT = "You can start with 'I appreciated', or 'my answer is', and then say it."
+WEEKLY_AGAIN = "I want to get your answer right. " + WEEKLY_REPROMPT
+WEEKLY_NOT_KEPT = "I didn't keep that as your answer. " + WEEKLY_REPROMPT
+OFFER_WEEKLY_REVEAL = "Would you like to hear what they said?"
+OFFER_FOCUS_PROMISE = "Would you like to make your focus for next week a promise?"
+ASK_FOCUS_TIME = "When will you do it? For example, Tuesday at seven PM."
+NO_FOCUS_YET = "Once you've answered this week's check-in, your focus for next week can become a promise."
+OK_NOT_NOW = "OK. Take care of each other."
+ASK_SAFE = "From zero to ten, how safe do you feel this week?"
+ASK_TRUSTING = "And from zero to ten, how trusting do you feel?"
+ASK_CONNECTED = "And from zero to ten, how connected do you feel?"
+RATING_SCALE = "I use a scale from zero to ten. "
+RATING_ASKS = {"safe": ASK_SAFE, "trusting": ASK_TRUSTING, "connected": ASK_CONNECTED}
+OFFER_SETBACK_PAUSE = "Would a day without questions help? I can pause them for you until tomorrow."
+SETBACK_ALREADY_PAUSED = "Your questions are already paused. Text RESUME whenever you're ready."
+SETBACK_KEEP_GOING = "OK, your questions keep coming as usual. Be gentle with yourself today."
+COUNSELLOR = ("It's been a harder few weeks, and that's OK to say. A couples counselor can help you both find "
+              "your footing; asking for help is a strong step.")
+
+
+def weekly_question(step: int, words: str, first: bool = False) -> str:
+    """One of the weekly check-in's three questions."""
+    lead = "Let's do your weekly check-in: three short questions. " if first and step == 1 else ""
+    return f"{lead}Question {step} of 3. {words}"
+
+
+def weekly_next(step: int, words: str) -> str:
+    """A weekly answer kept, and the next question."""
+    return f"Thank you. {weekly_question(step, words)}"
+
+
+def weekly_held(partner: str | None, lines: str, next_words: str | None, step: int) -> str:
+    """A weekly answer that spoke of danger: kept private, the lines, and the next question."""
+    who = partner or "your partner"
+    after = f" {weekly_question(step, next_words)}" if next_words else ""
+    return f"Thank you for telling me. I've kept that answer private, so {who} won't hear it. {lines}{after}"
+
+
+def weekly_finished(status: str, partner: str | None, revisit: str | None) -> str:
+    """The third answer kept: who hears what, and one pact agreement to look at again."""
+    said = "Thank you, that's your weekly check-in done."
+    if status == "both":
+        said += f" {partner} has answered too."
+    elif status == "waiting_partner":
+        said += f" {partner} hears your answers once they've answered too, and then you can hear theirs."
+    if revisit:
+        said += f" One from your pact: {revisit}. Does this one still work for you both?"
+    return said
+
+
+def weekly_reveal(partner: str, answers: tuple[str, ...]) -> str:
+    """The partner's three answers, read once both answered all three."""
+    appreciated, moment, focus = answers
+    return (f"{partner} appreciated: {appreciated}. A moment that felt steady or hard: {moment}. "
+            f"What they'd like to focus on next week: {focus}.")
+
+
+def weekly_waiting(partner: str) -> str:
+    """Asked again after finishing, before the partner finished."""
+    return f"Your weekly check-in is done. {partner} hasn't finished theirs yet; once they have, you can hear it."
+
+
+def rated(trend_words: str, replaced: bool) -> str:
+    """A rating kept just for the speaker, and their trend."""
+    first = "Noted, just for you; it replaces this week's earlier one." if replaced else "Noted, just for you."
+    return f"{first} {trend_words}"
+
+
+def trend_first(trend_words: str) -> str:
+    """A rating asked for without numbers: the trend so far, then the first question."""
+    return f"Here's how things have been going for you. {trend_words} {ASK_SAFE}"
+
+
+def hard_day(can_pause: bool, already: bool) -> str:
+    """A setback, met gently."""
+    first = ("I've already noted today as a hard day." if already else
+             "I'm sorry today is hard. I've noted it as a setback, and nothing you've built is erased.")
+    return f"{first} {OFFER_SETBACK_PAUSE if can_pause else 'Be gentle with yourself.'}"
+
+
+def setback_paused(until: str) -> str:
+    """The day's pause is on."""
+    return (f"Done. No questions for you until {until}; then they start again by themselves. Promise reminders "
+            "you set still come, and your partner's texts don't change.")
+
+
+def counsellor(lines: str) -> str:
+    """The counsellor suggestion, once a month at most, with the safety lines."""
+    return f"{COUNSELLOR} And if you ever don't feel safe: {lines}"

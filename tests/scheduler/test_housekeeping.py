@@ -64,7 +64,7 @@ def test_the_registered_jobs_run_with_this_process_runtime_and_dispatcher(world)
     world.clock.set(MONDAY + timedelta(hours=10))  # 19:00 in Los Angeles
     registered = {job.id: job for job in build_scheduler(world.runtime, world.dispatcher, 30).get_jobs()}
     ran = {name: job.func(*job.args, **job.kwargs) for name, job in registered.items()}
-    assert ran["plan"] == {"questions": 1, "summaries": 1, "nudges": 0}
+    assert ran["plan"] == {"questions": 1, "weekly": 1, "nudges": 0, "wins": 1, "setbacks": 0}
     assert (ran["dispatch"].sent, ran["dispatch"].retried, ran["dispatch"].failed) == (2, 0, 0)
     assert ran["housekeeping"] == {"interrupted": 0, "codes_removed": 0, "invitations_expired": 0,
                                    "echo_changes_dropped": 0, "bodies_redacted": 0}

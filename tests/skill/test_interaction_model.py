@@ -56,6 +56,10 @@ CUSTOM_INTENTS: dict[str, dict[str, str]] = {
     # Issue 12: how promise reminders come, and the "your partner answered" opt-in.
     "ReminderWayIntent": {"way": "ReminderWay"},
     "AnswerNoticesIntent": {"setting": "NoticeSwitch"},
+    # Issue 13: the weekly ritual
+    "WeeklyCheckInIntent": {"answer": "AMAZON.SearchQuery"},
+    "RateIntent": {"safe": "AMAZON.NUMBER", "trusting": "AMAZON.NUMBER", "connected": "AMAZON.NUMBER"},
+    "SetbackIntent": {},
 }
 BUILTIN_INTENTS = {
     "AMAZON.HelpIntent",
