@@ -11,7 +11,7 @@ from functools import partial
 
 from core.db import transaction
 from core.runtime import Runtime
-from core.services import housekeeping, invitations, linking, planner, thinking_moments, voice_setup
+from core.services import housekeeping, invitations, linking, planner, sign_in, thinking_moments, voice_setup
 from core.services.dispatch import Dispatcher, DispatchStats
 
 log = logging.getLogger("trustbuilder.scheduler")
@@ -59,7 +59,8 @@ def tidy(runtime: Runtime, dispatcher: Dispatcher) -> dict[str, int]:
     counts = {"interrupted": dispatcher.recover_interrupted()}
     with transaction(runtime.sessions) as session:
         counts["codes_removed"] = (linking.remove_expired(session, runtime.clock())
-                                   + voice_setup.remove_expired(session, runtime.clock()))
+                                   + voice_setup.remove_expired(session, runtime.clock())
+                                   + sign_in.tidy(session, runtime.clock()))
         counts["invitations_expired"] = invitations.expire_due(session, runtime.clock())
     redact = partial(housekeeping.redact_old_bodies, retention_days=runtime.settings.retention_days)
     counts["bodies_redacted"] = _drain(runtime, redact, 1000)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from core.runtime import Runtime
 from skill.alexa_api import SettingsApi
 from skill.handlers import (checkins, errors, general, identity, promise_changes, promises, roles, safety, setup,
-                            together)
+                            together, web_link)
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
                                 OpenTurnInterceptor)
 from skill.verify import AlexaRequestVerifier
@@ -51,7 +51,7 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         together.ThinkingOfYouIntentHandler(), together.WeeklySummaryIntentHandler(),
         safety.DeleteMyDataIntentHandler(), safety.UndoAnswerIntentHandler(),
         safety.PrivateReflectionIntentHandler(), safety.CareYesNoHandler(),
-        roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(),
+        roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(), web_link.SendPageLinkIntentHandler(),
         general.YesNoIntentHandler(),
     ):
         builder.add_request_handler(handler)

@@ -468,3 +468,10 @@ def answer_held(partner: str | None, lines: str) -> str:
     who = partner or "your partner"
     return (f"Thank you for telling me. I've kept that answer private, so {who} won't hear it. {lines} "
             f"Would you like me to share your answer with {who}?")
+
+
+# The couple's page (skill/handlers/web_link.py)
+PAGE_LINK_SENT = ("I've texted you a link to your Trust Builder page, where you can look back at your answers, "
+                  "promises and progress. It works once, for ten minutes.")
+PAGE_LINK_NO_TEXTS = ("I can't text you a link, because texts are off for your number. Text START to Trust Builder "
+                      "to turn them on, then ask me again.")

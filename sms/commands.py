@@ -4,7 +4,7 @@
     join(name)  invite(phone, name)  yes()  no()  question()  mood(value)  promise(rest)  promises()
     kept(number)  missed(number)  cancel(number, words)  move(number, words, when)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
     tz(zone)  pause()  resume()  link(code)  help()  stop()  start()  delete()  number(value)
-    safety()  undo()  private(text)  share_it()  thinking_texts(on)  role(said)  skip()  tell()  thanks()
+    safety()  undo()  private(text)  share_it()  thinking_texts(on)  role(said)  skip()  tell()  thanks()  login()
     answer(text)  empty()
 An answer's text is what was said without a leading "my answer is" (the words the skill asks for).
 A keyword counts only as the first word and only when what follows it parses; a keyword alone gives
@@ -26,7 +26,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "resume": (), "link": ("code",), "help": (), "stop": (), "start": (), "delete": (), "number": ("value",),
     "answer": ("text",), "empty": (), "safety": (), "undo": (), "private": ("text",), "share_it": (),
     "answer": ("text",), "empty": (), "thinking_texts": ("on",), "role": ("said",), "skip": (), "tell": (),
-    "thanks": (),
+    "thanks": (), "login": (),
 }
 
 
@@ -71,6 +71,9 @@ _PHRASES = {
             "different question|a different question|another question|new question|next question",
     "tell": "tell|tell them|tell him|tell her|tell my partner|let them know|let him know|let her know",
     "role": "change my role|my role",
+    # The couple's page (web/): a one-time sign-in link
+    "login": "login|log in|log me in|sign in|signin|sign me in|send me a link|send me the link|my page|our page|"
+             "link to my page|link to our page|web link|website",
 }
 _PHRASE_NAMES = {phrase: name for name, text in _PHRASES.items() for phrase in text.split("|")}
 _BARE = {"share": "share", "summary": "summary", "pause": "pause", "resume": "resume", "unpause": "resume",

@@ -20,7 +20,7 @@ from core.words import segments, texts
 from sms.commands import Command, parse_command
 from sms.forms import InboundText
 from sms.handlers import (account, answers, daily, preferences, promise_changes, promises, roles, safety,
-                          voice_link)
+                          sign_in, voice_link)
 from sms.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ HANDLERS = {
     "empty": daily.empty, "answer": answers.answer, "undo": answers.undo, "private": answers.private,
     "share_it": safety.share_it, "thinking_texts": preferences.thinking_texts,
     "role": roles.role, "skip": daily.skip, "tell": promises.tell, "thanks": promises.thanks,
+    "login": sign_in.login,
     # A short reply that answers nothing waiting is offered as an answer, which keeps no bare yes/no/number.
     "yes": answers.answer, "no": answers.answer, "number": answers.answer,
 }

@@ -7,17 +7,20 @@ what others hold of them:
 - texts to the partner that speak of them (thinking about you, a promise to confirm, the weekly summary)
   are cancelled while queued and their bodies blanked once sent;
 - their pending invitations are cancelled and the invitee who never said YES is removed;
-- their number goes on the do-not-contact list, as a keyed digest, so no invitation reaches it again.
+- their number goes on the do-not-contact list, as a keyed digest, so no invitation reaches it again;
+- their sign-in codes and links (and any asked for their number) and their web sessions go, and the
+  couple's consents to a therapist report end (a report needs both).
 Only a first name stays on the shell (`erased_at` set), so the partner hears "Sam isn't using Trust
 Builder right now", never "turned texts off" or "invite your partner first".
 """
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from core.models import CheckIn, InboundMessage, OutboundMessage, Partner, Promise, TextKind, TextState
-from core.services import guards, invitations
+from core.models import (CheckIn, InboundMessage, OutboundMessage, Partner, Promise, ReportConsent, TextKind,
+                         TextState)
+from core.services import guards, invitations, sign_in
 from core.words import texts
 
 #: Texts to the partner whose words come from, or are about, the person who left.
@@ -38,6 +41,8 @@ def erase_person(session: Session, partner: Partner, now: datetime) -> None:
         session.execute(update(OutboundMessage).where(*about, OutboundMessage.state == TextState.QUEUED)
                         .values(state=TextState.CANCELLED, updated_at=now))
         session.execute(update(OutboundMessage).where(*about).values(body=None))
+    sign_in.erase_for(session, partner, phone)
+    session.execute(delete(ReportConsent).where(ReportConsent.couple_id == partner.couple_id))
     erase_own_data(session, partner, now)
     if phone:
         guards.add_do_not_contact(session, phone, now)

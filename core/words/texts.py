@@ -483,3 +483,17 @@ def several_match(keyword: str, items: list[tuple[int, str, str]]) -> str:
     lines = "; ".join(f"{n}) {clip(text, 40)}, {when}" for n, text, when in items)
     first = items[0][0]
     return f"More than one promise fits: {lines}. Reply {keyword} {first} (or the number you mean)."
+
+
+# Signing in to the couple's page (core.services.sign_in): LOGIN by text, the code the page asks for
+def sign_in_code(code: str) -> str:
+    """The 6-digit code after someone typed this number on the sign-in page."""
+    return (f"Your {PROGRAM} sign-in code is {code}. It works once, for 10 minutes. "
+            "Didn't ask for it? Ignore this; nobody can sign in without it.")
+
+
+def sign_in_link(url: str) -> str:
+    """LOGIN (or "send me a link" to Alexa): a link that signs this phone's owner in once."""
+    return (f"Your {PROGRAM} page: {url} The link works once, for 10 minutes. "
+            "Didn't ask for it? Ignore this.")
+

@@ -53,6 +53,7 @@ CUSTOM_INTENTS: dict[str, dict[str, str]] = {
     "PrivateReflectionIntent": {"text": "AMAZON.SearchQuery"},
     "SkipQuestionIntent": {},
     "SetRoleIntent": {"role": "PartnerRole"},
+    "SendPageLinkIntent": {},
 }
 BUILTIN_INTENTS = {
     "AMAZON.HelpIntent",
