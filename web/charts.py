@@ -9,8 +9,8 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 16, 36
+WIDTH, HEIGHT = 360, 190  # drawn for a phone's width; it scales up on a wider screen
+LEFT, RIGHT, TOP, BOTTOM = 28, 8, 12, 30
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,13 @@ def _grid(series: Series) -> list[str]:
     for value in steps:
         y = _y(value, series)
         lines.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        lines.append(f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>')
+        lines.append(f'<text class="axis" x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>')
     return lines
 
 
 def _steps(series: Series) -> list[float]:
     span = series.top - series.bottom
-    step = 1 if span <= 7 else max(1, round(span / 5))
+    step = 1 if span <= 5 else max(1, round(span / 4))
     value, out = series.bottom, []
     while value <= series.top + 1e-9:
         out.append(value)
@@ -69,10 +69,12 @@ def _steps(series: Series) -> list[float]:
 
 
 def _week_labels(series: Series) -> list[str]:
-    count, every = len(series.starts), max(1, len(series.starts) // 6)
-    return [f'<text class="axis" x="{_x(i, count):.1f}" y="{HEIGHT - 12}" text-anchor="middle">'
+    """At most four labels, the newest week always among them, so they never crowd."""
+    count = len(series.starts)
+    every = max(1, -(-count // 4))
+    return [f'<text class="axis" x="{_x(i, count):.1f}" y="{HEIGHT - 10}" text-anchor="middle">'
             f'{start.strftime("%b")} {start.day}</text>'
-            for i, start in enumerate(series.starts) if i % every == 0 or i == count - 1]
+            for i, start in enumerate(series.starts) if (count - 1 - i) % every == 0]
 
 
 def _marks(series: Series, marks) -> list[str]:

@@ -7,7 +7,7 @@ checkins.reveal_partner_answer, so seeing it here ends UNDO exactly as hearing i
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core import local_time
@@ -99,11 +99,30 @@ def days_between(session: Session, partner: Partner, start: date, end: date, tod
     return days
 
 
+def _in_range(partner_param: str):
+    return (CheckIn.partner_id == bindparam(partner_param), CheckIn.local_date >= bindparam("start"),
+            CheckIn.local_date < bindparam("end"))
+
+
+# Built once with bound parameters (every page load runs them; building a select costs more than running it).
+MINE_IN_RANGE = select(CheckIn).where(*_in_range("me"), CheckIn.visibility.in_(MINE),
+                                      CheckIn.text.is_not(None) | CheckIn.mood.is_not(None)) \
+    .order_by(CheckIn.created_at, CheckIn.id)
+THEIR_SHARED = (CheckIn.text.is_not(None), CheckIn.visibility.in_(SHARED_ANSWER), CheckIn.question_id.not_in(GENTLE_IDS))
+THEIR_DAYS = select(CheckIn.local_date).distinct().where(*_in_range("them"), *THEIR_SHARED)
+THEIR_WORDS = select(CheckIn).where(CheckIn.partner_id == bindparam("them"), *THEIR_SHARED,
+                                    CheckIn.local_date.in_(bindparam("days", expanding=True))) \
+    .order_by(CheckIn.created_at, CheckIn.id)
+PROMPTS = select(DailyPrompt.local_date, DailyPrompt.question_id).where(
+    DailyPrompt.couple_id == bindparam("couple"), DailyPrompt.local_date >= bindparam("start"),
+    DailyPrompt.local_date < bindparam("end"))
+GENTLE = select(GentleQuestion.local_date, GentleQuestion.question_id).where(
+    GentleQuestion.partner_id == bindparam("me"), GentleQuestion.local_date >= bindparam("start"),
+    GentleQuestion.local_date < bindparam("end"))
+
+
 def _mine(session: Session, partner: Partner, start: date, end: date) -> list[CheckIn]:
-    return list(session.scalars(select(CheckIn).where(
-        CheckIn.partner_id == partner.id, CheckIn.local_date >= start, CheckIn.local_date < end,
-        CheckIn.visibility.in_(MINE), (CheckIn.text.is_not(None)) | (CheckIn.mood.is_not(None)))
-        .order_by(CheckIn.created_at, CheckIn.id)))
+    return list(session.scalars(MINE_IN_RANGE, {"me": partner.id, "start": start, "end": end}))
 
 
 def _entry(check_in: CheckIn) -> Entry:
@@ -116,33 +135,23 @@ def _entry(check_in: CheckIn) -> Entry:
 def _add_partner(session, partner, other, start, end, days, today, now) -> None:
     """The partner's shared answers, read only for days this partner answered too (checkins' rule); on
     other days only the fact that the partner answered, from a query that reads no words."""
-    theirs = _shared_answers(other)
-    answered_dates = set(session.scalars(select(CheckIn.local_date).distinct().where(
-        *theirs, CheckIn.local_date >= start, CheckIn.local_date < end)))
+    answered_dates = set(session.scalars(THEIR_DAYS, {"them": other.id, "start": start, "end": end}))
     for day in answered_dates:
         days.setdefault(day, Day(day)).partner_answered = True
     both = sorted(d for d in answered_dates if days[d].answered and d != today)
-    for check_in in session.scalars(select(CheckIn).where(*theirs, CheckIn.local_date.in_(both))
-                                    .order_by(CheckIn.created_at, CheckIn.id)) if both else ():
+    for check_in in session.scalars(THEIR_WORDS, {"them": other.id, "days": both}) if both else ():
         days[check_in.local_date].theirs.append(check_in.text)
     if today in answered_dates and days[today].answered:
         reveal = checkins.reveal_partner_answer(session, partner, now)  # marks it seen, like SHARE does
         days[today].theirs = [reveal.text] if reveal.status == "both" and reveal.text else []
 
 
-def _shared_answers(other: Partner) -> tuple:
-    return (CheckIn.partner_id == other.id, CheckIn.text.is_not(None), CheckIn.visibility.in_(SHARED_ANSWER),
-            CheckIn.question_id.not_in(GENTLE_IDS))
-
-
 def _add_questions(session: Session, partner: Partner, start: date, end: date, days: dict[date, Day]) -> None:
     """Each day's question in this partner's words (their gentle one, on a day they got one)."""
     bank = load_bank()
-    asked = dict(session.execute(select(DailyPrompt.local_date, DailyPrompt.question_id).where(
-        DailyPrompt.couple_id == partner.couple_id, DailyPrompt.local_date >= start, DailyPrompt.local_date < end)).all())
-    asked.update(session.execute(select(GentleQuestion.local_date, GentleQuestion.question_id).where(
-        GentleQuestion.partner_id == partner.id, GentleQuestion.local_date >= start,
-        GentleQuestion.local_date < end)).all())
+    bounds = {"start": start, "end": end}
+    asked = dict(session.execute(PROMPTS, {"couple": partner.couple_id, **bounds}).all())
+    asked.update(session.execute(GENTLE, {"me": partner.id, **bounds}).all())
     for day, question_id in asked.items():
         if day in days and question_id in bank:
             question = bank.by_id(question_id)

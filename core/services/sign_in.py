@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.crypto import digest, phone_digest
@@ -157,16 +157,20 @@ def start_session(session: Session, partner: Partner, now: datetime) -> str:
     return token
 
 
+# Every page runs this: built once, with the partner, the couple and both partners in one statement.
+BY_SESSION = (select(WebSession, Partner).join(Partner, Partner.id == WebSession.partner_id)
+              .where(WebSession.token_digest == bindparam("digest")).options(couples.WITH_COUPLE))
+
+
 def session_partner(session: Session, token: str | None, now: datetime) -> Partner | None:
     """The partner signed in with this session token, if it is live; its last use is brought up to date."""
     if not token or len(token) > 100:
         return None
-    row = session.scalar(select(WebSession).where(WebSession.token_digest == _handle_digest("session", token)))
-    if row is None or row.last_seen_at <= now - SESSION_IDLE:
+    found = session.execute(BY_SESSION, {"digest": _handle_digest("session", token)}).unique().one_or_none()
+    if found is None:
         return None
-    partner = session.scalars(select(Partner).where(Partner.id == row.partner_id)
-                              .options(couples.WITH_COUPLE)).unique().one_or_none()
-    if partner is None or partner.erased_at is not None or not partner.phone:
+    row, partner = found
+    if row.last_seen_at <= now - SESSION_IDLE or partner.erased_at is not None or not partner.phone:
         return None
     if row.last_seen_at <= now - TOUCH_EVERY:
         row.last_seen_at = now
