@@ -128,6 +128,8 @@ PHRASINGS = [
     ("TELL", C("tell")), ("tell them", C("tell")), ("let them know", C("tell")),
     ("thanks", C("thanks")), ("Thank you!", C("thanks")), ("THX", C("thanks")), ("thanks so much", C("thanks")),
     ("thanks for listening last night", C("answer", ("thanks for listening last night",))),
+    ("LOGIN", C("login")), ("log in please", C("login")), ("Sign in", C("login")), ("send me a link", C("login")),
+    ("LINK 123 456", C("link", ("123456",))), ("login to see my page tonight", C("answer", ("login to see my page tonight",))),
 ]
 
 

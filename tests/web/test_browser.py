@@ -76,6 +76,11 @@ class Site:
         self.app, self.runtime, self.twilio, self.dispatcher, self.base, self.clock = \
             app, runtime, twilio, dispatcher, base, clock
 
+    def seed(self, days: int) -> None:
+        """Give Alex and Sam `days` days of history before today (answers, moods, promises)."""
+        from devkit.history import seed_history
+        seed_history(self.runtime, self.clock, 1, 2, days)
+
     def code_for(self, phone: str) -> str:
         self.dispatcher.run_until_idle()
         bodies = [m["body"] for m in self.twilio.sent if m["to"] == phone and "sign-in code" in m["body"]]
@@ -93,8 +98,10 @@ def site(tmp_path, clock):
                                  twilio_from_number=OUR_NUMBER, twilio_api_url=twilio.url)
         runtime = open_runtime(settings, gateway_for(settings), clock=clock)
         with transaction(runtime.sessions) as s:
-            seed_couple(s, clock(), "America/Los_Angeles", (ALEX, SAM))
-            seed_couple(s, clock(), "America/New_York", (OTHER_A, OTHER_B), ("Jo", "Kim"))
+            joined = clock() - timedelta(days=60)
+            alex, sam = seed_couple(s, joined, "America/Los_Angeles", (ALEX, SAM))
+            assert (alex.id, sam.id) == (1, 2)
+            seed_couple(s, joined, "America/New_York", (OTHER_A, OTHER_B), ("Jo", "Kim"))
         app = create_app(runtime=runtime)
         server = make_server("127.0.0.1", port, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -169,6 +176,7 @@ def sign_out(browser, site):
 
 def test_a_couple_signs_in_answers_looks_back_exports_and_signs_out(browser, site):
     from selenium.webdriver.common.by import By
+    site.seed(days=42)  # six weeks behind them, so the history and the charts have something to show
     sign_in(browser, site, ALEX, screenshots=True)
     answer(browser, "I felt heard when you asked about my day.")
     assert "You'll see it here once Sam has answered." in page_text(browser)
@@ -177,12 +185,12 @@ def test_a_couple_signs_in_answers_looks_back_exports_and_signs_out(browser, sit
     sign_in(browser, site, SAM)
     assert "Alex has answered. You'll see it once you've answered too." in page_text(browser)
     assert "I felt heard" not in page_text(browser)
-    answer(browser, "When you made coffee this morning without being asked.")
+    answer(browser, "When you brought me tea this morning without being asked.")
     assert "I felt heard when you asked about my day." in browser.find_element(By.ID, "partner-answer").text
     sign_out(browser, site)
 
     sign_in(browser, site, ALEX)
-    assert "made coffee" in browser.find_element(By.ID, "partner-answer").text
+    assert "brought me tea" in browser.find_element(By.ID, "partner-answer").text
     shot(browser, "today")
     for path, name in (("/history", "history"), ("/promises", "promises"), ("/settings", "settings"),
                        ("/export", "export")):
@@ -191,6 +199,7 @@ def test_a_couple_signs_in_answers_looks_back_exports_and_signs_out(browser, sit
     browser.get(site.base + "/progress")
     charts = browser.find_elements(By.CSS_SELECTOR, "svg.chart")
     assert len(charts) == 3 and all(c.is_displayed() and c.size["width"] > 300 for c in charts)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart circle.dot")) >= 5  # the mood weeks
     assert browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar")
     browser.find_element(By.XPATH, "(//summary)[2]").click()  # the table beside the chart
     assert "Monday, Nov 23 1" in browser.find_element(By.ID, "both-h").find_element(By.XPATH, "..").text
@@ -199,7 +208,7 @@ def test_a_couple_signs_in_answers_looks_back_exports_and_signs_out(browser, sit
     browser.get(site.base + "/export")
     browser.find_element(By.LINK_TEXT, "As JSON").click()
     saved = _downloaded(browser.downloads, "trust-builder-my-data.json")
-    assert "I felt heard" in saved and "made coffee" not in saved
+    assert "I felt heard" in saved and "brought me tea" not in saved
     sign_out(browser, site)
 
 
