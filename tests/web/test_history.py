@@ -17,6 +17,7 @@ def test_history_reveals_exactly_what_the_day_itself_would(runtime, clock, coupl
         alex = s.get(Partner, couple.alex)
         today = local_time.local_date(clock(), alex.couple.timezone)
         shown = history.days_between(s, alex, today - timedelta(days=21), today, today, clock())
+    both = 0
     for n in range(21, 0, -1):
         day_start = clock() - timedelta(days=n)
         with tx() as s:
@@ -27,6 +28,8 @@ def test_history_reveals_exactly_what_the_day_itself_would(runtime, clock, coupl
         seen = shown.get(day)
         assert (" ".join(seen.theirs) if seen and seen.theirs else None) == \
             (reveal.text if reveal.status == "both" else None), day
+        both += reveal.status == "both"
+    assert 5 < both < 21  # days of both kinds were compared
 
 
 def test_a_year_never_shows_private_words_to_the_partner(runtime, clock, couple, tx):
