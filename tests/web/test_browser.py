@@ -6,7 +6,6 @@ Without Chromium these tests are skipped with the reason (.ci/run installs it). 
 they save a screenshot of each page there (docs/screenshots/ was made so; docs/web.md says how)."""
 import os
 import re
-import shutil
 import socket
 import threading
 import time

@@ -6,11 +6,10 @@ import json
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from core.models import CheckIn, Channel, OutboundMessage, Partner, TextKind, Visibility
-from core.services import answers, checkins, couples
+from core.services import checkins, couples
 from tests.conftest import ALEX, SAM
 from tests.web.conftest import OTHER_A, words
 
