@@ -66,6 +66,7 @@ class Settings:
     # and its consent YES is taken as given. Empty (the default everywhere): no reviewer path at all.
     reviewer_phone_number: str = ""
     sms_replies_per_hour: int = 30  # replies to one number in an hour; then silence until the hour is over
+    admin_token: str = ""  # the operator's status page (/admin) answers only to this bearer token; unset: off
     var_dir: Path = DEFAULT_VAR_DIR
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -177,7 +178,7 @@ def validate(settings: Settings) -> Settings:
         problems.append(f"APP_ENV: expected production, development or test, got {app_env!r}")
     for check in (_check_timezone, _check_clock_time, _check_public_base_url, _check_twilio_api_url,
                   _check_database_url, _check_encryption_key, _check_lookup_key, _check_alexa_api_url,
-                  _check_alexa_messaging, _check_reviewer_number, _check_sending_rate):
+                  _check_alexa_messaging, _check_reviewer_number, _check_sending_rate, _check_admin_token):
         problem = check(settings)
         if problem:
             problems.append(problem)
@@ -203,6 +204,12 @@ def _check_sending_rate(settings: Settings) -> str | None:
         return f"SMS_SENDER_KIND: expected one of {', '.join(SENDER_KINDS)}, got {settings.sms_sender_kind!r}"
     if settings.sms_rate_per_second < 0:
         return f"SMS_RATE_PER_SECOND: expected 0 (the sender's default) or more, got {settings.sms_rate_per_second}"
+    return None
+
+
+def _check_admin_token(settings: Settings) -> str | None:
+    if settings.admin_token and len(settings.admin_token) < 32:
+        return f"ADMIN_TOKEN: at least 32 characters of random text (or unset: no status page); generate one with {NEW_LOOKUP_KEY}"
     return None
 
 

@@ -53,6 +53,7 @@ class Channel(enum.StrEnum):
 
     VOICE = "voice"
     SMS = "sms"
+    WEB = "web"  # the couple's page (web/)
 
 
 class PromiseState(enum.StrEnum):
@@ -85,6 +86,7 @@ class TextKind(enum.StrEnum):
     WEEKLY_CHECKIN = "weekly_checkin"
     SMALL_WIN = "small_win"
     CARE_NOTE = "care_note"
+    SIGN_IN = "sign_in"  # a sign-in code or one-time link for the couple's page (core.services.sign_in)
 
 
 class TextState(enum.StrEnum):
@@ -332,6 +334,7 @@ class NudgeSchedule(Base):
 #: ones, then bulk. A kind not listed (a new one) goes before bulk.
 URGENT, PERSONAL, BULK = 0, 1, 2
 TEXT_PRIORITY = {TextKind.PROMISE_REMINDER: URGENT, TextKind.INVITATION: URGENT, TextKind.LINK_CONSENT: URGENT,
+                 TextKind.SIGN_IN: URGENT,
                  TextKind.THINKING: PERSONAL, TextKind.PROMISE_THANKS: PERSONAL, TextKind.THANKS: PERSONAL,
                  TextKind.PROMISE_FOLLOWUP: PERSONAL, TextKind.NUDGE_OFFER: PERSONAL,
                  TextKind.ROLE_QUESTION: PERSONAL, TextKind.SETTING_CHANGED: PERSONAL,
@@ -647,3 +650,61 @@ class CounsellorSuggestion(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime]
 
+# The couple's page (web/, core.services.sign_in, export, operator_status)
+class SignInKind(enum.StrEnum):
+    """`code`: 6 digits texted after GET /login; `link`: a one-time link (LOGIN by text, "send me a link")."""
+
+    CODE = "code"
+    LINK = "link"
+
+
+class SignInCode(Base):
+    """A sign-in code or link, kept only as keyed digests: the browser holds the handle (a code's cookie,
+    or the link's token), the phone the code. A row is written for any well-formed number asked for, known
+    or not (partner_id is then empty and nothing is texted), so every number gets the same reply and limit."""
+
+    __tablename__ = "sign_in_code"
+    __table_args__ = (Index("ix_sign_in_code_phone_created", "phone_digest", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # a SignInKind
+    phone_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    handle_digest: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    code_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    wrong_tries: Mapped[int] = mapped_column(SmallInteger, default=0)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, this row only its digest; idle for 30 days, or
+    signed out (here or everywhere), it is gone."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ReportConsent(Base):
+    """One partner's yes to a report for the couple's therapist, for the parts they chose (space-separated
+    section names); the report holds only the parts both said yes to, and only while both yeses stand."""
+
+    __tablename__ = "report_consent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), unique=True)
+    sections: Mapped[str] = mapped_column(String(120))
+    agreed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class SchedulerBeat(Base):
+    """When the scheduler last said it was alive (its heartbeat job), for the operator's status page."""
+
+    __tablename__ = "scheduler_beat"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime]

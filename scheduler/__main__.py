@@ -23,7 +23,7 @@ from core.config import ConfigError, load_settings
 from core.crypto import CryptoError
 from core.db import SchemaError, describe_error, transaction
 from core.runtime import Runtime, open_runtime
-from core.services import outbox
+from core.services import operator_status, outbox
 from core.services.dispatch import Dispatcher
 from core.services.dispatch_pacing import pace_from_settings
 from scheduler import jobs
@@ -102,6 +102,7 @@ def run(args: argparse.Namespace, runtime: Runtime, dispatcher: Dispatcher, stop
         jobs.catch_up(runtime, dispatcher)
         jobs.alexa(runtime, messaging)
     if not (args.once or stopper.requested):
+        heartbeat(runtime)  # alive from the first minute, not only after the first interval
         run_forever(build_scheduler(runtime, dispatcher, runtime.settings.scheduler_tick_seconds, messaging), stopper)
 
 
@@ -131,6 +132,7 @@ def heartbeat(runtime: Runtime) -> tuple[int, int]:
     """Job: one line every few minutes, so an idle scheduler is visibly alive, with the queue's depth."""
     with transaction(runtime.sessions) as session:
         queued, due = outbox.waiting(session, runtime.clock())
+        operator_status.record_heartbeat(session, runtime.clock())  # shown on the operator's /admin page
     log.info("scheduler alive: %d texts queued, %d due now", queued, due)
     return queued, due
 

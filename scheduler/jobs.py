@@ -12,7 +12,7 @@ from functools import partial
 from core.db import transaction
 from core.runtime import Runtime
 from core.services import (answer_notices, echo_reminders, housekeeping, invitations, linking, planner,
-                           setbacks, small_wins, thinking_moments, voice_setup)
+                           setbacks, sign_in, small_wins, thinking_moments, voice_setup)
 from core.services.dispatch import Dispatcher, DispatchStats
 
 log = logging.getLogger("trustbuilder.scheduler")
@@ -61,7 +61,8 @@ def tidy(runtime: Runtime, dispatcher: Dispatcher) -> dict[str, int]:
     counts = {"interrupted": dispatcher.recover_interrupted()}
     with transaction(runtime.sessions) as session:
         counts["codes_removed"] = (linking.remove_expired(session, runtime.clock())
-                                   + voice_setup.remove_expired(session, runtime.clock()))
+                                   + voice_setup.remove_expired(session, runtime.clock())
+                                   + sign_in.tidy(session, runtime.clock()))
         counts["invitations_expired"] = invitations.expire_due(session, runtime.clock())
         counts["echo_changes_dropped"] = echo_reminders.remove_stale(session, runtime.clock())
     redact = partial(housekeeping.redact_old_bodies, retention_days=runtime.settings.retention_days)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from core.runtime import Runtime
 from skill.alexa_api import SettingsApi
 from skill.handlers import (checkins, errors, general, identity, promise_changes, promises, roles, safety, setup,
-                            together, weekly)
+                            together, web_link, weekly)
 from skill.handlers import echo as echo_handlers
 from skill import echo, screen
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
@@ -59,7 +59,7 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         together.ThinkingOfYouIntentHandler(), together.WeeklySummaryIntentHandler(),
         safety.DeleteMyDataIntentHandler(), safety.UndoAnswerIntentHandler(),
         safety.PrivateReflectionIntentHandler(), safety.CareYesNoHandler(),
-        roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(),
+        roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(), web_link.SendPageLinkIntentHandler(),
         # Weekly ritual (issue 13): the weekly check-in, RATE, a setback, and the yes or no to their offers
         weekly.WeeklyCheckInIntentHandler(), weekly.RateIntentHandler(), weekly.SetbackIntentHandler(),
         weekly.WeeklyYesNoHandler(),

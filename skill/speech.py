@@ -618,3 +618,8 @@ def setback_paused(until: str) -> str:
 def counsellor(lines: str) -> str:
     """The counsellor suggestion, once a month at most, with the safety lines."""
     return f"{COUNSELLOR} And if you ever don't feel safe: {lines}"
+# The couple's page (skill/handlers/web_link.py)
+PAGE_LINK_SENT = ("I've texted you a link to your Trust Builder page, where you can look back at your answers, "
+                  "promises and progress. It works once, for ten minutes.")
+PAGE_LINK_NO_TEXTS = ("I can't text you a link, because texts are off for your number. Text START to Trust Builder "
+                      "to turn them on, then ask me again.")

@@ -4,7 +4,7 @@
     join(name)  invite(phone, name)  yes()  no()  question()  mood(value)  promise(rest)  promises()
     kept(number)  missed(number)  cancel(number, words)  move(number, words, when)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
     tz(zone)  pause()  resume()  link(code)  help()  stop()  start()  delete()  number(value)
-    safety()  undo()  private(text)  share_it()  thinking_texts(on)  role(said)  skip()  tell()  thanks()
+    safety()  undo()  private(text)  share_it()  thinking_texts(on)  role(said)  skip()  tell()  thanks()  login()
     answer(text)  empty()
     weekly(day, time, said)  focus_promise(when)  rate(safe, trusting, connected, said)  trend()  hard_day()
 An answer's text is what was said without a leading "my answer is" (the words the skill asks for).
@@ -31,6 +31,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # Weekly ritual (issue 13)
     "weekly": ("day", "time", "said"), "focus_promise": ("when",), "rate": ("safe", "trusting", "connected", "said"),
     "trend": (), "hard_day": (),
+    "thanks": (), "login": (),
 }
 
 
@@ -84,6 +85,9 @@ _PHRASES = {
                 "having a hard day|its been a hard day|today was a hard day|today is a hard day|its a hard day|"
                 "we had a setback|we had a hard day|had a setback|i had a setback|setback|a setback|"
                 "we hit a setback|rough day|i had a rough day|hard week|its been a hard week",
+    # The couple's page (web/): a one-time sign-in link
+    "login": "login|log in|log me in|sign in|signin|sign me in|send me a link|send me the link|my page|our page|"
+             "link to my page|link to our page|web link|website",
 }
 _PHRASE_NAMES = {phrase: name for name, text in _PHRASES.items() for phrase in text.split("|")}
 _BARE = {"share": "share", "summary": "summary", "pause": "pause", "resume": "resume", "unpause": "resume",

@@ -19,8 +19,8 @@ from core.services.replies_in_context import followup_waiting, yes_or_no
 from core.words import segments, texts
 from sms.commands import Command, parse_command
 from sms.forms import InboundText
-from sms.handlers import (account, answers, daily, preferences, promise_changes, promises, roles, safety, trend,
-                          voice_link, weekly)
+from sms.handlers import (account, answers, daily, preferences, promise_changes, promises, roles, safety,
+                          sign_in, trend, voice_link, weekly)
 from sms.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ HANDLERS = {
     "empty": daily.empty, "answer": answers.answer, "undo": answers.undo, "private": answers.private,
     "share_it": safety.share_it, "thinking_texts": preferences.thinking_texts,
     "role": roles.role, "skip": daily.skip, "tell": promises.tell, "thanks": promises.thanks,
+    "login": sign_in.login,
     # A short reply that answers nothing waiting is offered as an answer, which keeps no bare yes/no/number.
     "yes": answers.answer, "no": answers.answer, "number": answers.answer,
     # Weekly ritual (issue 13)

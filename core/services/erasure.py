@@ -8,7 +8,9 @@ what others hold of them:
 - texts to the partner that speak of them (thinking about you, a promise to confirm, the weekly summary,
   the weekly check-in, a small win) are cancelled while queued and their bodies blanked once sent;
 - their pending invitations are cancelled and the invitee who never said YES is removed;
-- their number goes on the do-not-contact list, as a keyed digest, so no invitation reaches it again.
+- their number goes on the do-not-contact list, as a keyed digest, so no invitation reaches it again;
+- their sign-in codes and links (and any asked for their number) and their web sessions go, and the
+  couple's consents to a therapist report end (a report needs both).
 Only a first name stays on the shell (`erased_at` set), so the partner hears "Sam isn't using Trust
 Builder right now", never "turned texts off" or "invite your partner first".
 """
@@ -17,9 +19,9 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from core.models import (CheckIn, CounsellorSuggestion, InboundMessage, OutboundMessage, Partner, Promise, Setback,
-                         SmallWin, TextKind, TextState, WeeklyAnswer, WeeklyRating)
-from core.services import guards, invitations
+from core.models import (CheckIn, CounsellorSuggestion, InboundMessage, OutboundMessage, Partner, Promise,
+                         ReportConsent, Setback, SmallWin, TextKind, TextState, WeeklyAnswer, WeeklyRating)
+from core.services import guards, invitations, sign_in
 from core.words import texts
 
 #: Texts to the partner whose words come from, or are about, the person who left.
@@ -46,6 +48,8 @@ def erase_person(session: Session, partner: Partner, now: datetime) -> None:
     for model in OWN_RITUAL:
         session.execute(delete(model).where(model.partner_id == partner.id))
     session.execute(delete(SmallWin).where(SmallWin.couple_id == partner.couple_id))  # about both of them
+    sign_in.erase_for(session, partner, phone)
+    session.execute(delete(ReportConsent).where(ReportConsent.couple_id == partner.couple_id))
     erase_own_data(session, partner, now)
     if phone:
         guards.add_do_not_contact(session, phone, now)

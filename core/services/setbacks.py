@@ -58,6 +58,12 @@ def note_hard_day(session: Session, partner: Partner, source_id: str, now: datet
     return Noted(found, already, can_pause)
 
 
+def days_of(session: Session, partner: Partner) -> list[date]:
+    """The days this partner noted a setback, oldest first: their own, shown only to them as dated events."""
+    return list(session.scalars(select(Setback.local_date).where(Setback.partner_id == partner.id)
+                                .order_by(Setback.local_date)))
+
+
 def pause_for_a_day(session: Session, partner: Partner, now: datetime) -> datetime | None:
     """YES to the offer: this partner's questions pause until this time tomorrow (their PAUSE, lifted by
     itself); None when they had already paused (their own PAUSE is never lifted for them)."""

@@ -625,3 +625,15 @@ def counsellor_note(lines: str) -> list[str]:
     """The counsellor suggestion with the safety lines: one text when both fit, else the lines in a second."""
     longer = with_extra(COUNSELLOR_NOTE, lines)
     return [longer] if longer != COUNSELLOR_NOTE else [COUNSELLOR_NOTE, lines]
+# Signing in to the couple's page (core.services.sign_in): LOGIN by text, the code the page asks for
+def sign_in_code(code: str) -> str:
+    """The 6-digit code after someone typed this number on the sign-in page."""
+    return (f"Your {PROGRAM} sign-in code is {code}. It works once, for 10 minutes. "
+            "Didn't ask for it? Ignore this; nobody can sign in without it.")
+
+
+def sign_in_link(url: str) -> str:
+    """LOGIN (or "send me a link" to Alexa): a link that signs this phone's owner in once."""
+    return (f"Your {PROGRAM} page: {url} The link works once, for 10 minutes. "
+            "Didn't ask for it? Ignore this.")
+

@@ -60,6 +60,7 @@ CUSTOM_INTENTS: dict[str, dict[str, str]] = {
     "WeeklyCheckInIntent": {"answer": "AMAZON.SearchQuery"},
     "RateIntent": {"safe": "AMAZON.NUMBER", "trusting": "AMAZON.NUMBER", "connected": "AMAZON.NUMBER"},
     "SetbackIntent": {},
+    "SendPageLinkIntent": {},
 }
 BUILTIN_INTENTS = {
     "AMAZON.HelpIntent",

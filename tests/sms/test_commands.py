@@ -140,6 +140,8 @@ PHRASINGS = [
     ("TREND", C("trend")), ("how am I doing?", C("trend")),
     ("HARD DAY", C("hard_day")), ("we had a setback", C("hard_day")), ("Hard day, feeling low", C("hard_day")),
     ("today was hard because of work", C("answer", ("today was hard because of work",))),
+    ("LOGIN", C("login")), ("log in please", C("login")), ("Sign in", C("login")), ("send me a link", C("login")),
+    ("LINK 123 456", C("link", ("123456",))), ("login to see my page tonight", C("answer", ("login to see my page tonight",))),
 ]
 
 
