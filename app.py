@@ -24,6 +24,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     from skill.endpoint import blueprint as alexa
     from sms.webhooks import blueprint as sms
     from pages import blueprint as pages
+    import web
     logs.configure()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Alexa and Twilio bodies are small
@@ -38,6 +39,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     app.register_error_handler(413, _too_large)
     for blueprint in (health, alexa, sms, pages):
         app.register_blueprint(blueprint)
+    web.register(app)  # the couple's page and the operator's status page (docs/web.md)
     return app
 
 

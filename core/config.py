@@ -46,6 +46,12 @@ class Settings:
     alexa_skill_id: str = ""
     alexa_verify: bool = True
     alexa_api_url: str = ""  # development only: every Alexa API call goes to this local fake instead
+    # The skill's messaging credentials (developer console, Permissions): the scheduler's proactive events and
+    # skill messages. Without them there are no Echo reminders and no "your partner answered" notices.
+    alexa_client_id: str = ""
+    alexa_client_secret: str = ""
+    alexa_lwa_url: str = ""  # development only: a local fake of the Login with Amazon token endpoint
+    alexa_events_stage: str = "development"  # the proactive events stage: development, or live once published
     default_timezone: str = "America/New_York"
     quiet_hours: tuple[int, int] = (21, 8)
     daily_question_time: str = "19:00"
@@ -60,6 +66,7 @@ class Settings:
     # and its consent YES is taken as given. Empty (the default everywhere): no reviewer path at all.
     reviewer_phone_number: str = ""
     sms_replies_per_hour: int = 30  # replies to one number in an hour; then silence until the hour is over
+    admin_token: str = ""  # the operator's status page (/admin) answers only to this bearer token; unset: off
     var_dir: Path = DEFAULT_VAR_DIR
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -171,7 +178,7 @@ def validate(settings: Settings) -> Settings:
         problems.append(f"APP_ENV: expected production, development or test, got {app_env!r}")
     for check in (_check_timezone, _check_clock_time, _check_public_base_url, _check_twilio_api_url,
                   _check_database_url, _check_encryption_key, _check_lookup_key, _check_alexa_api_url,
-                  _check_reviewer_number, _check_sending_rate):
+                  _check_alexa_messaging, _check_reviewer_number, _check_sending_rate, _check_admin_token):
         problem = check(settings)
         if problem:
             problems.append(problem)
@@ -197,6 +204,12 @@ def _check_sending_rate(settings: Settings) -> str | None:
         return f"SMS_SENDER_KIND: expected one of {', '.join(SENDER_KINDS)}, got {settings.sms_sender_kind!r}"
     if settings.sms_rate_per_second < 0:
         return f"SMS_RATE_PER_SECOND: expected 0 (the sender's default) or more, got {settings.sms_rate_per_second}"
+    return None
+
+
+def _check_admin_token(settings: Settings) -> str | None:
+    if settings.admin_token and len(settings.admin_token) < 32:
+        return f"ADMIN_TOKEN: at least 32 characters of random text (or unset: no status page); generate one with {NEW_LOOKUP_KEY}"
     return None
 
 
@@ -232,6 +245,16 @@ def _check_twilio_api_url(settings: Settings) -> str | None:
 def _check_alexa_api_url(settings: Settings) -> str | None:
     if settings.alexa_api_url and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", settings.alexa_api_url):
         return f"ALEXA_API_URL: expected an http(s) origin like http://127.0.0.1:8765, got {settings.alexa_api_url!r}"
+    return None
+
+
+def _check_alexa_messaging(settings: Settings) -> str | None:
+    if bool(settings.alexa_client_id) != bool(settings.alexa_client_secret):
+        return "ALEXA_CLIENT_ID / ALEXA_CLIENT_SECRET: set both (the skill's messaging credentials) or neither"
+    if settings.alexa_lwa_url and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", settings.alexa_lwa_url):
+        return f"ALEXA_LWA_URL: expected an http(s) origin like http://127.0.0.1:8766, got {settings.alexa_lwa_url!r}"
+    if settings.alexa_events_stage not in ("development", "live"):
+        return f"ALEXA_EVENTS_STAGE: expected development or live, got {settings.alexa_events_stage!r}"
     return None
 
 
@@ -319,6 +342,9 @@ def production_problems(settings: Settings) -> list[str]:
     if settings.alexa_api_url:
         problems.append("ALEXA_API_URL: a local fake of the Alexa APIs, allowed only with APP_ENV=development; "
                         "remove it (the skill calls the documented api.*amazonalexa.com hosts)")
+    if settings.alexa_lwa_url:
+        problems.append("ALEXA_LWA_URL: a local fake of Login with Amazon, allowed only with APP_ENV=development; "
+                        "remove it (tokens come from https://api.amazon.com)")
     if not settings.encryption_key:
         problems.append(f"ENCRYPTION_KEY: required in production; generate one with {NEW_KEY} "
                         "and keep a copy with your backups")
@@ -347,6 +373,8 @@ def _development_warnings(settings: Settings) -> list[str]:
         warnings.append("ALEXA_VERIFY=false: Alexa requests are NOT verified; never expose this server")
     if settings.alexa_api_url:
         warnings.append(f"ALEXA_API_URL: every Alexa API call goes to {settings.alexa_api_url}, not to Amazon")
+    if settings.alexa_lwa_url:
+        warnings.append(f"ALEXA_LWA_URL: Alexa messaging tokens come from {settings.alexa_lwa_url}, not from Amazon")
     if not settings.encryption_key:
         warnings.append(f"ENCRYPTION_KEY not set: using a development key in {settings.var_dir}")
     if not settings.lookup_key:

@@ -53,6 +53,7 @@ class Channel(enum.StrEnum):
 
     VOICE = "voice"
     SMS = "sms"
+    WEB = "web"  # the couple's page (web/)
 
 
 class PromiseState(enum.StrEnum):
@@ -80,6 +81,12 @@ class TextKind(enum.StrEnum):
     THINKING_AUTO = "thinking_auto"  # no longer made (no automated affection); kept for rows sent before
     NUDGE_OFFER = "nudge_offer"
     LINK_CONSENT = "link_consent"  # the one text a voice set-up sends: "Reply YES to link this Echo"
+    # Weekly ritual (issue 13): the weekly check-in (it replaces the weekly summary as the weekly text), a
+    # small win to celebrate, and a care note (the counsellor suggestion with the safety lines).
+    WEEKLY_CHECKIN = "weekly_checkin"
+    SMALL_WIN = "small_win"
+    CARE_NOTE = "care_note"
+    SIGN_IN = "sign_in"  # a sign-in code or one-time link for the couple's page (core.services.sign_in)
 
 
 class TextState(enum.StrEnum):
@@ -108,6 +115,8 @@ class Awaiting(enum.StrEnum):
     DELETE = "delete"
     NUDGE_OFFER = "nudge_offer"
     SAVE_ANSWER = "save_answer"  # "Was that your answer? Reply YES to save it" (awaiting_ref: the check-in)
+    WEEKLY = "weekly"  # a weekly check-in question was asked (awaiting_ref: the WeeklyCheckIn)
+    SETBACK_PAUSE = "setback_pause"  # after HARD DAY: "Reply YES to pause your questions for a day"
 
 
 class Visibility(enum.StrEnum):
@@ -150,8 +159,13 @@ class Couple(Base):
     # Pause, quiet hours and thinking-about-you texts are each partner's own (Partner).
     question_minute: Mapped[int] = mapped_column(SmallInteger, default=19 * 60)  # minutes after local midnight
     next_question_at: Mapped[datetime | None] = mapped_column(index=True)
-    next_summary_at: Mapped[datetime | None] = mapped_column(index=True)
+    next_summary_at: Mapped[datetime | None] = mapped_column(index=True)  # the next weekly check-in text
     created_at: Mapped[datetime]
+    # Weekly ritual (issue 13): the couple's weekly check-in time (WEEKLY sun 6pm; 0 = Monday) and when the
+    # small wins are next looked for.
+    weekly_day: Mapped[int] = mapped_column(SmallInteger, default=6, server_default="6")
+    weekly_minute: Mapped[int] = mapped_column(SmallInteger, default=18 * 60, server_default="1080")
+    next_win_check_at: Mapped[datetime | None] = mapped_column(index=True)
     partners: Mapped[list["Partner"]] = relationship(back_populates="couple", order_by="Partner.id")
 
 
@@ -320,6 +334,7 @@ class NudgeSchedule(Base):
 #: ones, then bulk. A kind not listed (a new one) goes before bulk.
 URGENT, PERSONAL, BULK = 0, 1, 2
 TEXT_PRIORITY = {TextKind.PROMISE_REMINDER: URGENT, TextKind.INVITATION: URGENT, TextKind.LINK_CONSENT: URGENT,
+                 TextKind.SIGN_IN: URGENT,
                  TextKind.THINKING: PERSONAL, TextKind.PROMISE_THANKS: PERSONAL, TextKind.THANKS: PERSONAL,
                  TextKind.PROMISE_FOLLOWUP: PERSONAL, TextKind.NUDGE_OFFER: PERSONAL,
                  TextKind.ROLE_QUESTION: PERSONAL, TextKind.SETTING_CHANGED: PERSONAL,
@@ -482,3 +497,214 @@ class InvitationState(enum.StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
+
+
+# Alexa-native features (issue 12): Echo reminders, "your partner answered" notices, the Echo Show screen.
+class ReminderWay(enum.StrEnum):
+    """How a partner wants promise reminders: by text (the default), on the Echo, or both."""
+
+    TEXT = "text"
+    ECHO = "echo"
+    BOTH = "both"
+
+
+class EchoPreference(Base):
+    """A partner's choices for what their Echo does, and where to reach it from the scheduler: the Alexa
+    account's user id (encrypted; only for a partner who turned on notices) and its API host."""
+
+    __tablename__ = "echo_preference"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), unique=True)
+    reminder_way: Mapped[str | None] = mapped_column(String(8))  # a ReminderWay; None: not asked yet
+    notify_answered: Mapped[bool | None] = mapped_column(Boolean)  # None: not asked yet
+    alexa_user_ref: Mapped[str | None] = mapped_column(EncryptedText)
+    api_host: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
+class EchoChange(enum.StrEnum):
+    """What an Echo reminder still needs from the Reminders API after its promise changed."""
+
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class EchoReminder(Base):
+    """A reminder created on the Echo for a promise (its alert token from the Reminders API). When the promise
+    is kept, missed, cancelled, moved or erased, `change` says what the Echo still needs; it is applied with
+    the next apiAccessToken of that Alexa account (a request, or a skill message the scheduler sends), so the
+    row keeps the account's user id (digest to find it, encrypted to address the message)."""
+
+    __tablename__ = "echo_reminder"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    promise_id: Mapped[int | None] = mapped_column(ForeignKey("promise.id", ondelete="SET NULL"), unique=True)
+    alexa_user_id: Mapped[bytes] = mapped_column(KeyedDigest(ALEXA_USER), index=True)
+    alexa_user_ref: Mapped[str] = mapped_column(EncryptedText)
+    api_host: Mapped[str] = mapped_column(String(64))
+    alert_token: Mapped[str] = mapped_column(String(255))
+    remind_at: Mapped[datetime]
+    change: Mapped[str | None] = mapped_column(String(8))  # an EchoChange; a row without promise: delete
+    messaged_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    @validates("alexa_user_id")
+    def _digest_alexa_id(self, _key, value):
+        return keyed(ALEXA_USER, value)
+
+
+class AnswerNotice(Base):
+    """A "your partner answered" notification for one partner's Echo: at most one per local day."""
+
+    __tablename__ = "answer_notice"
+    __table_args__ = (UniqueConstraint("partner_id", "local_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10), default="queued", index=True)  # queued, sent, failed, dropped
+    send_after: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Weekly ritual (issue 13, items 3-6): the weekly check-in, small wins, weekly ratings and setbacks.
+
+class WeeklyCheckIn(Base):
+    """A couple's weekly check-in, one per scheduled week (`week_of`: the local day it opened for). `revisit`
+    is one pact agreement to look at again ("Does this one still work for you both?"), when one was given."""
+
+    __tablename__ = "weekly_check_in"
+    __table_args__ = (UniqueConstraint("couple_id", "week_of"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    week_of: Mapped[date] = mapped_column(Date)
+    revisit: Mapped[str | None] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime]
+
+
+class WeeklyAnswer(Base):
+    """One partner's answer to one of the weekly check-in's three questions (step 1, 2 or 3). Like a daily
+    answer it is `shared`, or `held` when it read as danger (never shown to the partner)."""
+
+    __tablename__ = "weekly_answer"
+    __table_args__ = (UniqueConstraint("check_in_id", "partner_id", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(ForeignKey("weekly_check_in.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(SmallInteger)
+    text: Mapped[str] = mapped_column(EncryptedText)
+    visibility: Mapped[str] = mapped_column(String(8), default=Visibility.SHARED)
+    seen_at: Mapped[datetime | None]
+    source_id: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+
+
+class SmallWin(Base):
+    """A small win celebrated with a couple: each `key` once, and at most one a local day."""
+
+    __tablename__ = "small_win"
+    __table_args__ = (UniqueConstraint("key", "couple_id"), UniqueConstraint("local_date", "couple_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    key: Mapped[str] = mapped_column(String(120))
+    local_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+
+
+class WeeklyRating(Base):
+    """RATE 6 5 7: how safe, trusting and connected one partner feels this week (0-10), theirs alone."""
+
+    __tablename__ = "weekly_rating"
+    __table_args__ = (UniqueConstraint("partner_id", "week_of"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    week_of: Mapped[date] = mapped_column(Date)  # the Monday of the local week
+    safe: Mapped[int] = mapped_column(EncryptedInt)
+    trusting: Mapped[int] = mapped_column(EncryptedInt)
+    connected: Mapped[int] = mapped_column(EncryptedInt)
+    source_id: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+
+
+class Setback(Base):
+    """HARD DAY: a dated setback one partner noted (nothing is erased by it); `pause_until` when they chose
+    a day without questions."""
+
+    __tablename__ = "setback"
+    __table_args__ = (UniqueConstraint("partner_id", "local_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    pause_until: Mapped[datetime | None] = mapped_column(index=True)
+    source_id: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+
+
+class CounsellorSuggestion(Base):
+    """When a partner was last told a couples counsellor could help (once, then not again for a month)."""
+
+    __tablename__ = "counsellor_suggestion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+
+# The couple's page (web/, core.services.sign_in, export, operator_status)
+class SignInKind(enum.StrEnum):
+    """`code`: 6 digits texted after GET /login; `link`: a one-time link (LOGIN by text, "send me a link")."""
+
+    CODE = "code"
+    LINK = "link"
+
+
+class SignInCode(Base):
+    """A sign-in code or link, kept only as keyed digests: the browser holds the handle (a code's cookie,
+    or the link's token), the phone the code. A row is written for any well-formed number asked for, known
+    or not (partner_id is then empty and nothing is texted), so every number gets the same reply and limit."""
+
+    __tablename__ = "sign_in_code"
+    __table_args__ = (Index("ix_sign_in_code_phone_created", "phone_digest", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # a SignInKind
+    phone_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    handle_digest: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    code_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    wrong_tries: Mapped[int] = mapped_column(SmallInteger, default=0)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, this row only its digest; idle for 30 days, or
+    signed out (here or everywhere), it is gone."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ReportConsent(Base):
+    """One partner's yes to a report for the couple's therapist, for the parts they chose (space-separated
+    section names); the report holds only the parts both said yes to, and only while both yeses stand."""
+
+    __tablename__ = "report_consent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), unique=True)
+    sections: Mapped[str] = mapped_column(String(120))
+    agreed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class SchedulerBeat(Base):
+    """When the scheduler last said it was alive (its heartbeat job), for the operator's status page."""
+
+    __tablename__ = "scheduler_beat"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime]

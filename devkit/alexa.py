@@ -87,14 +87,62 @@ def custom_resolution(skill_id: str, slot_type: str, value: str, values: list[di
     return {"authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}
 
 
-def envelope(request: dict, device: Device, person_id: str | None = None, session: AlexaSession | None = None) -> dict:
+def connections_response(now: datetime, status: str = "ACCEPTED", token: str = "", name: str = "AskFor",
+                         code: str = "200", rid: str | None = None) -> dict:
+    """What Alexa sends after a Connections.SendRequest (AskFor a permission): the person's answer (ACCEPTED,
+    DENIED or NOT_ANSWERED) and the token we sent."""
+    return {"type": "Connections.Response", "requestId": rid or request_id(), "timestamp": timestamp(now),
+            "locale": LOCALE, "status": {"code": code, "message": "OK" if code == "200" else "Error"}, "name": name,
+            "payload": {"permissionScope": "alexa::alerts:reminders:skill:readwrite", "status": status},
+            "token": token}
+
+
+def session_resumed_request(now: datetime, token: str, result: object = None, code: str = "200",
+                            rid: str | None = None) -> dict:
+    """What Alexa sends after Connections.StartConnection (voice-forward consent): the task's result."""
+    return {"type": "SessionResumedRequest", "requestId": rid or request_id(), "timestamp": timestamp(now),
+            "locale": LOCALE, "cause": {"type": "ConnectionCompleted", "token": token,
+                                        "status": {"code": code, "message": "OK" if code == "200" else "Error"},
+                                        "result": result}}
+
+
+def consent_result(*scopes: str, status: str = "GRANTED") -> dict:
+    """A voice-forward consent result granting (or denying) each permission scope."""
+    return {"permissionScopes": [{"permissionScope": scope, "consentLevel": "PERSON", "permissionStatus": status}
+                                 for scope in scopes]}
+
+
+def user_event(now: datetime, *arguments, token: str = "trustbuilder-home", rid: str | None = None) -> dict:
+    """A touch on an APL document: Alexa.Presentation.APL.UserEvent with the SendEvent's arguments."""
+    return {"type": "Alexa.Presentation.APL.UserEvent", "requestId": rid or request_id(), "timestamp": timestamp(now),
+            "locale": LOCALE, "token": token, "arguments": list(arguments),
+            "source": {"type": "TouchWrapper", "handler": "Press", "id": ""}}
+
+
+def message_received(now: datetime, message: dict | None = None, rid: str | None = None) -> dict:
+    """A skill message arriving (Skill Messaging API): Messaging.MessageReceived, outside any session."""
+    return {"type": "Messaging.MessageReceived", "requestId": rid or request_id(), "timestamp": timestamp(now),
+            "locale": LOCALE, "message": dict(message or {})}
+
+
+#: What an Echo Show declares in context.System.device.supportedInterfaces.
+APL_INTERFACE = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}
+
+
+def envelope(request: dict, device: Device, person_id: str | None = None, session: AlexaSession | None = None,
+             screen: bool = False, consent_token: str | None = None) -> dict:
     """The whole envelope: version, session (absent outside one), context.System (with the speaker's person id
-    when a voice profile was recognised) and the request."""
+    when a voice profile was recognised; APL among the device's interfaces for a screen; the user's consent
+    token once they granted a permission; no apiAccessToken when the device has none) and the request."""
     application = {"applicationId": device.skill_id}
     user = {"userId": device.user_id}
+    if consent_token:
+        user["permissions"] = {"consentToken": consent_token}
     system = {"application": application, "user": user,
-              "device": {"deviceId": device.device_id, "supportedInterfaces": {}},
-              "apiEndpoint": device.api_endpoint, "apiAccessToken": device.api_access_token}
+              "device": {"deviceId": device.device_id, "supportedInterfaces": dict(APL_INTERFACE) if screen else {}},
+              "apiEndpoint": device.api_endpoint}
+    if device.api_access_token:
+        system["apiAccessToken"] = device.api_access_token
     if person_id:
         system["person"] = {"personId": person_id}
     body = {"version": "1.0", "context": {"System": system}, "request": request}

@@ -23,10 +23,11 @@ from core.config import ConfigError, load_settings
 from core.crypto import CryptoError
 from core.db import SchemaError, describe_error, transaction
 from core.runtime import Runtime, open_runtime
-from core.services import outbox
+from core.services import operator_status, outbox
 from core.services.dispatch import Dispatcher
 from core.services.dispatch_pacing import pace_from_settings
 from scheduler import jobs
+from skill.alexa_api import AlexaMessaging
 from sms.gateway import gateway_for
 
 log = logging.getLogger("trustbuilder.scheduler")
@@ -93,17 +94,22 @@ def main(argv=None) -> int:
 
 def run(args: argparse.Namespace, runtime: Runtime, dispatcher: Dispatcher, stopper: Stopper) -> None:
     """Catch up (unless told not to), then either stop (--once) or tick until a signal."""
+    messaging = AlexaMessaging.from_settings(runtime.settings)
     if args.once and not args.catch_up:
-        jobs.run_once(runtime, dispatcher)
+        jobs.run_once(runtime, dispatcher, messaging)
         return
     if args.catch_up:
         jobs.catch_up(runtime, dispatcher)
+        jobs.alexa(runtime, messaging)
     if not (args.once or stopper.requested):
-        run_forever(build_scheduler(runtime, dispatcher, runtime.settings.scheduler_tick_seconds), stopper)
+        heartbeat(runtime)  # alive from the first minute, not only after the first interval
+        run_forever(build_scheduler(runtime, dispatcher, runtime.settings.scheduler_tick_seconds, messaging), stopper)
 
 
-def build_scheduler(runtime: Runtime, dispatcher: Dispatcher, tick_seconds: int) -> BlockingScheduler:
-    """A UTC BlockingScheduler with the three periodic jobs, each registered under a fixed id."""
+def build_scheduler(runtime: Runtime, dispatcher: Dispatcher, tick_seconds: int,
+                    messaging: AlexaMessaging | None = None) -> BlockingScheduler:
+    """A UTC BlockingScheduler with the periodic jobs, each registered under a fixed id (the Alexa round only
+    with the skill's messaging credentials)."""
     scheduler = BlockingScheduler(timezone=timezone.utc, executors={"default": ThreadPoolExecutor(3)})
     # misfire_grace_time=None: a job reads what is due from the database when it runs, so a late run is as
     # good as an on-time one and is never dropped. coalesce=True: runs missed while the process was
@@ -117,6 +123,8 @@ def build_scheduler(runtime: Runtime, dispatcher: Dispatcher, tick_seconds: int)
     scheduler.add_job(jobs.tidy, id="housekeeping", seconds=HOUSEKEEPING_SECONDS, args=[runtime, dispatcher],
                       **common)
     scheduler.add_job(heartbeat, id="heartbeat", seconds=HEARTBEAT_SECONDS, args=[runtime], **common)
+    if messaging is not None:
+        scheduler.add_job(jobs.alexa, id="alexa", seconds=tick_seconds, args=[runtime, messaging], **common)
     return scheduler
 
 
@@ -124,6 +132,7 @@ def heartbeat(runtime: Runtime) -> tuple[int, int]:
     """Job: one line every few minutes, so an idle scheduler is visibly alive, with the queue's depth."""
     with transaction(runtime.sessions) as session:
         queued, due = outbox.waiting(session, runtime.clock())
+        operator_status.record_heartbeat(session, runtime.clock())  # shown on the operator's /admin page
     log.info("scheduler alive: %d texts queued, %d due now", queued, due)
     return queued, due
 

@@ -11,7 +11,8 @@ from functools import partial
 
 from core.db import transaction
 from core.runtime import Runtime
-from core.services import housekeeping, invitations, linking, planner, thinking_moments, voice_setup
+from core.services import (answer_notices, echo_reminders, housekeeping, invitations, linking, planner,
+                           setbacks, sign_in, small_wins, thinking_moments, voice_setup)
 from core.services.dispatch import Dispatcher, DispatchStats
 
 log = logging.getLogger("trustbuilder.scheduler")
@@ -21,9 +22,10 @@ MAX_BATCHES = 10_000  # a planner bug that never advances its rows must not spin
 
 
 def plan(runtime: Runtime, batch: int = PLAN_BATCH) -> dict[str, int]:
-    """Queue what is due now: daily questions by text, weekly summaries, thinking-about-you moments."""
-    steps = {"questions": planner.plan_questions, "summaries": planner.plan_summaries,
-             "nudges": thinking_moments.plan_nudges}
+    """Queue what is due now: daily questions by text, the weekly check-in, thinking-about-you moments, small
+    wins, and the end of a setback's day of pause."""
+    steps = {"questions": planner.plan_questions, "weekly": planner.plan_weekly,
+             "nudges": thinking_moments.plan_nudges, "wins": small_wins.plan_wins, "setbacks": setbacks.resume_due}
     with runtime.sessions() as session:  # the idle tick: one look, no transaction per planner
         if not planner.anything_due(session, runtime.clock()):
             return dict.fromkeys(steps, 0)
@@ -59,8 +61,10 @@ def tidy(runtime: Runtime, dispatcher: Dispatcher) -> dict[str, int]:
     counts = {"interrupted": dispatcher.recover_interrupted()}
     with transaction(runtime.sessions) as session:
         counts["codes_removed"] = (linking.remove_expired(session, runtime.clock())
-                                   + voice_setup.remove_expired(session, runtime.clock()))
+                                   + voice_setup.remove_expired(session, runtime.clock())
+                                   + sign_in.tidy(session, runtime.clock()))
         counts["invitations_expired"] = invitations.expire_due(session, runtime.clock())
+        counts["echo_changes_dropped"] = echo_reminders.remove_stale(session, runtime.clock())
     redact = partial(housekeeping.redact_old_bodies, retention_days=runtime.settings.retention_days)
     counts["bodies_redacted"] = _drain(runtime, redact, 1000)
     if any(counts.values()):
@@ -68,9 +72,34 @@ def tidy(runtime: Runtime, dispatcher: Dispatcher) -> dict[str, int]:
     return counts
 
 
-def run_once(runtime: Runtime, dispatcher: Dispatcher) -> DispatchStats:
-    """One plan + dispatch pass (cron, the local console, `python -m scheduler --once`)."""
+def alexa(runtime: Runtime, messaging) -> dict[str, int]:
+    """The Alexa round (with the skill's messaging credentials, skill/alexa_api.AlexaMessaging): "your
+    partner answered" notifications that are due, and a skill message to each Echo account whose reminders
+    must follow a change made by text. Claimed in a short transaction, called outside it, then recorded."""
+    if messaging is None:
+        return {"notices": 0, "woken": 0}
+    with transaction(runtime.sessions) as session:
+        claimed = answer_notices.claim(session, runtime.clock())
+        accounts = echo_reminders.to_wake(session, runtime.clock())
+    sent = 0
+    for notice_id, user_id, host, until in claimed:
+        answer = messaging.partner_answered(host, user_id, f"trustbuilder-answered-{notice_id}", runtime.clock(), until)
+        with transaction(runtime.sessions) as session:
+            retry = answer.status is None or answer.status == 429 or answer.status >= 500
+            answer_notices.finish(session, notice_id, answer.ok, retry, runtime.clock())
+        sent += answer.ok
+    woken = sum(messaging.wake(host, user_id, {"trustbuilder": "echo_reminders"}).ok for user_id, host in accounts)
+    if claimed or accounts:
+        log.info("alexa: %d of %d notifications accepted, %d of %d Echo accounts woken", sent, len(claimed),
+                 woken, len(accounts))
+    return {"notices": sent, "woken": woken}
+
+
+def run_once(runtime: Runtime, dispatcher: Dispatcher, messaging=None) -> DispatchStats:
+    """One plan + dispatch pass (cron, the local console, `python -m scheduler --once`), and the Alexa round
+    when the skill's messaging credentials are set."""
     plan(runtime)
+    alexa(runtime, messaging)
     return dispatch(dispatcher)
 
 

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 from core.runtime import Runtime
 from skill.alexa_api import SettingsApi
 from skill.handlers import (checkins, errors, general, identity, promise_changes, promises, roles, safety, setup,
-                            together)
+                            together, web_link, weekly)
+from skill.handlers import echo as echo_handlers
+from skill import echo, screen
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
                                 OpenTurnInterceptor)
 from skill.verify import AlexaRequestVerifier
@@ -33,25 +35,34 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
     builder.skill_id = settings.alexa_skill_id or None
     open_turn = OpenTurnInterceptor(runtime, db or request_session,
                                     settings_api or SettingsApi(api_url=settings.alexa_api_url or None))
-    for interceptor in (LogRequestInterceptor(), open_turn, IdentifySpeakerInterceptor()):
+    for interceptor in (screen.TouchInterceptor(), LogRequestInterceptor(), open_turn, IdentifySpeakerInterceptor()):
         builder.add_global_request_interceptor(interceptor)
-    builder.add_global_response_interceptor(CommitInterceptor())
+    for interceptor in (echo.EchoSyncInterceptor(), screen.ScreenInterceptor(), CommitInterceptor()):
+        builder.add_global_response_interceptor(interceptor)
     for handler in (
-        general.SessionEndedRequestHandler(), general.CancelOrStopIntentHandler(),
+        general.SessionEndedRequestHandler(), echo_handlers.MessageReceivedHandler(),
+        general.CancelOrStopIntentHandler(),
         safety.SafetyIntentHandler(),  # before every gate: safety lines for anyone, linked or not
         # Help and Fallback come before the identity gates: everyone, linked or not, gets a real answer.
-        general.HelpIntentHandler(), general.FallbackIntentHandler(),
-        setup.SetUpIntentHandler(), setup.SetUpAnswerHandler(), identity.LinkAccountIntentHandler(),
+        general.HelpIntentHandler(), weekly.WeeklyFallbackHandler(), general.FallbackIntentHandler(),
+        setup.SetUpIntentHandler(), setup.SetUpAnswerHandler(), setup.ProfileConsentHandler(),
+        identity.LinkAccountIntentHandler(),
         setup.InvitePartnerIntentHandler(), setup.UnrecognisedVoiceHandler(), setup.UnlinkedHandler(),
         identity.IdentifyPartnerIntentHandler(), identity.WhoIsSpeakingHandler(),
+        weekly.WeeklyAnswerHandler(),  # "my answer is ..." right after a weekly question answers that one
         checkins.LaunchRequestHandler(), checkins.TodaysQuestionIntentHandler(), checkins.AnswerIntentHandler(),
         checkins.MoodIntentHandler(), checkins.PartnerAnswerIntentHandler(),
         promises.MakePromiseIntentHandler(), promises.ListPromisesIntentHandler(),
         promise_changes.ChangePromiseIntentHandler(), promise_changes.PromiseAnswerHandler(),
+        echo_handlers.ReminderWayIntentHandler(), echo_handlers.RemindersPermissionHandler(),
+        echo_handlers.AnswerNoticesIntentHandler(),
         together.ThinkingOfYouIntentHandler(), together.WeeklySummaryIntentHandler(),
         safety.DeleteMyDataIntentHandler(), safety.UndoAnswerIntentHandler(),
         safety.PrivateReflectionIntentHandler(), safety.CareYesNoHandler(),
-        roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(),
+        roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(), web_link.SendPageLinkIntentHandler(),
+        # Weekly ritual (issue 13): the weekly check-in, RATE, a setback, and the yes or no to their offers
+        weekly.WeeklyCheckInIntentHandler(), weekly.RateIntentHandler(), weekly.SetbackIntentHandler(),
+        weekly.WeeklyYesNoHandler(),
         general.YesNoIntentHandler(),
     ):
         builder.add_request_handler(handler)

@@ -15,7 +15,11 @@ import re
 import sys
 from pathlib import Path
 
+from skill.alexa_api import MESSAGE_ALERT
+from skill.echo import PROFILE, REMINDERS
+from skill.handlers.echo import NOTIFICATIONS
 from skill.model import LOCALES, build_model, locales, localise
+from skill.screen import DOCUMENT
 from skill.model.icons import SIZES, draw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,9 +27,19 @@ DEFAULT_OUT = ROOT / "skill" / "skill-package"
 #: The origin the committed package is written with; a deployment writes its own (docs/alexa.md).
 PLACEHOLDER_BASE_URL = "https://trustbuilder.invalid"
 ALEXA_PATH, PRIVACY_PATH, TERMS_PATH = "/alexa", "/privacy", "/terms"
-#: What the features use now: voice profiles (context.System.person). The device time zone comes from the
-#: Settings API, which needs no permission.
-PERMISSIONS = ("alexa::person_id:read",)
+#: Exactly what the features use (docs/alexa.md says what each is for): voice profiles (context.System.person);
+#: Echo reminders of promises (asked by voice); "your partner answered" notifications (Proactive Events,
+#: granted in the Alexa app); the recognised speaker's first name and mobile number (voice-forward consent).
+#: The device time zone comes from the Settings API, which needs no permission.
+PERMISSIONS = ("alexa::person_id:read", REMINDERS, NOTIFICATIONS, *PROFILE)
+#: Echo Show: the APL documents (sources in skill/model/apl/, written to response/prompts/<name>/document.json).
+APL_SOURCES = ROOT / "skill" / "model" / "apl"
+#: Hubs of every size, round and rectangular (the document scales with the viewport).
+VIEWPORTS = ({"mode": "HUB", "shape": "ROUND", "minWidth": 480, "maxWidth": 599, "minHeight": 480, "maxHeight": 599},
+             {"mode": "HUB", "shape": "RECTANGLE", "minWidth": 960, "maxWidth": 1279, "minHeight": 480,
+              "maxHeight": 599},
+             {"mode": "HUB", "shape": "RECTANGLE", "minWidth": 1280, "maxWidth": 1920, "minHeight": 600,
+              "maxHeight": 1200})
 
 NAME = "Trust Builder"
 SUMMARY = ("One reflection question a day, small promises you keep, and a weekly check-in, for couples "
@@ -106,9 +120,32 @@ def manifest(base_url: str, reviewer_number: str = "") -> dict:
         "permissions": [{"name": name} for name in PERMISSIONS],
         "apis": {"custom": {
             "endpoint": {"uri": base_url + ALEXA_PATH, "sslCertificateType": "Wildcard"},
-            "interfaces": [],
+            "interfaces": [{"type": "ALEXA_PRESENTATION_APL", "supportedViewports": [dict(v) for v in VIEWPORTS]}],
         }},
+        "events": {"publications": [{"eventName": MESSAGE_ALERT}],
+                   "endpoint": {"uri": base_url + ALEXA_PATH, "sslCertificateType": "Wildcard"}},
     }}
+
+
+def apl_documents() -> dict[str, bytes]:
+    """The APL documents, by their path in the package."""
+    return {f"response/prompts/{path.stem}/document.json": _json(json.loads(path.read_text(encoding="utf-8")))
+            for path in sorted(APL_SOURCES.glob("*.json"))}
+
+
+def check(package: dict[str, bytes]) -> None:
+    """The manifest declares exactly what the code uses: these permissions, the APL interface with the
+    document the skill renders, and the one proactive event it sends; PackageError names what is off."""
+    info = json.loads(package["skill.json"])["manifest"]
+    declared = [p["name"] for p in info.get("permissions", [])]
+    if sorted(declared) != sorted(PERMISSIONS) or len(set(declared)) != len(declared):
+        raise PackageError(f"skill.json permissions {declared} are not exactly {list(PERMISSIONS)}")
+    interfaces = [i.get("type") for i in info["apis"]["custom"].get("interfaces", [])]
+    if interfaces != ["ALEXA_PRESENTATION_APL"] or f"response/prompts/{DOCUMENT}/document.json" not in package:
+        raise PackageError(f"skill.json interfaces {interfaces}: the APL interface and document {DOCUMENT} are needed")
+    events = [e.get("eventName") for e in info.get("events", {}).get("publications", [])]
+    if events != [MESSAGE_ALERT]:
+        raise PackageError(f"skill.json event publications {events} are not exactly [{MESSAGE_ALERT!r}]")
 
 
 def files(base_url: str, reviewer_number: str = "") -> dict[str, bytes]:
@@ -120,6 +157,8 @@ def files(base_url: str, reviewer_number: str = "") -> dict[str, bytes]:
     for locale in LOCALES:
         for kind, png in icons.items():
             out[f"assets/images/{locale}_{kind}.png"] = png
+    out.update(apl_documents())
+    check(out)
     return out
 
 
@@ -127,7 +166,8 @@ def write(out: Path, base_url: str, skill_id: str = "", reviewer_number: str = "
     """Write the package into `out` (stale generated files are removed); the written paths."""
     out = Path(out)
     wanted = files(base_url, reviewer_number)
-    for old in [*out.glob("interactionModels/custom/*.json"), *out.glob("assets/images/*.png")]:
+    for old in [*out.glob("interactionModels/custom/*.json"), *out.glob("assets/images/*.png"),
+                *out.glob("response/prompts/*/document.json")]:
         if old.relative_to(out).as_posix() not in wanted:
             old.unlink()
     written = []

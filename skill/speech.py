@@ -472,3 +472,154 @@ def answer_held(partner: str | None, lines: str) -> str:
     who = partner or "your partner"
     return (f"Thank you for telling me. I've kept that answer private, so {who} won't hear it. {lines} "
             f"Would you like me to share your answer with {who}?")
+
+
+# Alexa-native (issue 12): Echo reminders, "your partner answered" notices, contact from the voice profile,
+# and the words on the Echo Show screen.
+ASK_REMINDER_WAY = ("I can also remind you of promises on this Echo, out loud. Would you like reminders on the "
+                    "Echo, by text, or both?")
+REMINDER_WAY_AGAIN = "Would you like promise reminders on the Echo, by text, or both?"
+REMINDER_WAY_SAVED = {"text": "OK, your promise reminders come by text.",
+                      "echo": "OK, from now on I'll remind you of promises on this Echo.",
+                      "both": "OK, from now on I'll remind you of promises on this Echo and by text."}
+REMINDERS_DENIED = ("OK, no Echo reminders, I'll keep to texts. If you change your mind, say 'remind me on the "
+                    "Echo'.")
+ECHO_UNREACHABLE = "I couldn't reach this Echo's reminders just now, so I'll keep to the text."
+NOTICES_ON = ("Done. When your partner answers, this Echo will show a notification, at most once a day and never "
+              "in quiet hours. It only says there's something new. To allow it, turn on notifications for Trust "
+              "Builder in the Alexa app; I've sent a card there.")
+NOTICES_OFF = "OK, no notifications when your partner answers."
+ASK_NOTICES = "Would you like a notification on this Echo when your partner answers?"
+FROM_PROFILE = "I've used the first name and mobile number in your Alexa voice profile, so nobody heard it."
+PROFILE_OFFER = "I can use the first name and mobile number in your Alexa voice profile, so you needn't say it."
+PROFILE_NOT_USED = "OK, let's do it by voice. "
+
+
+def noted(task: str) -> str:
+    """Said just before Alexa asks for the reminders permission."""
+    return f"OK: {task}."
+
+
+def echo_reminder(task: str, when: str) -> str:
+    """What the Echo says at the reminder time (the promise's own words, as the reminder text has them)."""
+    return f"Trust Builder reminder: {task}, {when}."
+
+
+def on_echo(intake, way: str) -> str:
+    """A promise whose reminder is on the Echo (and by text too, when both were asked)."""
+    also = " and by text" if way == "both" and intake.reminder_words else ""
+    return f"OK: {intake.task}, {intake.due_words}. I'll remind you on this Echo{also} {intake.reminder_words}."
+
+
+def offer_notices(name: str) -> str:
+    """Once, while waiting for the partner's answer."""
+    return f"Would you like this Echo to show a notification when {name} answers? It says only that there's news."
+
+
+#: The Echo Show screen: labels, and the touch targets (each sends the intent the voice path would).
+SCREEN = {"title": "Trust Builder", "question": "Today's question", "answered": "answered", "not_yet": "not yet",
+          "you": "You", "promises": "Your open promises", "no_promises": "No open promises.",
+          "welcome": "Say 'Alexa, open Trust Builder' to begin.",
+          "buttons": (("Answer", "answer"), ("My promises", "promises"), ("How are we doing", "week"))}
+REMINDERS_NOT_ANSWERED = "OK, I'll keep to the text for this one."
+
+
+def moved_on_echo(intake, way: str) -> str:
+    """A promise moved, with its Echo reminder (and its text too, when both were asked)."""
+    also = " and by text" if way == "both" else ""
+    return f"Done: {intake.task} is now {intake.due_words}. I'll remind you on this Echo{also} {intake.reminder_words}."
+# Weekly ritual (issue 13, items 3-6): the weekly check-in, RATE, a setback
+WEEKLY_REPROMPT = "You can start with 'I appreciated', or 'my answer is', and then say it."
+WEEKLY_AGAIN = "I want to get your answer right. " + WEEKLY_REPROMPT
+WEEKLY_NOT_KEPT = "I didn't keep that as your answer. " + WEEKLY_REPROMPT
+OFFER_WEEKLY_REVEAL = "Would you like to hear what they said?"
+OFFER_FOCUS_PROMISE = "Would you like to make your focus for next week a promise?"
+ASK_FOCUS_TIME = "When will you do it? For example, Tuesday at seven PM."
+NO_FOCUS_YET = "Once you've answered this week's check-in, your focus for next week can become a promise."
+OK_NOT_NOW = "OK. Take care of each other."
+ASK_SAFE = "From zero to ten, how safe do you feel this week?"
+ASK_TRUSTING = "And from zero to ten, how trusting do you feel?"
+ASK_CONNECTED = "And from zero to ten, how connected do you feel?"
+RATING_SCALE = "I use a scale from zero to ten. "
+RATING_ASKS = {"safe": ASK_SAFE, "trusting": ASK_TRUSTING, "connected": ASK_CONNECTED}
+OFFER_SETBACK_PAUSE = "Would a day without questions help? I can pause them for you until tomorrow."
+SETBACK_ALREADY_PAUSED = "Your questions are already paused. Text RESUME whenever you're ready."
+SETBACK_KEEP_GOING = "OK, your questions keep coming as usual. Be gentle with yourself today."
+COUNSELLOR = ("It's been a harder few weeks, and that's OK to say. A couples counselor can help you both find "
+              "your footing; asking for help is a strong step.")
+
+
+def weekly_question(step: int, words: str, first: bool = False) -> str:
+    """One of the weekly check-in's three questions."""
+    lead = "Let's do your weekly check-in: three short questions. " if first and step == 1 else ""
+    return f"{lead}Question {step} of 3. {words}"
+
+
+def weekly_next(step: int, words: str) -> str:
+    """A weekly answer kept, and the next question."""
+    return f"Thank you. {weekly_question(step, words)}"
+
+
+def weekly_held(partner: str | None, lines: str, next_words: str | None, step: int) -> str:
+    """A weekly answer that spoke of danger: kept private, the lines, and the next question."""
+    who = partner or "your partner"
+    after = f" {weekly_question(step, next_words)}" if next_words else ""
+    return f"Thank you for telling me. I've kept that answer private, so {who} won't hear it. {lines}{after}"
+
+
+def weekly_finished(status: str, partner: str | None, revisit: str | None) -> str:
+    """The third answer kept: who hears what, and one pact agreement to look at again."""
+    said = "Thank you, that's your weekly check-in done."
+    if status == "both":
+        said += f" {partner} has answered too."
+    elif status == "waiting_partner":
+        said += f" {partner} hears your answers once they've answered too, and then you can hear theirs."
+    if revisit:
+        said += f" One from your pact: {revisit}. Does this one still work for you both?"
+    return said
+
+
+def weekly_reveal(partner: str, answers: tuple[str, ...]) -> str:
+    """The partner's three answers, read once both answered all three."""
+    appreciated, moment, focus = answers
+    return (f"{partner} appreciated: {appreciated}. A moment that felt steady or hard: {moment}. "
+            f"What they'd like to focus on next week: {focus}.")
+
+
+def weekly_waiting(partner: str) -> str:
+    """Asked again after finishing, before the partner finished."""
+    return f"Your weekly check-in is done. {partner} hasn't finished theirs yet; once they have, you can hear it."
+
+
+def rated(trend_words: str, replaced: bool) -> str:
+    """A rating kept just for the speaker, and their trend."""
+    first = "Noted, just for you; it replaces this week's earlier one." if replaced else "Noted, just for you."
+    return f"{first} {trend_words}"
+
+
+def trend_first(trend_words: str) -> str:
+    """A rating asked for without numbers: the trend so far, then the first question."""
+    return f"Here's how things have been going for you. {trend_words} {ASK_SAFE}"
+
+
+def hard_day(can_pause: bool, already: bool) -> str:
+    """A setback, met gently."""
+    first = ("I've already noted today as a hard day." if already else
+             "I'm sorry today is hard. I've noted it as a setback, and nothing you've built is erased.")
+    return f"{first} {OFFER_SETBACK_PAUSE if can_pause else 'Be gentle with yourself.'}"
+
+
+def setback_paused(until: str) -> str:
+    """The day's pause is on."""
+    return (f"Done. No questions for you until {until}; then they start again by themselves. Promise reminders "
+            "you set still come, and your partner's texts don't change.")
+
+
+def counsellor(lines: str) -> str:
+    """The counsellor suggestion, once a month at most, with the safety lines."""
+    return f"{COUNSELLOR} And if you ever don't feel safe: {lines}"
+# The couple's page (skill/handlers/web_link.py)
+PAGE_LINK_SENT = ("I've texted you a link to your Trust Builder page, where you can look back at your answers, "
+                  "promises and progress. It works once, for ten minutes.")
+PAGE_LINK_NO_TEXTS = ("I can't text you a link, because texts are off for your number. Text START to Trust Builder "
+                      "to turn them on, then ask me again.")

@@ -4,8 +4,9 @@
     join(name)  invite(phone, name)  yes()  no()  question()  mood(value)  promise(rest)  promises()
     kept(number)  missed(number)  cancel(number, words)  move(number, words, when)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
     tz(zone)  pause()  resume()  link(code)  help()  stop()  start()  delete()  number(value)
-    safety()  undo()  private(text)  share_it()  thinking_texts(on)  role(said)  skip()  tell()  thanks()
+    safety()  undo()  private(text)  share_it()  thinking_texts(on)  role(said)  skip()  tell()  thanks()  login()
     answer(text)  empty()
+    weekly(day, time, said)  focus_promise(when)  rate(safe, trusting, connected, said)  trend()  hard_day()
 An answer's text is what was said without a leading "my answer is" (the words the skill asks for).
 A keyword counts only as the first word and only when what follows it parses; a keyword alone gives
 None for its fields (so the caller can explain the format). Everything else is an `answer`, because
@@ -27,6 +28,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "answer": ("text",), "empty": (), "safety": (), "undo": (), "private": ("text",), "share_it": (),
     "answer": ("text",), "empty": (), "thinking_texts": ("on",), "role": ("said",), "skip": (), "tell": (),
     "thanks": (),
+    # Weekly ritual (issue 13)
+    "weekly": ("day", "time", "said"), "focus_promise": ("when",), "rate": ("safe", "trusting", "connected", "said"),
+    "trend": (), "hard_day": (),
+    "thanks": (), "login": (),
 }
 
 
@@ -71,6 +76,18 @@ _PHRASES = {
             "different question|a different question|another question|new question|next question",
     "tell": "tell|tell them|tell him|tell her|tell my partner|let them know|let him know|let her know",
     "role": "change my role|my role",
+    # Weekly ritual (issue 13): the weekly check-in, the private trend, and a setback said plainly
+    "weekly": "weekly check in|weekly checkin|our weekly check in|the weekly check in|my weekly check in|"
+              "lets do our weekly check in|lets do the weekly check in|start our weekly check in|"
+              "start the weekly check in|do our weekly check in|weekly check in please|continue weekly check in",
+    "trend": "trend|my trend|show my trend|whats my trend|what is my trend|my ratings|show my ratings|how am i doing",
+    "hard_day": "hard day|a hard day|hard day today|i had a hard day|im having a hard day|i am having a hard day|"
+                "having a hard day|its been a hard day|today was a hard day|today is a hard day|its a hard day|"
+                "we had a setback|we had a hard day|had a setback|i had a setback|setback|a setback|"
+                "we hit a setback|rough day|i had a rough day|hard week|its been a hard week",
+    # The couple's page (web/): a one-time sign-in link
+    "login": "login|log in|log me in|sign in|signin|sign me in|send me a link|send me the link|my page|our page|"
+             "link to my page|link to our page|web link|website",
 }
 _PHRASE_NAMES = {phrase: name for name, text in _PHRASES.items() for phrase in text.split("|")}
 _BARE = {"share": "share", "summary": "summary", "pause": "pause", "resume": "resume", "unpause": "resume",
@@ -156,6 +173,9 @@ def _keyword(text: str) -> Command | None:
     text = re.sub(r"^(?:please|pls|plz)\b[\s,.!:]*", "", text, flags=re.IGNORECASE)
     text = re.sub(r"^time[\s-]+zone\b", "timezone", text, flags=re.IGNORECASE)
     text = re.sub(r"^(?:i\s+)?promise\s+(?:to\s+|that\s+i\s*(?:will|'ll)\s+)", "promise ", text, flags=re.IGNORECASE)
+    focus = _FOCUS.match(text)
+    if focus:  # PROMISE IT <when>: the weekly check-in's focus becomes a promise
+        return Command("focus_promise", (focus[1].strip() or None,))
     head = _HEAD.match(text)
     entry = _KEYWORDS.get(head[1].lower()) if head else None
     if entry is None:
@@ -295,6 +315,40 @@ def _move(rest: str) -> tuple[int | None, str | None, str | None] | None:
     return (int(head) if head else None, words, when)
 
 
+# Weekly ritual (issue 13): WEEKLY <day> <time>, RATE 6 5 7, HARD DAY ..., PROMISE IT <when>
+_FOCUS = re.compile(r"^(?:make\s+)?(?:it\s+a\s+promise|promise\s+it)\b[\s,:.!-]*(.*)$", re.IGNORECASE | re.DOTALL)
+_WEEKDAYS = {name: n for n, names in enumerate(("mon monday mondays", "tue tues tuesday tuesdays",
+                                                 "wed weds wednesday wednesdays", "thu thur thurs thursday thursdays",
+                                                 "fri friday fridays", "sat saturday saturdays",
+                                                 "sun sunday sundays")) for name in names.split()}
+_RATE_FILLER = set("safe safety trusting trust connected connection my this week is and i feel feeling".split())
+
+
+def _weekly(rest: str) -> tuple[int | None, str | None, bool]:
+    """WEEKLY alone (or "weekly check in") starts the check-in; WEEKLY sun 6pm sets its day and time;
+    anything else after WEEKLY gives (None, None, True) so the caller explains the format."""
+    if not rest or re.fullmatch(r"check[\s-]*in\W*|checkin\W*", rest, re.IGNORECASE):
+        return (None, None, False)
+    match = re.match(r"(?:on\s+|every\s+)?([a-z]+)\b[\s,]*(?:at\s+)?(.*)", rest, re.IGNORECASE | re.DOTALL)
+    day = _WEEKDAYS.get(match[1].lower()) if match else None
+    clock = parse_clock(match[2]) if match and match[2].strip() else None
+    if day is None or clock is None:
+        return (None, None, True)
+    return (day, f"{clock[0]:02d}:{clock[1]:02d}", True)
+
+
+def _rate(rest: str) -> tuple[int | None, int | None, int | None, bool]:
+    """RATE 6 5 7 (also 6/5/7, "six five seven", "safe 6 trusting 5 connected 7"): three whole numbers;
+    RATE alone or with words only shows the trend; anything else gives Nones so the caller explains."""
+    tokens = re.findall(r"[0-9]+(?:[.,][0-9]+)?|[a-z]+", rest.casefold())
+    values = [t for t in tokens if t not in _RATE_FILLER]
+    if not any(t[0].isdigit() or t in _NUMBER_WORDS for t in values):
+        return (None, None, None, False)
+    if len(values) != 3 or not all(t.isdigit() or t in _NUMBER_WORDS for t in values):
+        return (None, None, None, True)
+    return (*(int(t) if t.isdigit() else _NUMBER_WORDS.index(t) for t in values), True)
+
+
 _KEYWORDS = {
     "join": ("join", _name), "invite": ("invite", _invite), "mood": ("mood", _mood),
     "promise": ("promise", lambda rest: (rest,)), "kept": ("kept", _ordinal), "done": ("kept", _ordinal),
@@ -303,4 +357,7 @@ _KEYWORDS = {
     "tz": ("tz", lambda rest: (rest or None,)), "timezone": ("tz", lambda rest: (rest or None,)),
     "link": ("link", _link), "private": ("private", lambda rest: (rest or None,)),
     "link": ("link", _link), "thinking": ("thinking_texts", _on_off), "role": ("role", lambda rest: (rest or None,)),
+    "weekly": ("weekly", _weekly), "rate": ("rate", _rate),
+    "hard": ("hard_day", lambda rest: () if re.match(r"(?:day|week)\b", rest, re.IGNORECASE) else None),
+    "setback": ("hard_day", lambda rest: ()),
 }

@@ -20,7 +20,7 @@ from core.words import segments, texts
 from sms.commands import Command, parse_command
 from sms.forms import InboundText
 from sms.handlers import (account, answers, daily, preferences, promise_changes, promises, roles, safety,
-                          voice_link)
+                          sign_in, trend, voice_link, weekly)
 from sms.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,12 @@ HANDLERS = {
     "empty": daily.empty, "answer": answers.answer, "undo": answers.undo, "private": answers.private,
     "share_it": safety.share_it, "thinking_texts": preferences.thinking_texts,
     "role": roles.role, "skip": daily.skip, "tell": promises.tell, "thanks": promises.thanks,
+    "login": sign_in.login,
     # A short reply that answers nothing waiting is offered as an answer, which keeps no bare yes/no/number.
     "yes": answers.answer, "no": answers.answer, "number": answers.answer,
+    # Weekly ritual (issue 13)
+    "weekly": weekly.weekly, "focus_promise": weekly.focus_promise, "rate": trend.rate, "trend": trend.trend,
+    "hard_day": trend.hard_day,
 }
 #: Unknown numbers may only join; nothing else is kept or revealed.
 STRANGER = {"join": account.join, "stop": account.silent, "delete": account.nothing_here}
@@ -54,6 +58,7 @@ AWAITED = {
     Awaiting.DELETE: (lambda c: c.name not in NEVER_AWAITED, account.confirm_delete),
     Awaiting.NUDGE_OFFER: (lambda c: c.name in ("yes", "no") or c.name == "number" and c.get("value") == 1,
                     daily.nudge_offer),
+    Awaiting.SETBACK_PAUSE: (lambda c: c.name in ("yes", "no"), trend.setback_pause),  # after HARD DAY
 }
 
 
@@ -116,6 +121,11 @@ def route(turn: Turn, command: Command):
     accepts, handler = AWAITED.get(waiting, (None, None))
     if accepts and accepts(command):
         return handler
+    if waiting == Awaiting.WEEKLY:  # a weekly question was asked: a plain reply answers it, Q moves on
+        if weekly.reply_expected(turn, command):
+            return weekly.weekly_answer
+        if name in ("question", "skip"):
+            couples.clear_awaited(partner)
     if partner.consent != Consent.GRANTED:
         return INVITEE.get(name, account.invitation_waiting)
     if name in ("yes", "no", "answer") and yes_or_no(turn.text.body) is not None \

@@ -45,6 +45,7 @@ COVERED = {
     ".venv/bin/python -m scheduler": "help",
     ".venv/bin/python bench/app_load.py": "help",
     ".venv/bin/python bench/dispatch.py": "help",
+    "DATABASE_URL=sqlite:///var/console.db APP_ENV=development .venv/bin/python dev.py": "run",
 }
 
 
@@ -199,6 +200,46 @@ def test_the_echo_first_demo_runs_as_printed(clone):
     result = sh(".venv/bin/python -m console --fresh --script demo-voice.txt", clone)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ERROR" not in result.stdout and "This Echo is linked to you." in result.stdout
+
+
+def test_the_page_opens_on_the_console_demo_couple(clone):
+    """The README's way to open the couple's page: the demo couple, the app served on its database, and a
+    sign-in as Alex with the code from the outbox."""
+    import requests
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+    from core import crypto
+    from core.config import development_lookup_key
+    from core.models import OutboundMessage, TextKind
+    demo = sh(".venv/bin/python -m console --fresh --script demo.txt", clone)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    command = next(c for c in COVERED if c.endswith("dev.py") and c.startswith("DATABASE_URL"))
+    *assignments, program, script = shlex.split(command)
+    port = free_port()
+    env = clean_env(PORT=str(port), **dict(a.split("=", 1) for a in assignments))
+    server = subprocess.Popen([program, script], cwd=clone, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        assert wait_for_health(port, server) == 200
+        browser, base = requests.Session(), f"http://127.0.0.1:{port}"
+        token = lambda page: re.search(r'name="csrf_token" value="([^"]+)"', page)[1]  # noqa: E731
+        asked = browser.post(base + "/login", data={"phone": "+1 415 555 0101",
+                                                    "csrf_token": token(browser.get(base + "/login").text)})
+        assert asked.url == base + "/login/code"
+        crypto.configure(crypto.development_key(clone / "var"))
+        crypto.configure_lookup(development_lookup_key(clone / "var"))
+        engine = create_engine(f"sqlite:///{clone / 'var' / 'console.db'}")
+        with Session(engine) as session:
+            body = session.scalars(select(OutboundMessage.body).where(OutboundMessage.kind == TextKind.SIGN_IN)).one()
+        engine.dispose()
+        landed = browser.post(base + "/login/code", data={"code": re.search(r"\d{6}", body)[0],
+                                                          "csrf_token": token(asked.text)})
+        assert landed.url == base + "/" and "Today's question" in landed.text
+        assert "call Sam" in browser.get(base + "/promises").text
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert "Traceback" not in output, output
 
 
 def demo_transcript(cwd: Path) -> str:

@@ -16,7 +16,7 @@ from core import local_time
 from core.errors import InvalidInput
 from core.models import Awaiting, CheckIn, Partner, Visibility
 from core.safety import DangerSignal, reads_as_danger
-from core.services import checkins
+from core.services import answer_notices, checkins
 from core.services.couples import clear_awaited, expect_reply
 from core.services.questions import personal_question
 from core.services.replies_in_context import read_as_answer
@@ -70,6 +70,8 @@ def _keep(session, partner, text, channel, source_id, now) -> Taken:
     gentle = question.id in checkins.GENTLE_IDS
     replaced = _drop_earlier(session, partner, now, gentle)
     _store(session, partner, text, channel, source_id, now, Visibility.HELD if signal else Visibility.SHARED)
+    if not (signal or gentle):  # a gentle answer stays private: nothing to tell the partner
+        answer_notices.partner_answered(session, partner, now)
     status = "held" if signal else "gentle" if gentle else "replaced" if replaced else "saved"
     return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False), signal)
 
@@ -113,6 +115,8 @@ def confirm_pending(session: Session, partner: Partner, yes: bool, now: datetime
     signal = reads_as_danger(text)
     pending.text, pending.visibility = text, Visibility.HELD if signal else Visibility.SHARED
     session.flush()
+    if not (signal or gentle):  # a gentle answer stays private: nothing to tell the partner
+        answer_notices.partner_answered(session, partner, now)
     status = "held" if signal else "gentle" if gentle else "replaced" if replaced else "saved"
     return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False), signal)
 
@@ -152,4 +156,5 @@ def share_held(session: Session, partner: Partner, now: datetime) -> checkins.Re
         return None
     held.visibility = Visibility.SHARED
     session.flush()
+    answer_notices.partner_answered(session, partner, now)
     return checkins.reveal_partner_answer(session, partner, now, with_text=False)

@@ -12,6 +12,7 @@ from core.models import (Awaiting, CheckIn, Consent, Couple, GentleQuestion, Inb
                          NudgeSchedule, OutboundMessage, PairingCode, Partner, Promise, QuestionHeard, Role,
                          TextState,
                          VoiceSetup)
+from core.models import AnswerNotice, EchoPreference  # issue 12: erased with the rest
 from core.phones import normalize_phone
 
 MAX_NAME = 40
@@ -199,7 +200,7 @@ def erase_own_data(session: Session, partner: Partner, now: datetime) -> None:
     session.execute(update(OutboundMessage).where(OutboundMessage.partner_id == pid)
                     .values(body=None, to_phone=None))
     session.execute(update(InboundMessage).where(InboundMessage.partner_id == pid).values(reply=None))
-    for model in (QuestionHeard, NudgeSchedule, PairingCode, GentleQuestion, VoiceSetup):
+    for model in (QuestionHeard, NudgeSchedule, PairingCode, GentleQuestion, VoiceSetup, EchoPreference, AnswerNotice):
         session.execute(delete(model).where(model.partner_id == pid))
     partner.phone, partner.alexa_user_id, partner.alexa_person_id = None, None, None
     partner.opted_out, partner.opted_out_at, partner.consent = True, now, Consent.REVOKED

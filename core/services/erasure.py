@@ -1,28 +1,35 @@
 """Leaving quietly: DELETE MY DATA removes a person's words everywhere they were copied.
 
-`erase_person` runs couples.erase_own_data (their check-ins, promises, texts, number, Alexa ids) and then
+`erase_person` runs couples.erase_own_data (their check-ins, promises, texts, number, Alexa ids), removes
+their weekly answers, ratings, setbacks and counsellor notes and the couple's small wins, and then
 what others hold of them:
 - the partner's stored webhook replies that quote them (a SHARE reply, "Sam said: ...", or any reply
   holding words of theirs) are blanked;
-- texts to the partner that speak of them (thinking about you, a promise to confirm, the weekly summary)
-  are cancelled while queued and their bodies blanked once sent;
+- texts to the partner that speak of them (thinking about you, a promise to confirm, the weekly summary,
+  the weekly check-in, a small win) are cancelled while queued and their bodies blanked once sent;
 - their pending invitations are cancelled and the invitee who never said YES is removed;
-- their number goes on the do-not-contact list, as a keyed digest, so no invitation reaches it again.
+- their number goes on the do-not-contact list, as a keyed digest, so no invitation reaches it again;
+- their sign-in codes and links (and any asked for their number) and their web sessions go, and the
+  couple's consents to a therapist report end (a report needs both).
 Only a first name stays on the shell (`erased_at` set), so the partner hears "Sam isn't using Trust
 Builder right now", never "turned texts off" or "invite your partner first".
 """
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from core.models import CheckIn, InboundMessage, OutboundMessage, Partner, Promise, TextKind, TextState
-from core.services import guards, invitations
+from core.models import (CheckIn, CounsellorSuggestion, InboundMessage, OutboundMessage, Partner, Promise,
+                         ReportConsent, Setback, SmallWin, TextKind, TextState, WeeklyAnswer, WeeklyRating)
+from core.services import guards, invitations, sign_in
 from core.words import texts
 
 #: Texts to the partner whose words come from, or are about, the person who left.
 ABOUT_THE_OTHER = (TextKind.THINKING, TextKind.THINKING_AUTO, TextKind.PROMISE_THANKS, TextKind.THANKS,
-                   TextKind.SETTING_CHANGED, TextKind.WEEKLY_SUMMARY, TextKind.NUDGE_OFFER)
+                   TextKind.SETTING_CHANGED, TextKind.WEEKLY_SUMMARY, TextKind.NUDGE_OFFER,
+                   TextKind.WEEKLY_CHECKIN, TextKind.SMALL_WIN)
+#: The weekly ritual's rows of one person (issue 13): weekly answers, ratings, setbacks, the counsellor note.
+OWN_RITUAL = (WeeklyAnswer, WeeklyRating, Setback, CounsellorSuggestion)
 
 
 def erase_person(session: Session, partner: Partner, now: datetime) -> None:
@@ -38,6 +45,11 @@ def erase_person(session: Session, partner: Partner, now: datetime) -> None:
         session.execute(update(OutboundMessage).where(*about, OutboundMessage.state == TextState.QUEUED)
                         .values(state=TextState.CANCELLED, updated_at=now))
         session.execute(update(OutboundMessage).where(*about).values(body=None))
+    for model in OWN_RITUAL:
+        session.execute(delete(model).where(model.partner_id == partner.id))
+    session.execute(delete(SmallWin).where(SmallWin.couple_id == partner.couple_id))  # about both of them
+    sign_in.erase_for(session, partner, phone)
+    session.execute(delete(ReportConsent).where(ReportConsent.couple_id == partner.couple_id))
     erase_own_data(session, partner, now)
     if phone:
         guards.add_do_not_contact(session, phone, now)
@@ -50,6 +62,7 @@ def _blank_quoting_replies(session: Session, partner: Partner, others: list[int]
     words = [w for w in session.scalars(select(CheckIn.text).where(CheckIn.partner_id == partner.id,
                                                                   CheckIn.text.is_not(None))) if w]
     words += list(session.scalars(select(Promise.text).where(Promise.promiser_id == partner.id)))
+    words += list(session.scalars(select(WeeklyAnswer.text).where(WeeklyAnswer.partner_id == partner.id)))
     quoted = texts.shared(partner.display_name, "")
     for row in session.scalars(select(InboundMessage).where(InboundMessage.partner_id.in_(others),
                                                             InboundMessage.reply.is_not(None))):

@@ -1,5 +1,5 @@
 """The planner: finds due work in the couples table and queues texts (the daily question by SMS, the weekly
-summary), in each couple's own time zone.
+check-in with the week's figures), in each couple's own time zone.
 
 Each plan_* call handles one batch of due couples, claimed with FOR UPDATE SKIP LOCKED so a second
 scheduler on PostgreSQL skips them, queues texts under unique idempotency keys (a replay queues nothing
@@ -16,16 +16,17 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core import local_time
-from core.models import Channel, Couple, NudgeSchedule, Partner, TextKind
-from core.services import checkins, outbox, planning_rows, questions, summary
+from core.models import Channel, Couple, NudgeSchedule, Partner, Setback, TextKind
+from core.services import checkins, outbox, planning_rows, questions, setbacks, summary, weekly_checkin
+from core.services.weekly_checkin import next_weekly  # noqa: F401  (the planner's weekly clock, re-exported)
 from core.words import texts
 from prompts.bank import load_bank
 from prompts.daily import choose_question
 
 log = logging.getLogger(__name__)
 
-SUNDAY, SUMMARY_MINUTE = 6, 18 * 60  # the weekly summary: Sunday 18:00 local
-SUMMARY_STALE = timedelta(days=1)  # a summary that reaches Monday morning still reads well; later, it does not
+SUNDAY, SUMMARY_MINUTE = 6, 18 * 60  # the default weekly check-in time: Sunday 18:00 local (Couple.weekly_*)
+SUMMARY_STALE = timedelta(days=1)  # a weekly text that reaches Monday morning still reads well; later, it does not
 RETRY_AFTER = timedelta(minutes=5)  # a couple whose planning failed (a database error) is tried again then
 FIRST_SUMMARY_AFTER = timedelta(days=3)  # a first "week" of a few hours says nothing
 
@@ -35,7 +36,10 @@ def anything_due(session: Session, now: datetime) -> bool:
     thinking-about-you moment): one statement on three indexes, so an idle tick costs one round trip."""
     due = (exists().where(Couple.next_question_at <= now), exists().where(Couple.next_summary_at <= now),
            exists().where(Couple.next_summary_at.is_(None)),
-           exists().where(NudgeSchedule.active, NudgeSchedule.next_at <= now))
+           exists().where(NudgeSchedule.active, NudgeSchedule.next_at <= now),
+           # Weekly ritual (issue 13): small wins to look for, and a setback's day of pause to lift.
+           exists().where(or_(Couple.next_win_check_at.is_(None), Couple.next_win_check_at <= now)),
+           exists().where(Setback.pause_until <= now))
     return bool(session.scalar(select(or_(*due))))
 
 
@@ -102,46 +106,45 @@ def _question(session: Session, couple: Couple, day: date, now: datetime, bank) 
         questions.mark_heard(session, partner, Channel.SMS, now)
 
 
-def plan_summaries(session: Session, now: datetime, limit: int = 100) -> int:
-    """Send each partner the weekly summary on Sunday evening; first give new couples their first date."""
+def plan_weekly(session: Session, now: datetime, limit: int = 100,
+                revisit: weekly_checkin.Revisit | None = weekly_checkin.pact_revisit) -> int:
+    """At each couple's weekly time (default Sunday evening), text each partner the weekly check-in's first
+    question with the week's couple-level figures after it; first give new couples their first date."""
     fresh = _claim_due(session, Couple.next_summary_at.is_(None), limit)
     for couple in fresh:
         start = max(now, couple.created_at + FIRST_SUMMARY_AFTER)
-        couple.next_summary_at = next_weekly(start, SUNDAY, SUMMARY_MINUTE, couple.timezone)
+        couple.next_summary_at = next_weekly(start, couple.weekly_day, couple.weekly_minute, couple.timezone)
     couples = _claim_due(session, Couple.next_summary_at <= now, limit)
     for couple in couples:
-        sunday = _last_day_at(couple, SUMMARY_MINUTE, now, step=7)
-        _skipped(couple, "weekly summary", couple.next_summary_at, sunday - timedelta(days=7))
-        if _guarded(couple, "weekly summary", _summary, session, couple, sunday, now):
-            couple.next_summary_at = local_time.at_minute(sunday + timedelta(days=7), SUMMARY_MINUTE,
+        day = _last_day_at(couple, couple.weekly_minute, now, step=7)
+        _skipped(couple, "weekly check-in", couple.next_summary_at, day - timedelta(days=7))
+        if _guarded(couple, "weekly check-in", _weekly, session, couple, day, now, revisit):
+            couple.next_summary_at = local_time.at_minute(day + timedelta(days=7), couple.weekly_minute,
                                                          couple.timezone)
         else:
             couple.next_summary_at = now + RETRY_AFTER
     return len(fresh) + len(couples)
 
 
-def next_weekly(after: datetime, weekday: int, minute: int, tz: str) -> datetime:
-    """The first instant strictly after `after` when it is `weekday` (0 = Monday) at `minute`, local time."""
-    today = local_time.local_date(after, tz)
-    day = today + timedelta(days=(weekday - today.weekday()) % 7)
-    at = local_time.at_minute(day, minute, tz)
-    return at if at > after else local_time.at_minute(day + timedelta(days=7), minute, tz)
-
-
-def _summary(session: Session, couple: Couple, sunday: date, now: datetime) -> None:
-    """Queue the week's summary for each partner who takes texts, unless they paused or it is a day late."""
-    due = local_time.at_minute(sunday, SUMMARY_MINUTE, couple.timezone)
+def _weekly(session: Session, couple: Couple, day: date, now: datetime, revisit) -> None:
+    """Queue the weekly check-in for each partner who takes texts, unless they paused or it is a day late;
+    a partner whose own trend has been declining is also offered a counsellor (setbacks, once a month)."""
+    due = local_time.at_minute(day, couple.weekly_minute, couple.timezone)
     if now >= due + SUMMARY_STALE:
-        log.info("couple %s: weekly summary of %s skipped (stale)", couple.id, sunday)
+        log.info("couple %s: weekly check-in of %s skipped (stale)", couple.id, day)
         return
-    week = local_time.week_start(sunday).isoformat()
+    weekly_checkin.open_week(session, couple, due, revisit)
     for partner in couple.partners:
         if not partner.can_text or partner.paused:
             continue
-        words = summary.weekly_summary(session, partner, due).text()  # the week that ended at `due`
-        outbox.queue(session, partner, outbox.Draft(
-            texts.weekly_summary(words, f"{partner.id}:{week}"), TextKind.WEEKLY_SUMMARY,
-            f"weekly-summary:{partner.id}:{week}", send_after=due, expires_at=due + SUMMARY_STALE), now)
+        sent_at = partner.quiet_hours_end(due) if partner.in_quiet_hours(due) else due
+        asked = weekly_checkin.ask_by_text(session, partner, now, asked_at=sent_at)
+        if asked is not None:
+            figures = summary.weekly_summary(session, partner, due).text()  # the week that ended at `due`
+            outbox.queue(session, partner, outbox.Draft(
+                texts.weekly_checkin(asked.step, asked.words, figures), TextKind.WEEKLY_CHECKIN,
+                f"weekly-checkin:{partner.id}:{day.isoformat()}", send_after=due, expires_at=due + SUMMARY_STALE), now)
+        setbacks.suggest_counsellor(session, partner, now)
 
 
 def _claim_due(session: Session, condition, limit: int) -> list[Couple]:
@@ -151,12 +154,12 @@ def _claim_due(session: Session, condition, limit: int) -> list[Couple]:
 
 
 def _last_day_at(couple: Couple, minute: int, now: datetime, step: int) -> date:
-    """The latest local day (a Sunday when step is 7) whose `minute` is at or before `now`: after downtime
-    only the most recent occurrence can still be useful."""
+    """The latest local day (the couple's weekly day when step is 7) whose `minute` is at or before `now`:
+    after downtime only the most recent occurrence can still be useful."""
     tz = couple.timezone
     day = local_time.local_date(now, tz)
     if step == 7:
-        day -= timedelta(days=(day.weekday() - SUNDAY) % 7)
+        day -= timedelta(days=(day.weekday() - couple.weekly_day) % 7)
     return day if local_time.at_minute(day, minute, tz) <= now else day - timedelta(days=step)
 
 

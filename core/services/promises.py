@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.models import Awaiting, OutboundMessage, Partner, Promise, PromiseState, TextKind, TextState
-from core.services import outbox
+from core.services import echo_reminders, outbox
 from core.services.couples import other_partner
 from core.words import texts
 from core.words.tasks import for_author, for_partner
@@ -140,6 +140,7 @@ def move_promise(session: Session, partner: Partner, promise: Promise, due_at: d
     moves = session.scalar(select(func.count()).select_from(OutboundMessage).where(
         OutboundMessage.promise_id == promise.id, OutboundMessage.kind == TextKind.PROMISE_FOLLOWUP))
     _queue_reminders(session, partner, promise, now, revision=f":moved-{moves}")
+    echo_reminders.promise_changed(session, promise, now)
     session.flush()
     return promise
 
@@ -169,6 +170,7 @@ def settle(session: Session, partner: Partner, promise: Promise, state: str, now
         raise Conflict(f"already marked {promise.state}", "already_settled")
     promise.state, promise.resolved_at, promise.settled_source_id = state, now, source_id
     outbox.cancel_for_promise(session, promise.id, now)
+    echo_reminders.promise_changed(session, promise, now)
     session.flush()
     return promise
 

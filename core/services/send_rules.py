@@ -16,7 +16,7 @@ from core.services.couples import opt_out
 #: dropped here if the recipient paused while it waited.
 PAUSABLE = {TextKind.DAILY_QUESTION, TextKind.NUDGE_OFFER, TextKind.THINKING_AUTO, TextKind.WEEKLY_SUMMARY,
             TextKind.PROMISE_FOLLOWUP, TextKind.THINKING, TextKind.PROMISE_THANKS, TextKind.THANKS,
-            TextKind.SETTING_CHANGED}
+            TextKind.SETTING_CHANGED, TextKind.WEEKLY_CHECKIN, TextKind.SMALL_WIN, TextKind.CARE_NOTE}
 #: Texts from one partner to the other: dropped if the recipient turned them off (THINKING OFF) meanwhile.
 THINKING_KINDS = {TextKind.THINKING, TextKind.THINKING_AUTO}
 OPTED_OUT = 21610

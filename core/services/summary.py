@@ -3,6 +3,8 @@
 It speaks of the couple, not of each partner ("Together you answered on 9 days and kept 3 of 4
 promises"), never sets one partner's numbers beside the other's, never mentions a promise that was not
 kept, and names one concrete small win. The mood trend is each partner's own and only ever told to them.
+Since issue 13 the weekly check-in (core.services.weekly_checkin) is the main weekly text and these figures
+come after it; the counsellor suggestion has one rule, in core.services.setbacks.
 
 The numbers: answer days are the days each partner gave a real (worded) answer, added up over both;
 promises are those MADE in the week (created in it, not cancelled), and "kept" counts which of those
@@ -22,7 +24,6 @@ from core.words.tasks import for_author, for_partner
 
 TASK_CHARS = 60  # a quoted task is clipped so the whole summary stays within two segments
 HEADROOM = "x" * 32  # room for the text's heading ("Your week with Trust Builder: ")
-COUNSELLOR = "It has been a harder few weeks; a couples counsellor can help you both get unstuck."
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,12 @@ class Summary:
     week: CoupleWeek
     small_win: str
     mood_trend: str | None
-    declining: bool
     together: bool  # two partners (else it speaks to one person)
 
     def text(self) -> str:
         """Plain words that read well aloud and fit a text of two segments."""
         parts = [_opening(self.week, self.together), self.small_win]
-        if self.declining:
-            parts.append(COUNSELLOR)
-        with_mood = [*parts[:2], self.mood_trend, *parts[2:]] if self.mood_trend else parts
+        with_mood = [*parts, self.mood_trend] if self.mood_trend else parts
         # The mood line gives way when the text would not fit two segments after its heading.
         return " ".join(with_mood if fits(HEADROOM + " ".join(with_mood)) else parts)
 
@@ -87,7 +85,7 @@ def weekly_summary(session: Session, partner: Partner, now: datetime) -> Summary
     people = [p for p in (partner, other) if p is not None]
     week = couple_week(session, people, start, end)
     return Summary(week, small_win(session, partner, other, week, start, end),
-                   mood_trend(session, partner, start, end), is_declining(session, people, end), len(people) > 1)
+                   mood_trend(session, partner, start, end), len(people) > 1)
 
 
 def _bounds(partner: Partner, start: date, end: date) -> tuple[datetime, datetime]:
@@ -169,12 +167,3 @@ def mood_trend(session: Session, partner: Partner, start: date, end: date) -> st
         return "Your own mood notes were brighter than last week."
     return "Your own mood notes dipped a little this week; be gentle with yourself."
 
-
-def is_declining(session: Session, people: list[Partner], end: date) -> bool:
-    """Three weeks in a row with fewer answer days for the couple, ending at half or less of where they
-    began (the counsellor line; it names nobody)."""
-    weeks = []
-    for k in (2, 1, 0):
-        week_end = end - timedelta(days=7 * k)
-        weeks.append(sum(len(answer_days(session, p, week_end - timedelta(days=7), week_end)) for p in people))
-    return weeks[0] > weeks[1] > weeks[2] and weeks[2] * 2 <= weeks[0]

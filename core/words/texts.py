@@ -357,6 +357,10 @@ _PROBLEMS = {
     "bad_code": "That code didn't work or has expired. Ask Alexa for a new one, then text LINK and the code.",
     "bad_time": TIME_HOW,
     "bad_hours": QUIET_HOW,
+    # Weekly ritual (issue 13)
+    "weekly_in_quiet": "That time is in your quiet hours. Pick another, e.g. WEEKLY sun 6pm.",
+    "bad_weekly_time": "To choose your weekly check-in time, text WEEKLY, a day and a time, e.g. WEEKLY sun 6pm.",
+    "bad_rating": "Just for you, 0 to 10 each: RATE 6 5 7 (how safe, trusting, connected you feel).",
 }
 PROBLEM_DEFAULT = "Sorry, I couldn't do that. Reply HELP to see what you can text."
 
@@ -492,3 +496,144 @@ def several_match(keyword: str, items: list[tuple[int, str, str]]) -> str:
     lines = "; ".join(f"{n}) {clip(text, 40)}, {when}" for n, text, when in items)
     first = items[0][0]
     return f"More than one promise fits: {lines}. Reply {keyword} {first} (or the number you mean)."
+
+
+# Weekly ritual (issue 13, items 3-6): the weekly check-in, small wins, RATE and HARD DAY
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKLY_HOW = "To choose your weekly check-in time, text WEEKLY, a day and a time, e.g. WEEKLY sun 6pm."
+WEEKLY_ACK = "Got it. (I didn't keep that as your weekly check-in answer.) Reply with your answer when you're ready."
+WEEKLY_WAITING_PARTNER = ("Thank you, your weekly check-in is done. {partner} sees your answers once they've "
+                          "answered too, and then you can read theirs.")
+FOCUS_NONE = "Answer this week's check-in first (reply WEEKLY); its last question is what to focus on next week."
+RATE_HOW = ("Just for you, 0 to 10: how safe, how trusting and how connected you feel this week, e.g. RATE 6 5 7. "
+            "Your partner never sees it.")
+HARD_DAY_NOTED_AGAIN = ("I've already noted today as a hard day. Nothing is erased, and tomorrow is a new one. "
+                        "Not safe? Reply SAFETY.")
+SETBACK_PAUSED_ALREADY = "Your texts are already paused. Reply RESUME whenever you're ready."
+SETBACK_NOT_PAUSED = "OK, your questions keep coming as usual. Be gentle with yourself today."
+
+
+def weekly_question(step: int, words: str) -> str:
+    """One of the weekly check-in's three questions, and that a plain reply answers it."""
+    return f"Weekly check-in, {step} of 3: {words} Reply to answer."
+
+
+def weekly_checkin(step: int, words: str, figures: str) -> str:
+    """The weekly text: the check-in's first question, then the week's couple-level figures when they fit."""
+    lead = "Your weekly check-in with Trust Builder" if step == 1 else "Your weekly check-in continues"
+    return with_extra(f"{lead}, {step} of 3: {words} Reply to answer.", f"Your week: {figures}")
+
+
+def weekly_next(words: str, step: int) -> str:
+    """A weekly answer kept: thanks, and the next question."""
+    return f"Thank you. {weekly_question(step, words)}"
+
+
+def weekly_held(partner: str | None, lines: str, next_words: str | None, step: int) -> str:
+    """A weekly answer that read as danger: kept private, the next question, and the lines when they fit."""
+    who = partner or "your partner"
+    body = f"I've kept that answer private; {who} won't see it."
+    if next_words:
+        body = f"{body} {weekly_question(step, next_words)}"
+    longer = with_extra(body, lines)
+    return longer if longer != body else with_extra(body, "Not safe? Reply SAFETY for help lines.")
+
+
+def weekly_finished(status: str, partner: str | None, revisit: str | None) -> str:
+    """The third answer kept: who can read what now, the pact agreement to revisit, and two light offers."""
+    if status == "both":
+        body = f"Thank you, your weekly check-in is done. {partner} answered too: reply WEEKLY to read theirs."
+    elif status == "waiting_partner":
+        body = WEEKLY_WAITING_PARTNER.format(partner=partner)
+    else:
+        body = "Thank you, your weekly check-in is done."
+    if revisit:
+        body = with_extra(body, f'From your pact: "{clip(revisit, 80)}" Does this one still work for you both?')
+    body = with_extra(body, "Reply PROMISE IT and a time to make your focus a promise.")
+    return with_extra(body, "Just for you: RATE 0-10 safe, trusting, connected, e.g. RATE 6 5 7.")
+
+
+def focus_when(task: str) -> str:
+    """PROMISE IT without a time we could read."""
+    return f"When will you {clip(task, 80)}? Reply PROMISE IT and a day or time, e.g. PROMISE IT tue 7pm"
+
+
+def weekly_reveal(partner: str, answers: tuple[str, ...]) -> str:
+    """The partner's three answers, only once both answered all three."""
+    labels = ("Appreciated", "A moment", "Next week")
+    each = (MAX_SEGMENTS * 150 - 40) // 3
+    parts = "; ".join(f"{label}: {clip(text, each)}" for label, text in zip(labels, answers))
+    return f"{partner}'s weekly check-in: {parts}"
+
+
+def weekly_waiting_partner(partner: str) -> str:
+    """WEEKLY after finishing, before the partner finished."""
+    return f"Your weekly check-in is done. {partner} hasn't finished theirs yet; I'll text you when you can read it."
+
+
+def weekly_both_answered(partner: str) -> str:
+    """To the first to finish, when the second finishes: the answers can be read now."""
+    return f"{partner} finished this week's check-in too. Reply WEEKLY to read their answers."
+
+
+def weekly_time_set(weekday: int, minute: int) -> str:
+    """WEEKLY <day> <time>: the couple's weekly check-in moved."""
+    return f"Done: your weekly check-in now comes on {WEEKDAYS[weekday]}s at {clock(minute)}."
+
+
+def weekly_time_changed(changer: str, weekday: int, minute: int) -> str:
+    """One line to the other partner when the shared weekly time moves."""
+    return (f"{changer} moved your shared weekly check-in to {WEEKDAYS[weekday]}s at {clock(minute)}. "
+            "Reply WEEKLY, a day and a time to change it.")
+
+
+def small_win(words: str) -> str:
+    """A small win, told to both partners, in couple-level words."""
+    return f"A small win from Trust Builder: {words} Small steps, kept, are how trust grows."
+
+
+def rated(trend_words: str, replaced: bool) -> str:
+    """RATE kept, just for the owner, with their trend in plain words."""
+    first = "Noted, just for you (this replaces this week's earlier one)." if replaced else "Noted, just for you."
+    return f"{first} {trend_words}"
+
+
+def trend_only(trend_words: str) -> str:
+    """RATE alone: the owner's trend, and how to rate."""
+    return with_extra(trend_words, "Rate this week: RATE 6 5 7 (safe, trusting, connected, 0-10).")
+
+
+def hard_day_noted(can_pause: bool) -> str:
+    """HARD DAY: gentle words, nothing erased, and the offer of a day without questions."""
+    body = "I'm sorry today is hard. I've noted it as a setback; nothing you've built is erased."
+    if can_pause:
+        return f"{body} Would a day without questions help? Reply YES and I'll pause them for you until tomorrow."
+    return f"{body} Be gentle with yourself. Not safe? Reply SAFETY."
+
+
+def setback_paused(until: str) -> str:
+    """YES to the offer: paused for a day, and the promise reminders they set still come."""
+    return (f"Done: no questions for you until {until}; then they start again by themselves. Promise "
+            "reminders you set still come. Your partner's texts don't change.")
+
+
+COUNSELLOR_NOTE = ("It's been a harder few weeks, and that's OK to say. A couples counsellor can help you both "
+                   "find your footing; asking for help is a strong step.")
+
+
+def counsellor_note(lines: str) -> list[str]:
+    """The counsellor suggestion with the safety lines: one text when both fit, else the lines in a second."""
+    longer = with_extra(COUNSELLOR_NOTE, lines)
+    return [longer] if longer != COUNSELLOR_NOTE else [COUNSELLOR_NOTE, lines]
+# Signing in to the couple's page (core.services.sign_in): LOGIN by text, the code the page asks for
+def sign_in_code(code: str) -> str:
+    """The 6-digit code after someone typed this number on the sign-in page."""
+    return (f"Your {PROGRAM} sign-in code is {code}. It works once, for 10 minutes. "
+            "Didn't ask for it? Ignore this; nobody can sign in without it.")
+
+
+def sign_in_link(url: str) -> str:
+    """LOGIN (or "send me a link" to Alexa): a link that signs this phone's owner in once."""
+    return (f"Your {PROGRAM} page: {url} The link works once, for 10 minutes. "
+            "Didn't ask for it? Ignore this.")
+

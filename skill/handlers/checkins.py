@@ -8,6 +8,7 @@ from core import local_time
 from core.errors import InvalidInput
 from core.models import Channel
 from core.services import answers, checkins, questions
+from skill.handlers import echo as echo_handlers
 from skill.handlers.safety import spoken_lines
 from skill.handlers.slots import slot_value
 from skill.interceptors import session_attributes, turn
@@ -99,7 +100,7 @@ def _offer_reveal(handler_input: HandlerInput, said: str, reveal: checkins.Revea
     """After an answer: offer the partner's answer when it can be heard now (`reveal`: who has answered, as
     take_answer found it after storing this one)."""
     if reveal.status != "both":
-        return reply(handler_input, said)
+        return echo_handlers.offer_notices(handler_input, said, reveal)
     session_attributes(handler_input)["offer"] = "reveal"
     ask = speech.offer_reveal(reveal.partner_name)
     return reply(handler_input, f"{said} {ask}", ask)

@@ -15,7 +15,7 @@ from core.models import Promise, PromiseState
 from core.services import promise_intake, promises
 from core.words.times import describe_local
 from skill import speech
-from skill.handlers import slots
+from skill.handlers import echo as echo_handlers, slots
 from core.words.tasks import for_author
 from skill.handlers.promises import device_zone, elicit, kept_reply, listing, make
 from skill.interceptors import session_attributes, turn
@@ -87,7 +87,7 @@ def apply(handler_input: HandlerInput, action: str, promise: Promise, when: dict
         if error.reason not in speech.TIME_PROBLEMS:
             raise
         return elicit(handler_input, "time", speech.TIME_PROBLEMS[error.reason] + speech.ASK_NEW_TIME)
-    return reply(handler_input, speech.moved(intake))
+    return reply(handler_input, echo_handlers.moved_words(handler_input, intake))
 
 
 def ask_which(handler_input: HandlerInput, action: str, ids: list[int], index: int, when: dict | None) -> Response:

@@ -14,7 +14,7 @@ from core.services import promise_intake, promises
 from core.services.couples import other_partner
 from core.words.tasks import for_author
 from core.words.times import describe_local
-from skill.handlers import slots
+from skill.handlers import echo as echo_handlers, slots
 from skill.interceptors import Turn, session_attributes, turn
 from skill import speech
 from skill.speech import ASK_DAY, ASK_TASK, ASK_TIME, promise_confirmation, reply
@@ -84,7 +84,7 @@ def make(handler_input: HandlerInput, task: str, day, minute: int, zone: str) ->
         if error.reason not in speech.TIME_PROBLEMS:
             raise
         return elicit(handler_input, "date", speech.TIME_PROBLEMS[error.reason] + ASK_DAY)
-    return reply(handler_input, promise_confirmation(intake))
+    return echo_handlers.after_promise(handler_input, intake)  # on the Echo, by text or both
 
 
 class ListPromisesIntentHandler(AbstractRequestHandler):

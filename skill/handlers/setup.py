@@ -15,7 +15,7 @@ from core.errors import DomainError, InvalidInput
 from core.services import couples, speakers, voice_setup
 from prompts.bank import load_bank
 from core.services import linking
-from skill import speech
+from skill import echo, speech
 from skill.handlers.slots import slot_value
 from skill.interceptors import session_attributes, turn
 from skill.model import locales, spoken_phone
@@ -113,7 +113,7 @@ class SetUpIntentHandler(AbstractRequestHandler):
                 question = speech.confirm_phone(read_back(handler_input, number))
                 return reply(handler_input, question, question)
         if not phone:
-            return elicit(handler_input, "SetUpIntent", "phone", speech.ASK_PHONE)
+            return ask_for_number(handler_input)
         name = name or attr(handler_input, "setup_name")
         if not (name or "").strip():
             return elicit(handler_input, "SetUpIntent", "name", speech.ASK_FIRST_NAME, phone=_digits(phone))
@@ -140,6 +140,60 @@ def finish_setup(handler_input: HandlerInput, phone: str, name: str) -> Response
     attributes.update(setup_id=started.setup_id, offer="invite_partner")
     card(handler_input, speech.setup_card(current.settings.twilio_from_number))
     return reply(handler_input, speech.texted(started.linked_now), speech.ASK_INVITE)
+
+
+def ask_for_number(handler_input: HandlerInput, before: str = "") -> Response:
+    """The mobile number: from a recognised speaker's voice profile when they allow it (once a session),
+    so it is never said aloud; else asked for and read back."""
+    attributes = session_attributes(handler_input)
+    if attributes.get("profile_tried") is True or not echo.system(handler_input).person:
+        return elicit(handler_input, "SetUpIntent", "phone", before + speech.ASK_PHONE)
+    attributes["profile_tried"] = True
+    outcome, name, phone = echo.profile_contact(handler_input)
+    if outcome == "refused":  # not allowed yet: voice-forward consent, then ProfileConsentHandler
+        handler_input.response_builder.speak(speech.ssml(speech.PROFILE_OFFER))
+        return echo.ask_profile_consent(handler_input)
+    return from_profile(handler_input, outcome, name, phone, before)
+
+
+def from_profile(handler_input: HandlerInput, outcome: str, name: str | None, phone: str | None,
+                 before: str = "") -> Response:
+    """Set up with the profile's number (and name, else asked); without a number, the spoken-number flow."""
+    if outcome != "ok":
+        return elicit(handler_input, "SetUpIntent", "phone", before + speech.ASK_PHONE)
+    speech.add_notice(handler_input, speech.FROM_PROFILE)
+    session_attributes(handler_input).update(setup_phone=phone, setup_confirmed=True)
+    if not (name or "").strip():
+        return elicit(handler_input, "SetUpIntent", "name", speech.ASK_FIRST_NAME, phone=phone)
+    return finish_setup(handler_input, phone, name)
+
+
+class ProfileConsentHandler(AbstractRequestHandler):
+    """SessionResumedRequest after voice-forward consent for the profile: granted -> set up with it; denied,
+    not answered, or a profile without a number -> the spoken number, as before."""
+
+    def can_handle(self, handler_input):
+        cause = getattr(handler_input.request_envelope.request, "cause", None)
+        return is_request_type("SessionResumedRequest")(handler_input) and getattr(cause, "token", None) == "setup"
+
+    def handle(self, handler_input):
+        cause = handler_input.request_envelope.request.cause
+        code = getattr(getattr(cause, "status", None), "code", None)
+        if str(code) != "200" or not _granted(getattr(cause, "result", None)):
+            return elicit(handler_input, "SetUpIntent", "phone", speech.PROFILE_NOT_USED + speech.ASK_PHONE)
+        outcome, name, phone = echo.profile_contact(handler_input)
+        return from_profile(handler_input, outcome, name, phone, speech.PROFILE_NOT_USED)
+
+
+def _granted(result: object, depth: int = 0) -> bool:
+    """True when the consent result grants anything (ACCEPTED or GRANTED, in any of its shapes): the Person
+    Profile API then says what may actually be read."""
+    if depth > 4:
+        return False
+    if isinstance(result, str):
+        return result in ("ACCEPTED", "GRANTED")
+    values = result.values() if isinstance(result, dict) else result if isinstance(result, list) else ()
+    return any(_granted(value, depth + 1) for value in values)
 
 
 class InvitePartnerIntentHandler(AbstractRequestHandler):
@@ -205,8 +259,7 @@ class SetUpAnswerHandler(AbstractRequestHandler):
         attributes.pop("offer")
         yes = is_intent_name("AMAZON.YesIntent")(handler_input)
         if offer == "setup":
-            return elicit(handler_input, "SetUpIntent", "phone", speech.ASK_PHONE) if yes \
-                else reply(handler_input, speech.NOT_SET_UP)
+            return ask_for_number(handler_input) if yes else reply(handler_input, speech.NOT_SET_UP)
         if offer == "confirm_phone":
             attributes["setup_confirmed"] = yes
             phone = confirmed_phone(handler_input)

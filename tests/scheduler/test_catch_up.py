@@ -77,21 +77,21 @@ def test_after_days_away_only_the_latest_question_can_go(make_world, caplog):
     assert "daily question of 2026-11-23 to 2026-11-25 skipped (stale: the scheduler was not running)" in caplog.text
 
 
-def test_a_late_weekly_summary_goes_the_next_morning_but_not_a_day_late(make_world, caplog):
+def test_a_late_weekly_check_in_goes_the_next_morning_but_not_a_day_late(make_world, caplog):
     world = make_world(MONDAY)
     first = world.couple(LA, PHONES)
-    world.tick()  # gives the couple its first summary time: Sunday 2026-11-29 18:00
+    world.tick()  # gives the couple its first weekly check-in time: Sunday 2026-11-29 18:00
 
     start_up(world, at(7, 7))  # Monday 07:00: quiet hours, so it waits for 08:00
     world.advance_to(at(7, 9))
-    [summary, _] = world.messages(kind="weekly_summary", state="sent")
+    [summary, _] = world.messages(kind="weekly_checkin", state="sent")
     assert (wall_clock(summary.send_after), wall_clock(summary.sent_at)) == (time(8), time(8))
     assert summary.partner_id == first[0]
 
     with caplog.at_level(logging.INFO):
         start_up(world, at(14, 19))  # the next Sunday's summary is now a day late
-    assert len(world.messages(kind="weekly_summary")) == 2
-    assert "weekly summary of 2026-12-06 skipped (stale)" in caplog.text
+    assert len(world.messages(kind="weekly_checkin")) == 2
+    assert "weekly check-in of 2026-12-06 skipped (stale)" in caplog.text
     with world.tx() as session:
         assert session.get(Couple, 1).next_summary_at == at(20, 18)
 

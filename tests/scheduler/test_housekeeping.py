@@ -41,7 +41,8 @@ def test_old_finished_texts_lose_their_words_and_keep_their_key(world):
         assert housekeeping.redact_old_bodies(session, world.clock(), 90, limit=1) == 1
     counts = jobs.tidy(world.runtime, world.dispatcher)
 
-    assert counts == {"interrupted": 0, "codes_removed": 1, "invitations_expired": 0, "bodies_redacted": 1}
+    assert counts == {"interrupted": 0, "codes_removed": 1, "invitations_expired": 0, "echo_changes_dropped": 0,
+                      "bodies_redacted": 1}
     bodies = {m.idempotency_key: m.body for m in world.messages()}
     assert bodies == {"old-sent": None, "old-expired": None, "recent": "words recent",
                       "old-but-waiting": "words old-but-waiting"}
@@ -63,9 +64,10 @@ def test_the_registered_jobs_run_with_this_process_runtime_and_dispatcher(world)
     world.clock.set(MONDAY + timedelta(hours=10))  # 19:00 in Los Angeles
     registered = {job.id: job for job in build_scheduler(world.runtime, world.dispatcher, 30).get_jobs()}
     ran = {name: job.func(*job.args, **job.kwargs) for name, job in registered.items()}
-    assert ran["plan"] == {"questions": 1, "summaries": 1, "nudges": 0}
+    assert ran["plan"] == {"questions": 1, "weekly": 1, "nudges": 0, "wins": 1, "setbacks": 0}
     assert (ran["dispatch"].sent, ran["dispatch"].retried, ran["dispatch"].failed) == (2, 0, 0)
-    assert ran["housekeeping"] == {"interrupted": 0, "codes_removed": 0, "invitations_expired": 0, "bodies_redacted": 0}
+    assert ran["housekeeping"] == {"interrupted": 0, "codes_removed": 0, "invitations_expired": 0,
+                                   "echo_changes_dropped": 0, "bodies_redacted": 0}
     # all done: running again sends nothing
     assert jobs.run_once(world.runtime, world.dispatcher).sent == 0
     assert jobs.catch_up(world.runtime, world.dispatcher).sent == 0

@@ -21,7 +21,7 @@ def test_nothing_due_is_one_statement_and_each_kind_of_due_work_is_seen(make_wor
 
     statements = []
     event.listen(world.runtime.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    assert jobs.plan(world.runtime) == {"questions": 0, "summaries": 0, "nudges": 0}
+    assert jobs.plan(world.runtime) == {"questions": 0, "weekly": 0, "nudges": 0, "wins": 0, "setbacks": 0}
     assert len([s for s in statements if not s.startswith("BEGIN")]) == 1  # SQLite: BEGIN IMMEDIATE too
 
     with world.tx() as session:

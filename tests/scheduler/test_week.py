@@ -73,11 +73,13 @@ def check_questions(world, tz, partner_id):
 
 
 def check_summary(world, tz, partner_id, dst_day):
-    """One weekly summary, on the Sunday at 18:00 local."""
-    [summary] = world.messages(partner_id=partner_id, kind="weekly_summary")
+    """One weekly check-in, on the Sunday at 18:00 local: its first question, the week's figures after it."""
+    [summary] = world.messages(partner_id=partner_id, kind="weekly_checkin")
     assert (local(summary.sent_at, tz).date(), local(summary.sent_at, tz).time()) == (dst_day, time(18, 0))
-    assert summary.idempotency_key == f"weekly-summary:{partner_id}:{local_time.week_start(dst_day)}"
-    assert summary.body.startswith("Your week with Trust Builder: Together you made 3 promises this week.")
+    assert summary.idempotency_key == f"weekly-checkin:{partner_id}:{dst_day}"
+    assert summary.body.startswith("Your weekly check-in with Trust Builder, 1 of 3: What's one thing ")
+    assert "Your week: Together you made 3 promises this week." in summary.body
+    assert world.messages(partner_id=partner_id, kind="weekly_summary") == []
 
 
 def check_nudges(world, tz, alex, sam):

@@ -21,10 +21,12 @@ _sessions = itertools.count(1)
 
 
 def envelope(request: dict, *, user_id=USER_ID, person_id=None, device_id=DEVICE_ID, api_endpoint=API_ENDPOINT,
-             token=TOKEN, attributes=None, new=True, session_id="amzn1.echo-api.session.1", app_id=SKILL_ID) -> dict:
-    """devkit's envelope around `request` from the test Echo, always in a session."""
+             token=TOKEN, attributes=None, new=True, session_id="amzn1.echo-api.session.1", app_id=SKILL_ID,
+             screen=False, consent_token=None, in_session=True) -> dict:
+    """devkit's envelope around `request` from the test Echo, in a session unless `in_session` is False."""
     device = Device(app_id, user_id, device_id, api_endpoint, token)
-    return alexa.envelope(request, device, person_id, AlexaSession(session_id, new, attributes or {}))
+    session = AlexaSession(session_id, new, attributes or {}) if in_session else None
+    return alexa.envelope(request, device, person_id, session, screen=screen, consent_token=consent_token)
 
 
 @dataclass

@@ -53,6 +53,14 @@ CUSTOM_INTENTS: dict[str, dict[str, str]] = {
     "PrivateReflectionIntent": {"text": "AMAZON.SearchQuery"},
     "SkipQuestionIntent": {},
     "SetRoleIntent": {"role": "PartnerRole"},
+    # Issue 12: how promise reminders come, and the "your partner answered" opt-in.
+    "ReminderWayIntent": {"way": "ReminderWay"},
+    "AnswerNoticesIntent": {"setting": "NoticeSwitch"},
+    # Issue 13: the weekly ritual
+    "WeeklyCheckInIntent": {"answer": "AMAZON.SearchQuery"},
+    "RateIntent": {"safe": "AMAZON.NUMBER", "trusting": "AMAZON.NUMBER", "connected": "AMAZON.NUMBER"},
+    "SetbackIntent": {},
+    "SendPageLinkIntent": {},
 }
 BUILTIN_INTENTS = {
     "AMAZON.HelpIntent",
@@ -152,8 +160,13 @@ def test_manifest_endpoint_and_pages_come_from_the_base_url(manifest: dict):
 
 
 def test_manifest_requests_exactly_the_permissions_the_features_use(manifest: dict):
-    # Voice profiles need person ids; the time zone comes from the Settings API, which needs no permission.
-    assert manifest["permissions"] == [{"name": "alexa::person_id:read"}]
+    # Voice profiles need person ids; Echo reminders, notifications and the voice profile's contact need theirs;
+    # the time zone comes from the Settings API, which needs no permission.
+    assert [p["name"] for p in manifest["permissions"]] == [
+        "alexa::person_id:read", "alexa::alerts:reminders:skill:readwrite", "alexa::devices:all:notifications:write",
+        "alexa::profile:given_name:read", "alexa::profile:mobile_number:read"]
+    assert [i["type"] for i in manifest["apis"]["custom"]["interfaces"]] == ["ALEXA_PRESENTATION_APL"]
+    assert manifest["events"]["publications"] == [{"eventName": "AMAZON.MessageAlert.Activated"}]
 
 
 def test_example_phrases_match_the_model(manifest: dict, intents: dict[str, dict]):

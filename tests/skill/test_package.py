@@ -55,7 +55,13 @@ def test_the_written_manifest_is_an_smapi_skill_manifest(written):
     envelope = serializer.deserialize(json.dumps(manifest), MANIFEST_TYPE)
     info = envelope.manifest
     assert info.apis.custom.endpoint.uri == "https://tb.example.org/alexa"
-    assert [p.name.value for p in info.permissions] == ["alexa::person_id:read"]
+    assert [p.name.value for p in info.permissions] == list(package.PERMISSIONS)
+    assert [i.object_type for i in info.apis.custom.interfaces] == ["ALEXA_PRESENTATION_APL"]
+    assert info.apis.custom.interfaces[0].supported_viewports  # Amazon requires at least one
+    assert [e.event_name for e in info.events.publications] == ["AMAZON.MessageAlert.Activated"]
+    assert info.events.endpoint.uri == "https://tb.example.org/alexa"
+    document = json.loads((out / "response/prompts/TrustBuilderHome/document.json").read_text(encoding="utf-8"))
+    assert document["type"] == "APL" and document["mainTemplate"]["parameters"] == ["payload"]
     assert info.publishing_information.category == "FRIENDS_AND_FAMILY"
     for locale in LOCALES:
         privacy = info.privacy_and_compliance.locales[locale]
@@ -159,3 +165,26 @@ def test_icons_are_png_of_the_sizes_amazon_asks_for(kind, size):
 ])
 def test_phone_numbers_are_read_back_the_way_each_locale_reads_them(locale, number, spoken):
     assert spoken_phone(number, locale) == spoken
+
+
+@pytest.mark.parametrize("change, named", [
+    (lambda m: m["permissions"].append({"name": "alexa::profile:email:read"}), "permissions"),
+    (lambda m: m["permissions"].pop(), "permissions"),
+    (lambda m: m["apis"]["custom"].update(interfaces=[]), "interfaces"),
+    (lambda m: m.pop("events"), "event publications"),
+    (lambda m: m["events"]["publications"].append({"eventName": "AMAZON.Occasion.Updated"}), "event publications"),
+])
+def test_the_command_refuses_a_manifest_that_is_not_exactly_what_the_code_uses(change, named):
+    files = package.files(package.PLACEHOLDER_BASE_URL)
+    manifest = json.loads(files["skill.json"])
+    change(manifest["manifest"])
+    files["skill.json"] = json.dumps(manifest).encode()
+    with pytest.raises(package.PackageError, match=named):
+        package.check(files)
+
+
+def test_the_apl_interface_needs_the_document_in_the_package():
+    files = package.files(package.PLACEHOLDER_BASE_URL)
+    del files["response/prompts/TrustBuilderHome/document.json"]
+    with pytest.raises(package.PackageError, match="TrustBuilderHome"):
+        package.check(files)

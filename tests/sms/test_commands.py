@@ -128,6 +128,20 @@ PHRASINGS = [
     ("TELL", C("tell")), ("tell them", C("tell")), ("let them know", C("tell")),
     ("thanks", C("thanks")), ("Thank you!", C("thanks")), ("THX", C("thanks")), ("thanks so much", C("thanks")),
     ("thanks for listening last night", C("answer", ("thanks for listening last night",))),
+    # Weekly ritual (issue 13)
+    ("WEEKLY", C("weekly", (None, None, False))), ("weekly check-in", C("weekly", (None, None, None))),
+    ("let's do our weekly check in", C("weekly", (None, None, None))),
+    ("WEEKLY sun 6pm", C("weekly", (6, "18:00", True))), ("weekly: Tuesday at 19:30", C("weekly", (1, "19:30", True))),
+    ("weekly whenever", C("weekly", (None, None, True))), ("weekly summary", C("summary")),
+    ("PROMISE IT tue 7pm", C("focus_promise", ("tue 7pm",))), ("make it a promise", C("focus_promise", (None,))),
+    ("RATE 6 5 7", C("rate", (6, 5, 7, True))), ("rate 6/5/7", C("rate", (6, 5, 7, True))),
+    ("rate seven six eight", C("rate", (7, 6, 8, True))), ("RATE", C("rate", (None, None, None, False))),
+    ("rate 6 5", C("rate", (None, None, None, True))), ("rate 6.5 5 7", C("rate", (None, None, None, True))),
+    ("TREND", C("trend")), ("how am I doing?", C("trend")),
+    ("HARD DAY", C("hard_day")), ("we had a setback", C("hard_day")), ("Hard day, feeling low", C("hard_day")),
+    ("today was hard because of work", C("answer", ("today was hard because of work",))),
+    ("LOGIN", C("login")), ("log in please", C("login")), ("Sign in", C("login")), ("send me a link", C("login")),
+    ("LINK 123 456", C("link", ("123456",))), ("login to see my page tonight", C("answer", ("login to see my page tonight",))),
 ]
 
 

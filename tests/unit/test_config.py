@@ -368,3 +368,26 @@ def test_create_app_in_production_lists_everything_to_fix_in_one_start():
     assert message.startswith("Trust Builder cannot start: 6 settings need attention:")
     for name in ("PUBLIC_BASE_URL", "DATABASE_URL", "ALEXA_SKILL_ID", "ENCRYPTION_KEY", "LOOKUP_KEY", "TWILIO_AUTH_TOKEN"):
         assert f"  - {name}" in message or f" / {name}" in message
+
+
+def test_alexa_lwa_url_is_for_development_only():
+    for app_env in ("production", "test"):
+        message = config_error({**PRODUCTION, "APP_ENV": app_env, "ALEXA_LWA_URL": "http://127.0.0.1:8766"})
+        assert message.startswith("ALEXA_LWA_URL:") and "development" in message
+    settings = load({"APP_ENV": "development", "ALEXA_LWA_URL": "http://127.0.0.1:8766"})
+    assert any("ALEXA_LWA_URL" in warning for warning in settings.warnings)
+
+
+@pytest.mark.parametrize("env, named", [({"ALEXA_CLIENT_ID": "amzn1.application-oa2-client.x"}, "ALEXA_CLIENT_ID"),
+                                        ({"ALEXA_CLIENT_SECRET": "s"}, "ALEXA_CLIENT_SECRET"),
+                                        ({"ALEXA_EVENTS_STAGE": "beta"}, "ALEXA_EVENTS_STAGE"),
+                                        ({"ALEXA_LWA_URL": "ftp://x"}, "ALEXA_LWA_URL")])
+def test_the_skills_messaging_settings_are_checked(env, named):
+    assert named in config_error({"APP_ENV": "development", **env})
+
+
+def test_the_skills_messaging_credentials_are_optional_and_production_accepts_them():
+    settings = load({**PRODUCTION, "ALEXA_CLIENT_ID": "amzn1.application-oa2-client.x", "ALEXA_CLIENT_SECRET": "s",
+                     "ALEXA_EVENTS_STAGE": "live"})
+    assert (settings.alexa_client_id, settings.alexa_events_stage) == ("amzn1.application-oa2-client.x", "live")
+    assert load(PRODUCTION).alexa_events_stage == "development"

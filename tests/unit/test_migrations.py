@@ -57,7 +57,10 @@ def alembic_cli(*args, database_url) -> subprocess.CompletedProcess:
 def test_the_models_define_the_expected_tables():
     assert MODEL_TABLES == {"couple", "partner", "daily_prompt", "question_heard", "check_in", "promise",
                             "nudge_schedule", "outbound_message", "inbound_message", "pairing_code", "voice_setup", "send_pace",
-                            "phone_guard", "invitation", "gentle_question"}
+                            "phone_guard", "invitation", "gentle_question", "echo_preference", "echo_reminder",
+                            "answer_notice", "weekly_check_in", "weekly_answer", "small_win", "weekly_rating",
+                            "setback", "counsellor_suggestion", "sign_in_code", "web_session", "report_consent",
+                            "scheduler_beat"}
 
 
 def test_upgrade_creates_every_table(engine):

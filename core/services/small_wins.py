@@ -1,0 +1,132 @@
+"""Small wins: concrete, specific celebrations when they happen, at most one a day per couple.
+
+A win is told to both partners by text, in couple-level words ("You've both answered every day this week"),
+never with a streak to lose, never about what was missed, never one partner against the other. Each win
+has a key, celebrated once; `celebrate` is the one way in (the weekly check-in and the trust pact call it
+for their own wins; `plan_wins` looks for the others on the scheduler's clock). Nothing here commits.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from core import local_time
+from core.models import CheckIn, Couple, Promise, PromiseState, SmallWin, TextKind, Visibility
+from core.services import outbox
+from core.words import texts
+
+CHECK_EVERY = timedelta(hours=1)  # how often a couple's wins are looked for
+EVERY_DAY_RUN = 7  # "every day this week": a run of days both answered, celebrated at each full week
+KEPT_MILESTONES = (3, 5, 10, 20, 50)
+LOOK_BACK_DAYS = 56
+
+
+@dataclass(frozen=True)
+class Win:
+    """A win to celebrate: its key (once per couple) and its words."""
+
+    key: str
+    words: str
+
+
+def weekly_together(check_in_id: int) -> Win:
+    """Both partners answered the week's check-in."""
+    return Win(f"weekly:{check_in_id}", "You both made time for your weekly check-in.")
+
+
+def pact_agreement(agreement_id: int) -> Win:
+    """A new agreement in the couple's pact (for core.services.pact to celebrate)."""
+    return Win(f"pact:{agreement_id}", "A new agreement in your pact, made together.")
+
+
+def every_day(first_day: date, days: int) -> Win:
+    """Both answered every day for `days` days (a whole number of weeks) from `first_day`."""
+    weeks = days // EVERY_DAY_RUN
+    said = "every day this week" if weeks == 1 else f"every day for {weeks} weeks"
+    return Win(f"every-day:{first_day.isoformat()}:{days}", f"You've both answered {said}.")
+
+
+def kept_in_a_row(first_promise_id: int, count: int) -> Win:
+    """`count` promises kept in a row, between them."""
+    return Win(f"kept-row:{first_promise_id}:{count}", f"{count} promises kept in a row between you.")
+
+
+def celebrate(session: Session, couple: Couple, win: Win, now: datetime) -> bool:
+    """Tell both partners about `win`, unless it was celebrated before or the couple had a win today (a
+    unique key and a unique day decide, also between processes). True when it was celebrated."""
+    today = local_time.local_date(now, couple.timezone)
+    taken = session.scalar(select(SmallWin.id).where(SmallWin.couple_id == couple.id, or_(
+        SmallWin.key == win.key, SmallWin.local_date == today)).limit(1))
+    if taken is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(SmallWin(couple_id=couple.id, key=win.key, local_date=today, created_at=now))
+    except IntegrityError:
+        return False
+    for partner in couple.partners:
+        if partner.can_text:
+            outbox.queue(session, partner, outbox.Draft(
+                texts.small_win(win.words), TextKind.SMALL_WIN, f"small-win:{partner.id}:{win.key}",
+                expires_at=now + timedelta(days=1)), now)
+    return True
+
+
+def plan_wins(session: Session, now: datetime, limit: int = 100) -> int:
+    """Look for each due couple's wins (hourly) and celebrate one; returns how many couples were handled."""
+    couples = list(session.scalars(
+        select(Couple).where(or_(Couple.next_win_check_at.is_(None), Couple.next_win_check_at <= now))
+        .order_by(Couple.id).limit(limit).with_for_update(skip_locked=True).options(selectinload(Couple.partners))))
+    for couple in couples:
+        for win in find_wins(session, couple, now):
+            if celebrate(session, couple, win, now):
+                break
+        couple.next_win_check_at = now + CHECK_EVERY
+    return len(couples)
+
+
+def find_wins(session: Session, couple: Couple, now: datetime) -> list[Win]:
+    """The wins the couple has reached (each is celebrated once): days both answered, promises kept in a row."""
+    return [win for win in (_every_day(session, couple, now), _kept_row(session, couple)) if win is not None]
+
+
+def _every_day(session: Session, couple: Couple, now: datetime) -> Win | None:
+    """The run of days, up to today, on which both gave a shared answer: a win at each full week."""
+    people = [p for p in couple.partners if p.erased_at is None]
+    if len(people) != 2:
+        return None
+    today = local_time.local_date(now, couple.timezone)
+    start = today - timedelta(days=LOOK_BACK_DAYS)
+    both = set.intersection(*(_answer_days(session, p.id, start) for p in people))
+    day = today if today in both else today - timedelta(days=1)
+    run = 0
+    while day - timedelta(days=run) in both:
+        run += 1
+    if run and run % EVERY_DAY_RUN == 0:
+        return every_day(day - timedelta(days=run - 1), run)
+    return None
+
+
+def _answer_days(session: Session, partner_id: int, start: date) -> set[date]:
+    return set(session.scalars(select(CheckIn.local_date).distinct().where(
+        CheckIn.partner_id == partner_id, CheckIn.local_date >= start, CheckIn.text.is_not(None),
+        CheckIn.visibility == Visibility.SHARED)))
+
+
+def _kept_row(session: Session, couple: Couple) -> Win | None:
+    """The latest settled promises of the couple: kept ones in a row, at a milestone."""
+    ids = [p.id for p in couple.partners]
+    settled = list(session.scalars(select(Promise).where(
+        Promise.promiser_id.in_(ids), Promise.state.in_((PromiseState.KEPT, PromiseState.MISSED)),
+        Promise.resolved_at.is_not(None)).order_by(Promise.resolved_at.desc(), Promise.id.desc())
+        .limit(max(KEPT_MILESTONES) + 1)))
+    run = []
+    for promise in settled:
+        if promise.state != PromiseState.KEPT:
+            break
+        run.append(promise)
+    if len(run) in KEPT_MILESTONES:
+        return kept_in_a_row(run[-1].id, len(run))
+    return None
