@@ -27,10 +27,9 @@ from sqlalchemy import event  # noqa: E402
 
 from bench.benchapp import CERT_URL  # noqa: E402
 from bench.seed import open_database, seed_couples  # noqa: E402
-from bench.traffic import (ALEXA_USER, DEVICE_ID, OUR_NUMBER, PUBLIC_BASE_URL, SKILL_ID, alexa_envelope,  # noqa: E402
-                           answer_request, bench_ca, launch_request)
+from bench.traffic import (ALEXA_USER, DEVICE_ID, OUR_NUMBER, PUBLIC_BASE_URL, SKILL_ID, answer_request,  # noqa: E402
+                           bench_ca, launch_request, signed_client)
 from core.config import load_settings  # noqa: E402
-from devkit import twilio as twilio_forms  # noqa: E402
 from devkit.certs import read_ca  # noqa: E402
 from devkit.databases import scratch_database  # noqa: E402
 from devkit.fakes.alexa_api import FakeAlexa  # noqa: E402
@@ -53,21 +52,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def scenarios(app, ca, couples, alexa_url: str, twilio: FakeTwilio) -> dict:
-    client = app.test_client()
-
-    def alexa(request, user):
-        body = alexa_envelope(request, alexa_url, user)
-        return client.post("/alexa", data=body, headers=ca.headers(body))
-
-    def sms(couple):
-        form = twilio_forms.inbound_form(couple.texting_phone, OUR_NUMBER, SAYING, account_sid=twilio.account_sid)
-        headers = twilio_forms.signed_headers(twilio.auth_token, PUBLIC_BASE_URL + "/sms/inbound", form)
-        return client.post("/sms/inbound", data=twilio_forms.encoded(form), headers=headers,
-                           content_type="application/x-www-form-urlencoded")
-
-    return {"alexa-launch": lambda c: alexa(launch_request(), c.alexa_user_id),
-            "alexa-checkin": lambda c: alexa(answer_request(SAYING), c.alexa_user_id),
-            "sms-checkin": sms}
+    poster = signed_client(app, ca, alexa_url, twilio.account_sid, twilio.auth_token)
+    return {"alexa-launch": lambda c: poster.alexa(launch_request(), c.alexa_user_id),
+            "alexa-checkin": lambda c: poster.alexa(answer_request(SAYING), c.alexa_user_id),
+            "sms-checkin": lambda c: poster.sms(c.texting_phone, SAYING)}
 
 
 def group_of(filename: str) -> str:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from bench.benchapp import CERT_URL
 from devkit import alexa, twilio
 from devkit.certs import AlexaSigner
+from devkit.signed_client import SignedClient
 
 SKILL_ID = "amzn1.ask.skill.0b3e7c1e-5a1d-4c2e-9f00-00000000b3c4"
 ALEXA_USER = "amzn1.ask.account.BENCHUSER"
@@ -32,6 +33,13 @@ def http_post(path: str, body: bytes, content_type: str, headers: dict[str, str]
              f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def signed_client(app, ca: AlexaSigner, api_endpoint: str, account_sid: str, token: str) -> SignedClient:
+    """The app's test client posting as the bench's Echo (skill, device, Alexa API at `api_endpoint`) and as
+    Twilio for our number (signed with `token` over PUBLIC_BASE_URL)."""
+    device = alexa.Device(SKILL_ID, ALEXA_USER, DEVICE_ID, api_endpoint, "bench-token")
+    return SignedClient(app.test_client(), ca, device, account_sid, token, PUBLIC_BASE_URL, OUR_NUMBER)
 
 
 def alexa_envelope(request: dict, api_endpoint: str, user_id: str = ALEXA_USER) -> bytes:

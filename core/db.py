@@ -8,6 +8,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -102,6 +103,14 @@ def transaction(factory: sessionmaker[Session]):
     with factory() as session:
         with session.begin():
             yield session
+
+
+def insert_new(session: Session, model):
+    """INSERT ... ON CONFLICT DO NOTHING into the model's table, in the session's dialect (PostgreSQL or
+    SQLite): a row whose unique key is taken already is skipped, in the same statement (add RETURNING to learn
+    which were stored: psycopg's rowcount is -1 here)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model.__table__).on_conflict_do_nothing()
 
 
 def alembic_config(engine: Engine | None = None) -> AlembicConfig:

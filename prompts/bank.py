@@ -117,6 +117,8 @@ class QuestionBank:
     gentle: tuple[Question, ...] = ()
     _index: dict[str, Question] = field(init=False, repr=False, compare=False)
     _topic_ids: frozenset[str] = field(init=False, repr=False, compare=False)
+    # What the day's rule derives from the bank alone (prompts.daily), kept so it is derived once per bank.
+    derived: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self):
         everything = self.questions + self.gentle

@@ -11,6 +11,7 @@ history is long (one id per day), which can only delay a later-stage topic, neve
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Collection, Iterable, Sequence
 
 from prompts.bank import Question, QuestionBank
@@ -32,13 +33,13 @@ def choose_question(bank: QuestionBank, history: Sequence[str], seed: str, *, ag
         raise ValueError("no topic in the bank is open to this couple")
     cycle = current_cycle(bank, history)
     used = set(cycle)
-    unused = [q for q in open_now if q.id not in used]
+    unused = {theme: left for theme, topics in open_now.items() if (left := [q for q in topics if q.id not in used])}
     if not unused:  # everything open to this couple was given: a new cycle begins today
         unused, cycle = open_now, []
     cycle_themes = [bank.by_id(qid).theme for qid in cycle]
     avoid = {*avoid_themes, _last_theme(bank, history)}
     theme = _pick_theme(unused, cycle_themes, avoid, seed)
-    return min((q for q in unused if q.theme == theme), key=lambda q: _rank(seed, "question", q.id))
+    return min(unused[theme], key=lambda q: _rank(seed, "question", q.id))
 
 
 def skip_question(bank: QuestionBank, history: Sequence[str], seed: str, today: Question | str, *,
@@ -111,11 +112,30 @@ def current_cycle(bank: QuestionBank, history: Sequence[str]) -> list[str]:
 
 
 def _open_topics(bank: QuestionBank, history: Sequence[str], age_days: int | None,
-                 roles: Iterable[str | None] | None, exclude: Collection[str]) -> list[Question]:
-    """The topics this couple may get today, in bank order."""
+                 roles: Iterable[str | None] | None, exclude: Collection[str]) -> dict[str, Sequence[Question]]:
+    """The topics this couple may get today, by theme (themes in order of first appearance, topics in bank
+    order). Which topics are open depends only on the stage the age reaches and the set of roles, so that
+    is worked out once per bank and kept in `bank.derived` (the planner asks for thousands of couples)."""
     age = len(history) if age_days is None else age_days
     roles = tuple(roles) if roles is not None else None
-    return [q for q in bank if is_open(q, age) and couple_suits(q, roles) and q.id not in exclude]
+    stages = bank.derived.get("stages")
+    if stages is None:
+        stages = bank.derived["stages"] = sorted({q.earliest_day for q in bank})
+    # is_open and couple_suits are the rule; the key is everything they look at.
+    key = ("open", bisect_right(stages, age), frozenset(role or "unsaid" for role in (roles or (None,))))
+    by_theme = bank.derived.get(key)
+    if by_theme is None:
+        by_theme = bank.derived[key] = _by_theme(q for q in bank if is_open(q, age) and couple_suits(q, roles))
+    if exclude:
+        by_theme = _by_theme(q for topics in by_theme.values() for q in topics if q.id not in exclude)
+    return by_theme
+
+
+def _by_theme(topics: Iterable[Question]) -> dict[str, list[Question]]:
+    grouped: dict[str, list[Question]] = {}
+    for question in topics:
+        grouped.setdefault(question.theme, []).append(question)
+    return grouped
 
 
 def _last_theme(bank: QuestionBank, history: Sequence[str]) -> str | None:
@@ -125,9 +145,9 @@ def _last_theme(bank: QuestionBank, history: Sequence[str]) -> str | None:
     return None
 
 
-def _pick_theme(unused: list[Question], cycle_themes: list[str], avoid: set, seed: str) -> str:
+def _pick_theme(unused: dict[str, list[Question]], cycle_themes: list[str], avoid: set, seed: str) -> str:
     """Pass over avoided themes (yesterday's) while others remain, then prefer the theme used longest ago."""
-    themes = list(dict.fromkeys(q.theme for q in unused))
+    themes = list(unused)
     fresh = [theme for theme in themes if theme not in avoid]
     themes = fresh or themes
     # Later uses overwrite earlier ones, so this maps each theme to its most recent position.

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from core.clock import utcnow
 from core.db import transaction
-from core.models import OutboundMessage, Partner, TextState
+from core.models import Couple, OutboundMessage, Partner, TextState
 from core.phones import mask_phone
 from core.ports import SendError, SendReceipt, SmsGateway
 from core.services import dispatch_pacing as pacing
@@ -48,8 +48,13 @@ Claim = tuple[int, str, str]  # (message id, phone, body)
 # On the table, not the entity: plain Core statements (compiled once, cached), no ORM bookkeeping per send.
 _TEXTS = OutboundMessage.__table__
 RECORD_SENT = update(_TEXTS).where(_TEXTS.c.id == bindparam("b_id")).values(provider_sid=bindparam("b_sid"))
-CLAIM = (update(_TEXTS).where(_TEXTS.c.id.in_(bindparam("b_ids", expanding=True)),
-                              _TEXTS.c.state == TextState.QUEUED)
+# A claim takes only rows nobody else holds (SKIP LOCKED, in id order): two dispatchers whose lists of
+# texts to claim overlap never wait for each other, so they cannot deadlock; a row skipped here stays
+# queued for whoever holds it, or for the next pass. The state check is what makes it claimed once.
+_CLAIMABLE = (select(_TEXTS.c.id).where(_TEXTS.c.id.in_(bindparam("b_ids", expanding=True)),
+                                        _TEXTS.c.state == TextState.QUEUED)
+              .order_by(_TEXTS.c.id).with_for_update(skip_locked=True))
+CLAIM = (update(_TEXTS).where(_TEXTS.c.id.in_(_CLAIMABLE), _TEXTS.c.state == TextState.QUEUED)
          .values(state=TextState.SENDING, attempts=_TEXTS.c.attempts + 1).returning(_TEXTS.c.id))
 
 
@@ -143,7 +148,7 @@ class Dispatcher:
                                    .order_by(OutboundMessage.priority, OutboundMessage.send_after,
                                              OutboundMessage.id)
                                    .limit(limit).with_for_update(skip_locked=True)).all()
-            partners = _load_partners(session, rows)  # noqa: F841 (held: the session only keeps weak references)
+            loaded = _load_partners(session, rows)  # noqa: F841 (held: the session only keeps weak references)
             sendable = [(row.id, row.to_phone, row.body) for row in rows if self._gate(session, row, now, stats)]
             claimed, taken, delay = self._claim(session, bucket, sendable[:self.window], now)
             return claimed, sendable[taken:], delay
@@ -318,12 +323,16 @@ def _spent(started: float, budget_seconds: float | None) -> bool:
     return budget_seconds is not None and time.monotonic() - started >= budget_seconds
 
 
-def _load_partners(session: Session, rows: list[OutboundMessage]) -> list[Partner]:
-    """Load the batch's partners and couples in one query, so gating a row costs no round trip."""
+def _load_partners(session: Session, rows: list[OutboundMessage]) -> list[Couple]:
+    """Load the batch's couples with all their partners (the gate asks whether the couple is the reviewer's)
+    in two queries, so gating a row costs no round trip and each partner is read (and its number decrypted)
+    once. Names are not read: the gate never needs them."""
     ids = {row.partner_id for row in rows if row.partner_id}
     if not ids:
         return []
-    return list(session.scalars(select(Partner).where(Partner.id.in_(ids)).options(joinedload(Partner.couple))))
+    of_batch = select(Partner.couple_id).where(Partner.id.in_(ids))
+    return list(session.scalars(select(Couple).where(Couple.id.in_(of_batch))
+                                .options(selectinload(Couple.partners).defer(Partner.display_name))))
 
 
 def _release(message: OutboundMessage, now: datetime, stats: DispatchStats) -> None:

@@ -4,10 +4,10 @@ PhoneGuard row (SELECT ... FOR UPDATE); lock it after any couple or partner row 
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.crypto import phone_digest
+from core.db import insert_new
 from core.models import PhoneGuard
 
 LINK_TRIES = 5  # wrong LINK codes before the phone is locked out of LINK
@@ -17,16 +17,21 @@ REPLY_WINDOW = timedelta(hours=1)
 
 
 def locked_guard(session: Session, phone: str, now: datetime) -> PhoneGuard:
-    """The number's guard row, created if new, locked until this transaction ends."""
+    """The number's guard row, created if new, locked until this transaction ends: one statement once the
+    number has a row; for a new number the insert skips a row another request made first, whose lock the
+    second look then waits for."""
     digest = phone_digest(phone)
-    if session.get(PhoneGuard, digest) is None:
-        try:
-            with session.begin_nested():
-                session.add(PhoneGuard(digest=digest, link_failures=0, replies_in_window=0, created_at=now))
-        except IntegrityError:
-            pass  # another request made it first; the lock below waits for it
+    guard = _locked(session, digest)
+    if guard is None:
+        session.execute(insert_new(session, PhoneGuard), {"digest": digest, "link_failures": 0,
+                                                          "replies_in_window": 0, "created_at": now})
+        guard = _locked(session, digest)
+    return guard
+
+
+def _locked(session: Session, digest: bytes) -> PhoneGuard | None:
     return session.scalars(select(PhoneGuard).where(PhoneGuard.digest == digest).with_for_update()
-                           .execution_options(populate_existing=True)).one()
+                           .execution_options(populate_existing=True)).one_or_none()
 
 
 def is_do_not_contact(session: Session, phone: str) -> bool:

@@ -8,6 +8,7 @@ calls again while a full batch came back. What is still useful after downtime is
 skipped with a log line; a couple that fails is logged and moved on, so it never blocks the others, and
 is tried again a few minutes later (its next_*_at advances only once its texts are queued).
 """
+import functools
 import logging
 from datetime import date, datetime, timedelta
 
@@ -16,9 +17,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from core import local_time
 from core.models import Channel, Couple, NudgeSchedule, Partner, Setback, TextKind
-from core.services import checkins, outbox, questions, setbacks, summary, weekly_checkin
+from core.services import checkins, outbox, planning_rows, questions, setbacks, summary, weekly_checkin
 from core.services.weekly_checkin import next_weekly  # noqa: F401  (the planner's weekly clock, re-exported)
 from core.words import texts
+from prompts.bank import load_bank
+from prompts.daily import choose_question
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +44,33 @@ def anything_due(session: Session, now: datetime) -> bool:
 
 
 def plan_questions(session: Session, now: datetime, limit: int = 100, bank=None) -> int:
-    """Text the day's question to partners who have not heard or answered it; advance next_question_at."""
-    couples = _claim_due(session, Couple.next_question_at <= now, limit)
-    for couple in couples:
-        day = _last_day_at(couple, couple.question_minute, now, step=1)
-        _skipped(couple, "daily question", couple.next_question_at, day - timedelta(days=1))
-        if _guarded(couple, "daily question", _question, session, couple, day, now, bank):
-            couple.next_question_at = local_time.at_minute(day + timedelta(days=1), couple.question_minute,
-                                                          couple.timezone)
-        else:  # not queued: the day's question is tried again soon (it gives up by itself once stale)
-            couple.next_question_at = now + RETRY_AFTER
+    """Text the day's question to partners who have not heard or answered it; advance next_question_at.
+    The batch is planned together, in a few statements (planning_rows); if one of them fails, its couples are
+    planned again one by one, so a bad row delays only its own couple."""
+    bank = bank or load_bank()
+    couples = planning_rows.claim_due(session, Couple.next_question_at <= now, limit)
+    if not couples:
+        return 0
+    try:
+        with session.begin_nested():
+            next_at, one_by_one = _questions_together(session, couples, now, bank)
+    except Exception:  # a statement for the whole batch failed: nothing of it was kept
+        log.warning("planning %d couples' questions together failed; planning them one by one", len(couples),
+                    exc_info=True)
+        next_at, one_by_one = {}, [couple.id for couple in couples]
+    for couple in _couples(session, one_by_one):
+        next_at[couple.id] = _plan_question(session, couple, now, bank)
+    planning_rows.set_next_question_at(session, next_at)
     return len(couples)
+
+
+def _plan_question(session: Session, couple: Couple, now: datetime, bank) -> datetime:
+    """One couple's question, planned on its own; returns its next next_question_at."""
+    day = _last_day_at(couple, couple.question_minute, now, step=1)
+    _skipped(couple, "daily question", couple.next_question_at, day - timedelta(days=1))
+    if _guarded(couple, "daily question", _question, session, couple, day, now, bank):
+        return local_time.at_minute(day + timedelta(days=1), couple.question_minute, couple.timezone)
+    return now + RETRY_AFTER  # not queued: the day's question is tried again soon (it gives up once stale)
 
 
 def question_window(partner: Partner, day: date) -> tuple[datetime, datetime, bool]:
@@ -163,3 +182,126 @@ def _guarded(couple: Couple, what: str, work, session: Session, *args) -> bool:
         log.exception("couple %s: %s failed; trying again in %d minutes", couple.id, what,
                       RETRY_AFTER // timedelta(minutes=1))
         return False
+
+
+# ---- the day's question for a batch of couples at once ------------------------------------------------------
+# The same decisions as plan_questions' one-couple path (_plan_question, _question, questions.todays_question,
+# outbox.queue, questions.mark_heard), made on plain rows read for the whole batch in one statement each:
+# the partners, stored prompts, histories, heard marks and answers; then the prompts, texts and heard marks
+# are stored with one insert each. tests/scheduler/test_planner_batch.py checks the two paths agree.
+
+def _questions_together(session: Session, couples: list, now: datetime, bank) -> tuple[dict, list[int]]:
+    """Plan the batch (planning_rows.CoupleRow, partners loaded); returns ({couple id: next
+    next_question_at}, ids to plan one by one instead)."""
+    next_at, one_by_one, asked = {}, [], []  # asked: (couple row, day, today)
+    times = _TimesMemo(now)
+    planning_rows.load_partners(session, couples)
+    for couple in couples:
+        try:
+            day, today, following = times.of(couple)
+            if times.local_date(couple.next_question_at, couple.timezone) <= day - timedelta(days=1):
+                _skipped(couple, "daily question", couple.next_question_at, day - timedelta(days=1))
+            asked.append((couple, day, today))
+            next_at[couple.id] = following
+        except Exception:  # one couple's bad data (a time zone that no longer exists) must not stop the rest
+            log.exception("couple %s: daily question failed; trying again in %d minutes", couple.id,
+                          RETRY_AFTER // timedelta(minutes=1))
+            next_at[couple.id] = now + RETRY_AFTER
+    questions_of = _todays_questions(session, asked, now, bank, one_by_one)
+    wanted = [(p.id, day) for couple, day, _ in asked for p in couple.partners]
+    heard, answered = planning_rows.heard(session, wanted), planning_rows.answered(session, wanted)
+    drafts, marks = [], []
+    for couple, day, today in asked:
+        question = questions_of.get(couple.id)
+        if question is None:
+            continue
+        for partner in couple.partners:
+            if not partner.can_text or (partner.id, day) in heard or (partner.id, day) in answered:
+                continue
+            due, expires, respect_quiet = times.window(partner, day)
+            if partner.paused or now >= expires:
+                log.info("partner %s: daily question of %s skipped (%s)", partner.id, day,
+                         "paused" if partner.paused else "stale: their quiet hours or the next day had begun")
+                continue
+            drafts.append(dict(partner_id=partner.id, to_phone=partner.phone,
+                               body=_daily_question_text(questions.wording(question, partner), question.tip),
+                               kind=TextKind.DAILY_QUESTION, idempotency_key=f"daily-question:{partner.id}:"
+                               f"{day.isoformat()}", send_after=due, expires_at=expires, respect_quiet=respect_quiet))
+            marks.append(dict(partner_id=partner.id, local_date=today, channel=Channel.SMS, at=now))
+    planning_rows.queue_texts(session, drafts, now)
+    planning_rows.mark_heard(session, marks)
+    for couple_id in one_by_one:
+        next_at.pop(couple_id, None)
+    return next_at, one_by_one
+
+
+def _todays_questions(session: Session, asked: list, now: datetime, bank, one_by_one: list[int]) -> dict:
+    """Each asked couple's question of its local date, as questions.todays_question gives it: the stored one,
+    else chosen by the rule (the couple's history, age and roles, as questions._choose) and stored (if another
+    server stored one first, theirs stands). A stored id the bank no longer has is left to the one-couple
+    path (added to `one_by_one`), which replaces it."""
+    stored = planning_rows.stored_prompts(session, ((couple.id, today) for couple, _, today in asked))
+    missing = {couple.id: (couple, today) for couple, _, today in asked if (couple.id, today) not in stored}
+    chosen = {}
+    histories = planning_rows.histories(session, {couple_id: today for couple_id, (_, today) in missing.items()})
+    for couple_id, history in histories.items():
+        couple, today = missing[couple_id]
+        chosen[couple_id] = choose_question(bank, history, f"{couple_id}:{today.isoformat()}",
+                                            age_days=questions.age_days(couple, today),
+                                            roles=questions.roles_of(couple)).id
+    stored_here = planning_rows.insert_prompts(session, [
+        dict(couple_id=c, local_date=missing[c][1], question_id=q, created_at=now) for c, q in chosen.items()])
+    if stored_here != set(chosen):  # another server stored some first: theirs stand
+        stored.update(planning_rows.stored_prompts(session, ((c, missing[c][1]) for c in chosen
+                                                             if c not in stored_here)))
+    found = {}
+    for couple, _, today in asked:
+        question_id = chosen[couple.id] if couple.id in stored_here else stored.get((couple.id, today))
+        if question_id in bank:
+            found[couple.id] = bank.by_id(question_id)
+        else:
+            one_by_one.append(couple.id)
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _daily_question_text(words: str, tip: str) -> str:
+    """texts.daily_question, kept per wording: a batch asks for the same few hundred again and again."""
+    return texts.daily_question(words, tip)
+
+
+class _TimesMemo:
+    """A couple's day and next question time at `now` depend only on its time zone and question minute, and a
+    partner's question window also on their quiet hours, which most people share: worked out once each."""
+
+    def __init__(self, now: datetime):
+        self.now, self._days, self._windows, self._dates = now, {}, {}, {}
+
+    def of(self, couple) -> tuple:
+        """(day, today, next question time) as plan_questions computes them."""
+        key = (couple.timezone, couple.question_minute)
+        if key not in self._days:
+            day = _last_day_at(couple, couple.question_minute, self.now, step=1)
+            self._days[key] = (day, local_time.local_date(self.now, couple.timezone),
+                               local_time.at_minute(day + timedelta(days=1), couple.question_minute, couple.timezone))
+        return self._days[key]
+
+    def window(self, partner, day: date) -> tuple:
+        """question_window(partner, day)."""
+        key = (partner.couple.timezone, partner.couple.question_minute, partner.quiet_start, partner.quiet_end, day)
+        if key not in self._windows:
+            self._windows[key] = question_window(partner, day)
+        return self._windows[key]
+
+    def local_date(self, moment: datetime, tz: str) -> date:
+        if (moment, tz) not in self._dates:
+            self._dates[moment, tz] = local_time.local_date(moment, tz)
+        return self._dates[moment, tz]
+
+
+def _couples(session: Session, ids: list[int]) -> list[Couple]:
+    """These couples as ORM objects with their partners, for the one-couple path (already locked)."""
+    if not ids:
+        return []
+    return list(session.scalars(select(Couple).where(Couple.id.in_(ids)).order_by(Couple.id)
+                                .options(selectinload(Couple.partners))))

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import local_time
+from core.db import insert_new
 from core.locks import lock_couple
 from core.models import CheckIn, Couple, DailyPrompt, GentleQuestion, Partner, QuestionHeard, Role, TextKind
 from core.services import outbox
@@ -105,8 +106,14 @@ def personal_question(session: Session, partner: Partner, now: datetime,
 
 
 def _gentle_of(session: Session, partner: Partner, day: date) -> GentleQuestion | None:
-    return session.scalar(select(GentleQuestion).where(GentleQuestion.partner_id == partner.id,
-                                                       GentleQuestion.local_date == day))
+    """The gentle question `partner` got on SKIP today, if any; remembered on the session like the day's
+    prompt, because a check-in asks twice (the question it answers, then the tip)."""
+    key = ("gentle_question", partner.id, day)
+    if key in session.info and (session.info[key] is None or inspect(session.info[key]).persistent):
+        return session.info[key]
+    gentle = session.info[key] = session.scalar(select(GentleQuestion).where(GentleQuestion.partner_id == partner.id,
+                                                                             GentleQuestion.local_date == day))
+    return gentle
 
 
 MAX_SKIPS = 10  # topics a couple may skip in one day; then today's stands
@@ -166,22 +173,20 @@ def _gentle(session: Session, partner: Partner, day: date, topic: Question, now:
         return Skipped("gentle", question, question.text)
     used = session.scalars(select(GentleQuestion.question_id).where(GentleQuestion.partner_id == partner.id))
     question = gentle_question(bank, topic, f"{partner.id}:{day.isoformat()}", used=list(used))
-    session.add(GentleQuestion(partner_id=partner.id, local_date=day, question_id=question.id, created_at=now))
+    gentle = GentleQuestion(partner_id=partner.id, local_date=day, question_id=question.id, created_at=now)
+    session.add(gentle)
     session.flush()
+    session.info["gentle_question", partner.id, day] = gentle
     return Skipped("gentle", question, question.text)
 
 
 def mark_heard(session: Session, partner: Partner, channel: str, now: datetime) -> bool:
-    """Record that `partner` got today's question (so the text fallback skips them); False if already."""
+    """Record that `partner` got today's question (so the text fallback skips them); False if already.
+    One statement: the insert itself finds a mark already there (its unique day), also another server's."""
     day = local_time.local_date(now, partner.couple.timezone)
-    if has_heard(session, partner, day):
-        return False
-    try:
-        with session.begin_nested():
-            session.add(QuestionHeard(partner_id=partner.id, local_date=day, channel=channel, at=now))
-    except IntegrityError:
-        return False
-    return True
+    marked = session.scalar(insert_new(session, QuestionHeard).returning(QuestionHeard.id),
+                            {"partner_id": partner.id, "local_date": day, "channel": channel, "at": now})
+    return marked is not None  # (RETURNING, not rowcount: psycopg reports -1 for a skipped insert)
 
 
 def has_heard(session: Session, partner: Partner, day: date) -> bool:

@@ -93,13 +93,12 @@ class AnswerIntentHandler(AbstractRequestHandler):
             return reply(handler_input, speech.GENTLE_KEPT)
         _, question, _ = questions.personal_question(current.db, current.partner, current.now)
         said = speech.answer_kept(question.tip, taken.status == "replaced", taken.reveal.status == "both")
-        return _offer_reveal(handler_input, said)
+        return _offer_reveal(handler_input, said, taken.reveal)
 
 
-def _offer_reveal(handler_input: HandlerInput, said: str) -> Response:
-    """After an answer: offer the partner's answer when it can be heard now."""
-    current = turn(handler_input)
-    reveal = checkins.reveal_partner_answer(current.db, current.partner, current.now, with_text=False)
+def _offer_reveal(handler_input: HandlerInput, said: str, reveal: checkins.Reveal) -> Response:
+    """After an answer: offer the partner's answer when it can be heard now (`reveal`: who has answered, as
+    take_answer found it after storing this one)."""
     if reveal.status != "both":
         return echo_handlers.offer_notices(handler_input, said, reveal)
     session_attributes(handler_input)["offer"] = "reveal"

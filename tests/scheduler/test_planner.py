@@ -4,11 +4,12 @@ import logging
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from core import local_time
 from core.models import Couple, Partner
-from core.services import checkins, couples, outbox, personal_settings, planner, questions
+from core.services import checkins, personal_settings, planner, questions
 from core.words import segments, texts
 from prompts.bank import load_bank
 
@@ -76,18 +77,13 @@ def test_a_paused_partner_gets_no_question_their_partner_does_and_the_schedule_m
         assert session.get(Partner, alex).couple.next_question_at == EVENING + timedelta(days=1)
 
 
-def test_one_couples_failure_is_logged_and_the_others_still_get_their_question(make_world, monkeypatch, caplog):
+def test_one_couples_failure_is_logged_and_the_others_still_get_their_question(make_world, caplog):
     world = make_world(MONDAY)
     broken, _ = world.couple(LA, ("+14155550139", "+14155550140"))
     fine, _ = world.couple(LA, ("+14155550141", "+14155550142"))
-    real = questions.todays_question
-
-    def todays_question(session, couple, now, bank=None):
-        if couple.id == 1:
-            raise RuntimeError("a broken row")
-        return real(session, couple, now, bank)
-
-    monkeypatch.setattr(questions, "todays_question", todays_question)
+    world.tick()  # both couples get their summary dates
+    with world.tx() as session:  # a time zone this machine does not know (an old row, a removed zone)
+        session.get(Partner, broken).couple.timezone = "Atlantis/Lost_City"
     world.clock.set(EVENING)
     with caplog.at_level(logging.ERROR):
         world.tick()
@@ -98,23 +94,63 @@ def test_one_couples_failure_is_logged_and_the_others_still_get_their_question(m
         assert session.get(Couple, 1).next_question_at == EVENING + planner.RETRY_AFTER
 
 
-def test_one_database_error_while_planning_delays_the_question_and_never_skips_it(make_world, monkeypatch):
+class FailingInserts:
+    """Makes the database refuse INSERTs into a table (as a lost connection would) while `failing` is set,
+    or the first `times` of them."""
+
+    def __init__(self, engine, table: str, times: int | None = None):
+        self.engine, self.table, self.times, self.failing, self.refused = engine, table, times, True, 0
+        event.listen(engine, "before_cursor_execute", self)
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if self.failing and statement.startswith(f"INSERT INTO {self.table}") and \
+                (self.times is None or self.refused < self.times):
+            self.refused += 1
+            raise OperationalError(statement[:40], {}, Exception("connection lost"))
+
+    def remove(self):
+        event.remove(self.engine, "before_cursor_execute", self)
+
+
+def test_when_planning_together_fails_each_couple_is_planned_alone_and_only_a_broken_one_waits(
+        make_world, monkeypatch, caplog):
+    world = make_world(MONDAY)
+    broken, _ = world.couple(LA, ("+14155550139", "+14155550140"))
+    fine, _ = world.couple(LA, ("+14155550141", "+14155550142"))
+    real = questions.todays_question
+
+    def todays_question(session, couple, now, bank=None):  # the one-couple path's look at the day's question
+        if couple.id == 1:
+            raise RuntimeError("a broken row")
+        return real(session, couple, now, bank)
+
+    monkeypatch.setattr(questions, "todays_question", todays_question)
+    failing = FailingInserts(world.runtime.engine, "outbound_message", times=1)  # the batch's one insert
+    world.clock.set(EVENING)
+    with caplog.at_level(logging.WARNING):
+        world.tick()
+    failing.remove()
+
+    assert failing.refused == 1
+    assert "planning 2 couples' questions together failed; planning them one by one" in caplog.text
+    assert {m.partner_id for m in world.messages(kind="daily_question")} == {fine, fine + 1}
+    assert "couple 1: daily question failed; trying again" in caplog.text
+    with world.tx() as session:
+        assert session.get(Couple, 1).next_question_at == EVENING + planner.RETRY_AFTER
+        assert session.get(Couple, 2).next_question_at == EVENING + timedelta(days=1)
+
+
+def test_one_database_error_while_planning_delays_the_question_and_never_skips_it(make_world):
     world = make_world(MONDAY)
     alex, sam = world.couple(LA, ("+14155550139", "+14155550140"))
-    real, failures = outbox.queue, []
-
-    def queue_failing_once(session, partner, draft, now):
-        if not failures:
-            failures.append(draft.key)
-            raise OperationalError("INSERT INTO outbound_message ...", {}, Exception("connection lost"))
-        return real(session, partner, draft, now)
-
-    monkeypatch.setattr(outbox, "queue", queue_failing_once)
+    failing = FailingInserts(world.runtime.engine, "outbound_message")  # together, and each couple alone
     world.clock.set(EVENING)
     world.tick()
-    assert failures and world.messages(kind="daily_question") == []
+    assert failing.refused >= 2 and world.messages(kind="daily_question") == []
+    failing.failing = False
     world.clock.set(EVENING + planner.RETRY_AFTER)
     world.tick()
+    failing.remove()
     assert {m.partner_id for m in world.messages(kind="daily_question")} == {alex, sam}
     with world.tx() as session:
         assert session.get(Couple, 1).next_question_at == EVENING + timedelta(days=1)
