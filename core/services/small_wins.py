@@ -5,6 +5,7 @@ never with a streak to lose, never about what was missed, never one partner agai
 has a key, celebrated once; `celebrate` is the one way in (the weekly check-in and the trust pact call it
 for their own wins; `plan_wins` looks for the others on the scheduler's clock). Nothing here commits.
 """
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -16,6 +17,8 @@ from core import local_time
 from core.models import CheckIn, Couple, Promise, PromiseState, SmallWin, TextKind, Visibility
 from core.services import outbox
 from core.words import texts
+
+log = logging.getLogger(__name__)
 
 CHECK_EVERY = timedelta(hours=1)  # how often a couple's wins are looked for
 EVERY_DAY_RUN = 7  # "every day this week": a run of days both answered, celebrated at each full week
@@ -80,9 +83,13 @@ def plan_wins(session: Session, now: datetime, limit: int = 100) -> int:
         select(Couple).where(or_(Couple.next_win_check_at.is_(None), Couple.next_win_check_at <= now))
         .order_by(Couple.id).limit(limit).with_for_update(skip_locked=True).options(selectinload(Couple.partners))))
     for couple in couples:
-        for win in find_wins(session, couple, now):
-            if celebrate(session, couple, win, now):
-                break
+        try:
+            with session.begin_nested():
+                for win in find_wins(session, couple, now):
+                    if celebrate(session, couple, win, now):
+                        break
+        except Exception:  # one couple's bad data (a removed time zone) must not stop the others' wins
+            log.exception("couple %s: small wins failed; looking again in an hour", couple.id)
         couple.next_win_check_at = now + CHECK_EVERY
     return len(couples)
 
