@@ -57,7 +57,8 @@ def alembic_cli(*args, database_url) -> subprocess.CompletedProcess:
 def test_the_models_define_the_expected_tables():
     assert MODEL_TABLES == {"couple", "partner", "daily_prompt", "question_heard", "check_in", "promise",
                             "nudge_schedule", "outbound_message", "inbound_message", "pairing_code", "voice_setup", "send_pace",
-                            "phone_guard", "invitation", "gentle_question"}
+                            "phone_guard", "invitation", "gentle_question",
+                            "pact_agreement", "pact_version", "apology"}
 
 
 def test_upgrade_creates_every_table(engine):
