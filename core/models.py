@@ -569,6 +569,7 @@ class Apology(Base):
     how_it_affected_you: Mapped[str | None] = mapped_column(EncryptedText)
     what_i_will_change: Mapped[str | None] = mapped_column(EncryptedText)
     state: Mapped[str] = mapped_column(String(10), default=ApologyState.DRAFT)  # an ApologyState
+    step: Mapped[int] = mapped_column(SmallInteger, default=1)  # the step being written (0: all three written)
     held_at: Mapped[datetime | None]  # SEND found words of danger: held once, the lines offered
     sent_at: Mapped[datetime | None]
     heard_at: Mapped[datetime | None]  # the partner heard it by voice

@@ -6,6 +6,7 @@ what others hold of them:
   holding words of theirs) are blanked;
 - texts to the partner that speak of them (thinking about you, a promise to confirm, the weekly summary)
   are cancelled while queued and their bodies blanked once sent;
+- the pact agreements they proposed (every version) and the apologies they wrote are deleted;
 - their pending invitations are cancelled and the invitee who never said YES is removed;
 - their number goes on the do-not-contact list, as a keyed digest, so no invitation reaches it again.
 Only a first name stays on the shell (`erased_at` set), so the partner hears "Sam isn't using Trust
@@ -16,13 +17,14 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core.models import CheckIn, InboundMessage, OutboundMessage, Partner, Promise, TextKind, TextState
-from core.services import guards, invitations
+from core.models import CheckIn, InboundMessage, OutboundMessage, PactKind, Partner, Promise, TextKind, TextState
+from core.services import apology, guards, invitations, pact
 from core.words import texts
 
 #: Texts to the partner whose words come from, or are about, the person who left.
 ABOUT_THE_OTHER = (TextKind.THINKING, TextKind.THINKING_AUTO, TextKind.PROMISE_THANKS, TextKind.THANKS,
-                   TextKind.SETTING_CHANGED, TextKind.WEEKLY_SUMMARY, TextKind.NUDGE_OFFER)
+                   TextKind.SETTING_CHANGED, TextKind.WEEKLY_SUMMARY, TextKind.NUDGE_OFFER,
+                   *PactKind)  # pact proposals and news, apologies and the replies to them
 
 
 def erase_person(session: Session, partner: Partner, now: datetime) -> None:
@@ -38,6 +40,8 @@ def erase_person(session: Session, partner: Partner, now: datetime) -> None:
         session.execute(update(OutboundMessage).where(*about, OutboundMessage.state == TextState.QUEUED)
                         .values(state=TextState.CANCELLED, updated_at=now))
         session.execute(update(OutboundMessage).where(*about).values(body=None))
+    pact.erase(session, partner)  # the agreements they proposed, and their apologies (issue 13)
+    apology.erase(session, partner)
     erase_own_data(session, partner, now)
     if phone:
         guards.add_do_not_contact(session, phone, now)
@@ -50,6 +54,7 @@ def _blank_quoting_replies(session: Session, partner: Partner, others: list[int]
     words = [w for w in session.scalars(select(CheckIn.text).where(CheckIn.partner_id == partner.id,
                                                                   CheckIn.text.is_not(None))) if w]
     words += list(session.scalars(select(Promise.text).where(Promise.promiser_id == partner.id)))
+    words += pact.words_of(session, partner) + apology.words_of(session, partner)
     quoted = texts.shared(partner.display_name, "")
     for row in session.scalars(select(InboundMessage).where(InboundMessage.partner_id.in_(others),
                                                             InboundMessage.reply.is_not(None))):

@@ -59,6 +59,7 @@ def upgrade() -> None:
     sa.Column('how_it_affected_you', sa.LargeBinary(), nullable=True),
     sa.Column('what_i_will_change', sa.LargeBinary(), nullable=True),
     sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('step', sa.SmallInteger(), nullable=False),
     sa.Column('held_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('heard_at', sa.DateTime(timezone=True), nullable=True),
