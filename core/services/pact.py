@@ -88,13 +88,14 @@ def suggestions() -> tuple[str, ...]:
 
 
 def entries(session: Session, couple_id: int, now: datetime) -> list[Entry]:
-    """The couple's live agreements, agreed or proposed, numbered in the order they were first proposed."""
-    _lapse(session, couple_id, now)
+    """The couple's live agreements, agreed or proposed, numbered in the order they were first proposed. Only
+    reads: a proposal older than LAPSE is no longer pending (the write paths mark it lapsed)."""
     found = []
     for agreement in session.scalars(select(PactAgreement).where(
             PactAgreement.couple_id == couple_id, PactAgreement.retired_at.is_(None)).order_by(PactAgreement.id)):
         agreed = [v for v in agreement.versions if v.state == ProposalState.AGREED and v.action != PactAction.RETIRE]
-        pending = next((v for v in agreement.versions if v.state == ProposalState.PENDING), None)
+        pending = next((v for v in agreement.versions
+                        if v.state == ProposalState.PENDING and v.proposed_at >= now - LAPSE), None)
         if agreed or pending is not None:
             last = agreed[-1] if agreed else None
             found.append(Entry(len(found) + 1, agreement, last.text if last else None,
@@ -133,6 +134,7 @@ def propose(session: Session, partner: Partner, action: str, now: datetime, sour
         if (signal := reads_as_danger(text)) is not None:
             return Proposed(action, None, held=signal)  # not stored, not shown: the lines instead
     lock_couple(session, partner.couple_id)  # the limits below count, then write
+    _lapse(session, partner.couple_id, now)
     live = entries(session, partner.couple_id, now)
     if sum(e.pending is not None for e in live) >= MAX_PENDING:
         raise NotAllowed(f"at most {MAX_PENDING} proposals at once", "pact_pending_full")

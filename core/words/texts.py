@@ -502,6 +502,7 @@ APOLOGY_STEP_ASK = {
     2: "Step 2 of 3: how do you think it affected {partner}? e.g. I think you felt you weren't a priority.",
     3: "Step 3 of 3: what will you do differently? e.g. I will put our plans in my calendar.",
 }
+NOT_READY_NOTHING = "OK. Nothing is waiting for a reply from you. Reply HELP for what you can text."
 APOLOGY_NOTHING_TO_TURN = "There's no finished apology to take a third step from. Reply APOLOGY to write one."
 
 
@@ -723,3 +724,12 @@ _PROBLEMS.update({
     "apology_bad_step": REDO_HOW,
     "apology_limit": "You've sent 2 apologies today, the most for a day. Give it time; you can send one tomorrow.",
 })
+
+
+def pact_version_line(action: str, words: str | None, proposer: str, when: str, state: str, decider: str | None,
+                      decided: str | None) -> str:
+    """One version in an agreement's history: what was proposed, by whom and when, and what became of it."""
+    what = {"add": "Proposed", "change": f'New words "{clip(words or "", 40)}" proposed', "retire": "Retiring proposed"}
+    fate = {"agreed": f", agreed by {decider} {decided}", "pending": ", waiting", "declined": ", not taken up",
+            "withdrawn": ", withdrawn", "lapsed": ", lapsed"}.get(state, "")
+    return f"{what[action]} by {proposer} {when}{fate}."
