@@ -10,6 +10,7 @@ from core.runtime import Runtime
 from skill.alexa_api import SettingsApi
 from skill.handlers import (checkins, errors, general, identity, promise_changes, promises, roles, safety, setup,
                             together)
+from skill.handlers import apology, pact  # issue 13
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
                                 OpenTurnInterceptor)
 from skill.verify import AlexaRequestVerifier
@@ -44,6 +45,7 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         setup.SetUpIntentHandler(), setup.SetUpAnswerHandler(), identity.LinkAccountIntentHandler(),
         setup.InvitePartnerIntentHandler(), setup.UnrecognisedVoiceHandler(), setup.UnlinkedHandler(),
         identity.IdentifyPartnerIntentHandler(), identity.WhoIsSpeakingHandler(),
+        pact.PactLaunchHandler(),  # a pact proposal or an apology waiting for the speaker, told once
         checkins.LaunchRequestHandler(), checkins.TodaysQuestionIntentHandler(), checkins.AnswerIntentHandler(),
         checkins.MoodIntentHandler(), checkins.PartnerAnswerIntentHandler(),
         promises.MakePromiseIntentHandler(), promises.ListPromisesIntentHandler(),
@@ -52,6 +54,11 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         safety.DeleteMyDataIntentHandler(), safety.UndoAnswerIntentHandler(),
         safety.PrivateReflectionIntentHandler(), safety.CareYesNoHandler(),
         roles.SetRoleIntentHandler(), roles.SkipQuestionIntentHandler(),
+        # The trust pact and the guided apology (issue 13)
+        pact.PactAddIntentHandler(), pact.PactListIntentHandler(), pact.PactChangeIntentHandler(),
+        pact.PactRetireIntentHandler(), pact.PactYesNoHandler(), apology.ApologyIntentHandler(),
+        apology.RedoApologyStepIntentHandler(), apology.SendApologyIntentHandler(),
+        apology.ApologyReplyIntentHandler(), apology.ApologyFollowUpIntentHandler(),
         general.YesNoIntentHandler(),
     ):
         builder.add_request_handler(handler)
