@@ -29,7 +29,6 @@ class ApologyIntentHandler(AbstractRequestHandler):
         current = turn(handler_input)
         try:
             draft = apology.start(current.db, current.partner, current.now)
-            first = not any(apology.steps_of(draft))
             said = slot_value(handler_input, SLOTS[draft.step - 1]) if draft.step else None
             signal = None
             if (said or "").strip():
@@ -41,7 +40,7 @@ class ApologyIntentHandler(AbstractRequestHandler):
             return refused(handler_input, error)
         lines = spoken_lines(handler_input) if signal else None
         if draft.step:
-            return ask_step(handler_input, draft.step, "", first=first, lines=lines)
+            return ask_step(handler_input, draft.step, "", first=not any(apology.steps_of(draft)), lines=lines)
         return read_back(handler_input, draft, lines)
 
 
