@@ -585,15 +585,13 @@ def pact_dropped(own: bool, other: str) -> str:
 
 def pact_list(lines: list[str]) -> str:
     """PACT: as many numbered agreements as fit, then how to read one in full."""
-    shown, body = [], "Your pact:"
-    for line in lines:
-        longer = f"{body} {line}"
-        if segments(longer + " Reply PACT 12 to read one whole.") > MAX_SEGMENTS:
-            break
-        shown.append(line)
-        body = longer
-    more = len(lines) - len(shown)
-    return f"{body} {'(' + str(more) + ' more) ' if more else ''}Reply PACT and a number to read one whole."
+    def body(shown: int) -> str:
+        more = f" ({len(lines) - shown} more)" if shown < len(lines) else ""
+        return f"Your pact: {' '.join(lines[:shown])}{more} Reply PACT and a number to read one whole."
+    shown = len(lines)
+    while shown > 1 and segments(body(shown)) > MAX_SEGMENTS:
+        shown -= 1
+    return body(shown)
 
 
 def pact_line(number: int, text: str | None, pending: str | None, waiting_on: str, for_you: bool) -> str:
