@@ -630,7 +630,7 @@ def pact_held(lines: str) -> str:
 def apology_step(step: int, partner: str, first: bool = False, current: str | None = None) -> str:
     """Ask for one step; the first time, say nothing is sent until SEND; when redoing, quote the old words."""
     intro = f"Let's write it in 3 short steps; nothing goes to {partner} until you say SEND. " if first else ""
-    now = f' (Now: "{clip(current, 60)}")' if current else ""
+    now = f'(Now: "{clip(current, 60)}")' if current else ""
     return with_extra(f"{intro}{APOLOGY_STEP_ASK[step].format(partner=partner)}", now) if now else \
         f"{intro}{APOLOGY_STEP_ASK[step].format(partner=partner)}"
 
