@@ -92,10 +92,12 @@ def start(session: Session, author: Partner, now: datetime, by_text: bool = Fals
 
 
 def _await_step(author: Partner, apology: Apology, now: datetime) -> None:
+    """By text, the next message is the step asked for; once all three are written nothing is awaited (PACT
+    or PROMISE alone keep their own meaning until the author has sent it)."""
     if apology.step:
         expect_reply(author, AWAITING_APOLOGY_STEP, now, ref=apology.id, minutes=STEP_MINUTES)
-    else:
-        expect_reply(author, AWAITING_APOLOGY_DONE, now, ref=apology.id, minutes=DONE_MINUTES)
+    elif author.awaiting == AWAITING_APOLOGY_STEP:
+        clear_awaited(author)
 
 
 def write_step(session: Session, author: Partner, words: str | None, now: datetime, by_text: bool = False,
@@ -164,9 +166,10 @@ def cancel(session: Session, author: Partner, now: datetime) -> None:
     session.flush()
 
 
-def send(session: Session, author: Partner, now: datetime) -> Sent:
+def send(session: Session, author: Partner, now: datetime, by_text: bool = False) -> Sent:
     """SEND: the draft goes to the partner (texted when they may be texted; by voice when they next open
-    the skill). Words of danger hold it once, with the lines; SEND again sends it."""
+    the skill). Words of danger hold it once, with the lines; SEND again sends it. `by_text`: the reply
+    offers PROMISE or PACT alone for the third step, so for DONE_MINUTES those words mean that."""
     apology = _draft(session, author)
     if apology.step:
         return Sent("incomplete", apology)
@@ -185,7 +188,8 @@ def send(session: Session, author: Partner, now: datetime) -> Sent:
         raise NotAllowed(f"at most {MAX_SENT_PER_DAY} a day", "apology_limit")
     apology.state, apology.sent_at, apology.recipient_id, apology.updated_at = ApologyState.SENT, now, recipient.id, now
     session.flush()
-    expect_reply(author, AWAITING_APOLOGY_DONE, now, ref=apology.id, minutes=DONE_MINUTES)
+    if by_text:
+        expect_reply(author, AWAITING_APOLOGY_DONE, now, ref=apology.id, minutes=DONE_MINUTES)
     return Sent("sent", apology, _deliver(session, author, recipient, apology, now))
 
 

@@ -20,7 +20,7 @@ def is_step(command) -> bool:
 
 
 def is_turn_word(command) -> bool:
-    """PROMISE or PACT alone, just after an apology's read-back or its sending."""
+    """PROMISE or PACT alone, just after an apology was sent by text (the SEND reply offers them)."""
     return (command.name == "promise" and not command.get("rest")) or \
         (command.name == "pact" and command.get("action") == "list")
 
@@ -55,7 +55,7 @@ def redo(turn: Turn, command) -> str:
 
 def send(turn: Turn, command) -> str:
     """SEND: sent (and how it reaches them), held once for words of danger, or the step still missing."""
-    sent = apology.send(turn.session, turn.partner, turn.now)
+    sent = apology.send(turn.session, turn.partner, turn.now, by_text=True)
     if sent.status == "incomplete":
         return texts.apology_step(sent.apology.step, _partner(turn))
     if sent.status == "held":

@@ -101,13 +101,22 @@ def test_the_third_step_becomes_a_pact_proposal_with_one_word(text, couple, db):
 
 def test_the_third_step_becomes_a_promise_and_its_time_is_read_by_promise_intake(text, couple, db):
     write(text, STEPS[:2] + ("I will call you tomorrow at 6pm",))
+    text(ALEX, "SEND")
     assert text(ALEX, "PROMISE") == ("OK: call them, tomorrow at 6 PM. I'll text you a reminder at 5:30 PM.")
     db.expire_all()
     assert db.scalar(select(Promise.text)) == "call you"
 
 
+def test_pact_and_promise_keep_their_meaning_until_it_is_sent(text, couple, db):
+    write(text)
+    assert text(ALEX, "PACT").startswith("Your pact is empty")  # nothing proposed from an unsent draft
+    assert text(ALEX, "PROMISE") == texts.PROMISE_HOW
+    assert count(db, PactVersion) == 0
+
+
 def test_a_third_step_without_a_time_asks_when(text, couple, db):
     write(text)
+    text(ALEX, "SEND")
     assert text(ALEX, "PROMISE") == texts.promise_when("put our plans in my calendar")
     assert count(db, Promise) == 0
 
