@@ -708,3 +708,96 @@ class SchedulerBeat(Base):
     __tablename__ = "scheduler_beat"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     at: Mapped[datetime]
+# --- Pact and apology (issue 13, items 1 and 2; core.services.pact, core.services.apology) ---------------
+
+class PactKind(enum.StrEnum):
+    """Texts of the pact and the apology (stored in OutboundMessage.kind, like a TextKind)."""
+
+    PACT_PROPOSAL = "pact_proposal"  # to the other partner: "Alex proposes adding ... Reply AGREE 1"
+    PACT_AGREED = "pact_agreed"  # to the proposer: "Sam agreed ..." (or gently declined)
+    APOLOGY = "apology"  # the apology itself, to the partner
+    APOLOGY_NOTE = "apology_note"  # right after it: no reply is needed
+    APOLOGY_REPLY = "apology_reply"  # the partner's optional THANK YOU / NOT READY, to the author
+
+
+class PactAction(enum.StrEnum):
+    """What a pact version proposes: a new agreement, new words for one, or retiring it."""
+
+    ADD = "add"
+    CHANGE = "change"
+    RETIRE = "retire"
+
+
+class ProposalState(enum.StrEnum):
+    """A pact version waits for the other partner; it counts only once they agree."""
+
+    PENDING = "pending"
+    AGREED = "agreed"
+    DECLINED = "declined"  # the other partner said PACT DROP n
+    WITHDRAWN = "withdrawn"  # its proposer said PACT DROP n
+    LAPSED = "lapsed"  # nobody agreed within pact.LAPSE
+
+
+class ApologyState(enum.StrEnum):
+    """An apology is the author's draft until they say SEND."""
+
+    DRAFT = "draft"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+#: Partner.awaiting while an apology is being written (awaiting_ref: the apology) and after its read-back.
+AWAITING_APOLOGY_STEP, AWAITING_APOLOGY_DONE = "apology_step", "apology_done"
+
+
+class PactAgreement(Base):
+    """One agreement of a couple's pact; its words and history are its versions (PactVersion)."""
+
+    __tablename__ = "pact_agreement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    retired_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    versions: Mapped[list["PactVersion"]] = relationship(order_by="PactVersion.id", cascade="all, delete-orphan",
+                                                         passive_deletes=True)
+
+
+class PactVersion(Base):
+    """A proposed version of an agreement (add, change or retire): who proposed it and when, and who agreed
+    and when. Versions are kept; the agreement reads as its latest agreed one."""
+
+    __tablename__ = "pact_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pact_agreement.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(8))  # a PactAction
+    text: Mapped[str | None] = mapped_column(EncryptedText)  # None for a retirement
+    state: Mapped[str] = mapped_column(String(10), default=ProposalState.PENDING)  # a ProposalState
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"), index=True)
+    proposed_at: Mapped[datetime]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    voice_told_at: Mapped[datetime | None]  # the other partner heard it when they opened the skill
+    source_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+
+
+class Apology(Base):
+    """A guided apology: what I did, how I think it affected you, what I will do differently. A draft until
+    its author says SEND; the partner may answer THANK YOU or NOT READY, and need not answer at all."""
+
+    __tablename__ = "apology"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"), index=True)
+    what_i_did: Mapped[str | None] = mapped_column(EncryptedText)
+    how_it_affected_you: Mapped[str | None] = mapped_column(EncryptedText)
+    what_i_will_change: Mapped[str | None] = mapped_column(EncryptedText)
+    state: Mapped[str] = mapped_column(String(10), default=ApologyState.DRAFT)  # an ApologyState
+    step: Mapped[int] = mapped_column(SmallInteger, default=1)  # the step being written (0: all three written)
+    held_at: Mapped[datetime | None]  # SEND found words of danger: held once, the lines offered
+    sent_at: Mapped[datetime | None]
+    heard_at: Mapped[datetime | None]  # the partner heard it by voice
+    response: Mapped[str | None] = mapped_column(String(10))  # thank_you | not_ready, passed on once
+    responded_at: Mapped[datetime | None]
+    became: Mapped[str | None] = mapped_column(String(8))  # promise | pact: the third step, turned into one
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

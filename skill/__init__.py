@@ -12,6 +12,7 @@ from skill.handlers import (checkins, errors, general, identity, promise_changes
                             together, web_link, weekly)
 from skill.handlers import echo as echo_handlers
 from skill import echo, screen
+from skill.handlers import apology, pact  # issue 13
 from skill.interceptors import (CommitInterceptor, IdentifySpeakerInterceptor, LogRequestInterceptor,
                                 OpenTurnInterceptor)
 from skill.verify import AlexaRequestVerifier
@@ -50,6 +51,7 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         setup.InvitePartnerIntentHandler(), setup.UnrecognisedVoiceHandler(), setup.UnlinkedHandler(),
         identity.IdentifyPartnerIntentHandler(), identity.WhoIsSpeakingHandler(),
         weekly.WeeklyAnswerHandler(),  # "my answer is ..." right after a weekly question answers that one
+        pact.PactLaunchHandler(),  # a pact proposal or an apology waiting for the speaker, told once
         checkins.LaunchRequestHandler(), checkins.TodaysQuestionIntentHandler(), checkins.AnswerIntentHandler(),
         checkins.MoodIntentHandler(), checkins.PartnerAnswerIntentHandler(),
         promises.MakePromiseIntentHandler(), promises.ListPromisesIntentHandler(),
@@ -63,6 +65,11 @@ def build_skill(runtime: Runtime, *, db: Callable[[], Session] | None = None, tr
         # Weekly ritual (issue 13): the weekly check-in, RATE, a setback, and the yes or no to their offers
         weekly.WeeklyCheckInIntentHandler(), weekly.RateIntentHandler(), weekly.SetbackIntentHandler(),
         weekly.WeeklyYesNoHandler(),
+        # The trust pact and the guided apology (issue 13)
+        pact.PactAddIntentHandler(), pact.PactListIntentHandler(), pact.PactChangeIntentHandler(),
+        pact.PactRetireIntentHandler(), pact.PactYesNoHandler(), apology.ApologyIntentHandler(),
+        apology.RedoApologyStepIntentHandler(), apology.SendApologyIntentHandler(),
+        apology.ApologyReplyIntentHandler(), apology.ApologyFollowUpIntentHandler(),
         general.YesNoIntentHandler(),
     ):
         builder.add_request_handler(handler)

@@ -623,3 +623,144 @@ PAGE_LINK_SENT = ("I've texted you a link to your Trust Builder page, where you 
                   "promises and progress. It works once, for ten minutes.")
 PAGE_LINK_NO_TEXTS = ("I can't text you a link, because texts are off for your number. Text START to Trust Builder "
                       "to turn them on, then ask me again.")
+# Pact and apology (issue 13, items 1-2: core.services.pact, core.services.apology) -----------------------
+ASK_AGREEMENT = "What would you like to propose for your pact? For example, 'we check in every evening'."
+ASK_AGREEMENT_NUMBER = "Which agreement? Say its number, for example, 'agreement one'."
+ASK_NEW_WORDS = "What should it say instead?"
+PACT_EMPTY = ("Your pact is empty for now. It's a short list of agreements you both make. You could say, "
+              "'add to our pact, we check in every evening'.")
+PACT_NOT_NOW = "OK. Nothing changes unless you both agree. It stays waiting for now."
+PACT_HELD = "I haven't added that, or shared it with your partner."
+APOLOGY_STEP = {
+    1: "First: what did you do? Say it plainly, starting with 'I', for example, 'I forgot our dinner'.",
+    2: "Second: how do you think it affected {partner}? For example, 'I think you felt alone'.",
+    3: "Third: what will you do differently? For example, 'I will put our plans in my calendar'.",
+}
+ASK_SEND = "Shall I send it to {partner}?"
+APOLOGY_KEPT = ("OK, it's kept as a draft, and nothing is sent. You can say 'redo step two', or 'send my apology' "
+                "when you're ready.")
+APOLOGY_NONE = "You're not writing an apology right now. To start one, say 'help me apologize'."
+ASK_STEP_NUMBER = "Which step? One is what you did, two is how it affected them, three is what you'll do differently."
+APOLOGY_HEAR_LATER = "OK. If you'd like to hear it later, say 'read me the apology'."
+APOLOGY_NOTHING_RECEIVED = "There's no apology waiting for you."
+APOLOGY_THIRD_STEP = "You can say 'make it a promise', or 'add it to our pact'."
+APOLOGY_NOTHING_TO_TURN = "There's no finished apology to take a third step from."
+PACT_PROBLEMS = {
+    "pact_empty": ASK_AGREEMENT,
+    "pact_too_long": "That's a bit long for an agreement. Could you say it in fewer words?",
+    "pact_pending_full": "Three proposals are already waiting. Once one is agreed or dropped, you can propose another.",
+    "pact_full": "Your pact already has twelve agreements, the most it holds. You could retire one first.",
+    "pact_same": "That one is already in your pact, or already proposed.",
+    "pact_no_such": "There's no agreement with that number. Say 'what's in our pact' to hear them.",
+    "pact_not_agreed": "That one isn't agreed yet, so it can't change.",
+    "pact_already_proposed": "A proposal is already waiting on that one.",
+    "pact_own_proposal": "That's your own proposal. It counts once {partner} agrees too.",
+    "pact_nothing_to_agree": "There's no proposal waiting for you.",
+    "pact_nothing_waiting": "Nothing is waiting on that one.",
+    "pact_which": "More than one proposal is waiting for you. Say 'what's in our pact' to hear them.",
+    "no_partner": "Once your partner joins Trust Builder, you can make a pact together.",
+    "no_consent": "{partner} hasn't joined Trust Builder yet.",
+    "no_apology": APOLOGY_NONE,
+    "apology_empty": "A few words are enough.",
+    "apology_too_long": "That makes the apology too long to send in one text. Could you say it in fewer words?",
+    "apology_bad_step": ASK_STEP_NUMBER,
+    "apology_limit": "You've sent two apologies today, the most for one day. You can send one tomorrow.",
+}
+
+
+def pact_problem(reason: str, partner: str | None) -> str:
+    """A refusal of the pact or the apology, in words; anything unforeseen gets a gentle default."""
+    return PACT_PROBLEMS.get(reason, SORRY).format(partner=partner or "your partner")
+
+
+def pact_proposed(partner: str, number: int, refusal: str | None, after: str | None) -> str:
+    """The proposer hears that it counts only once the other agrees, and honestly how they hear of it."""
+    if refusal is None:
+        how = f"I'll text {partner} {after}, after their quiet hours." if after else f"I've texted {partner}."
+    else:
+        how = f"{partner} isn't getting texts right now, so they'll hear it when they next open Trust Builder."
+    return f"I've proposed it as agreement {number}. It only counts once {partner} agrees too. {how}"
+
+
+def pact_listing(lines: list[str]) -> str:
+    """What's in the pact: agreed ones first as they are, proposals marked as waiting."""
+    return "Here's your pact. " + " ".join(lines)
+
+
+def pact_line(number: int, text: str | None, pending: str | None, waiting_on: str, for_you: bool) -> str:
+    """One agreement, said; a proposal is never said as agreed."""
+    if pending is None:
+        return f"{number}: {text}."
+    what = {"add": "is proposed", "change": "is proposed as new words", "retire": "is proposed for retiring"}[pending]
+    who = "and waits for you" if for_you else f"and waits for {waiting_on}"
+    return f"{number}: {text}, {what}, {who}."
+
+
+def pact_offer(proposer: str, action: str, words: str | None, when: str) -> str:
+    """Told once when the other partner opens the skill: who proposed what and when, and that it needs them."""
+    lead = {"add": f"{proposer} proposed a new agreement for your pact {when}: {words}.",
+            "change": f"{proposer} proposed new words for one of your pact's agreements {when}: {words}.",
+            "retire": f"{proposer} proposed retiring this agreement from your pact {when}: {words}."}[action]
+    return f"{lead} It only counts if you agree too. Do you agree?"
+
+
+def pact_agreed(action: str, words: str | None, proposer: str) -> str:
+    """After "yes" to a proposal."""
+    done = {"add": f"Agreed. {words}, is now part of your pact.", "change": f"Agreed. It now reads: {words}.",
+            "retire": f"Agreed. {words}, is retired from your pact."}[action]
+    return f"{done} I'll let {proposer} know."
+
+
+def apology_step(step: int, partner: str, first: bool = False, lines: str | None = None) -> str:
+    """Ask for one step; the first time, say nothing is sent until they say so."""
+    intro = f"Let's write it in three short steps. Nothing goes to {partner} until you say so. " if first else ""
+    kept = f"I've kept that in your draft only. {lines} " if lines else ""
+    return f"{kept}{intro}{APOLOGY_STEP[step].format(partner=partner)}"
+
+
+def apology_readback(partner: str, steps, lines: str | None = None) -> str:
+    """The whole apology read back, then the question whether to send it."""
+    kept = f"I've kept that in your draft only. {lines} " if lines else ""
+    said = " ".join(s.rstrip(".!") + "." for s in steps if s)
+    return f"{kept}Here's your apology to {partner}: {said} {ASK_SEND.format(partner=partner)}"
+
+
+def apology_sent(partner: str, refusal: str | None, after: str | None) -> str:
+    """Sent: how it reaches them, that nothing is asked of them, and the third step's one word."""
+    if refusal is None:
+        how = f"It reaches {partner} by text {after}, after their quiet hours." if after else f"I've sent it to {partner}."
+    else:
+        how = f"It's sent. {partner} isn't getting texts right now, so they'll hear it when they next open Trust Builder."
+    return f"{how} They don't need to reply. {APOLOGY_THIRD_STEP}"
+
+
+def apology_held(lines: str) -> str:
+    """Held once: words of danger; the lines, and how to send it anyway."""
+    return (f"Some words in it sounded like someone may not be safe, so I haven't sent it. {lines} "
+            "Do you still want me to send it?")
+
+
+def apology_offer(author: str) -> str:
+    """Told once when the partner opens the skill."""
+    return f"{author} sent you an apology. Would you like to hear it now?"
+
+
+def apology_heard(author: str, steps) -> str:
+    """The apology, in its author's words, and that nothing is asked of the listener."""
+    said = " ".join(s.rstrip(".!") + "." for s in steps if s)
+    return (f"Here's the apology from {author}: {said} You don't need to say anything. If you'd like to, you can "
+            f"say 'thank you for the apology', or 'I'm not ready', and {author} will hear only that.")
+
+
+def apology_answered(response: str, author: str) -> str:
+    """The listener's optional reply, passed on."""
+    if response == "thank_you":
+        return f"I'll let {author} know you said thank you. Nothing else is needed."
+    return f"I'll let {author} know you're not ready yet. Take the time you need."
+
+
+def became_promise(intake) -> str:
+    """The third step as a promise (its confirmation), or when it needs a time."""
+    if intake.promise is None:
+        return f"When will you {for_author(intake.task)}? Say, for example, 'I promise to call you tomorrow at six'."
+    return promise_confirmation(intake)

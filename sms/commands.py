@@ -7,6 +7,8 @@
     safety()  undo()  private(text)  share_it()  thinking_texts(on)  role(said)  skip()  tell()  thanks()  login()
     answer(text)  empty()
     weekly(day, time, said)  focus_promise(when)  rate(safe, trusting, connected, said)  trend()  hard_day()
+    pact(action, number, text)  agree(number)  apology()  apology_send()  apology_redo(number)  apology_cancel()
+    not_ready()   (issue 13: the trust pact and the guided apology; see the end of this module)
 An answer's text is what was said without a leading "my answer is" (the words the skill asks for).
 A keyword counts only as the first word and only when what follows it parses; a keyword alone gives
 None for its fields (so the caller can explain the format). Everything else is an `answer`, because
@@ -114,7 +116,7 @@ def parse_command(body: str) -> Command:
     text = (body or "").strip()
     if not _INVISIBLE.sub("", text):
         return Command("empty")
-    return _whole(text) or _keyword(text) or Command("answer", (_answer(text),))
+    return _whole(text) or _keyword(text) or _pact_phrase(text) or Command("answer", (_answer(text),))
 
 
 def _answer(text: str) -> str:
@@ -361,3 +363,74 @@ _KEYWORDS = {
     "hard": ("hard_day", lambda rest: () if re.match(r"(?:day|week)\b", rest, re.IGNORECASE) else None),
     "setback": ("hard_day", lambda rest: ()),
 }
+
+
+# --- Pact and apology (issue 13) -------------------------------------------------------------------------
+# PACT [ADD words | CHANGE n words | RETIRE n | DROP n | IDEAS | n], AGREE [n], "add to our pact: ...",
+# "what's in our pact"; APOLOGY / "help me apologise", SEND, REDO n, CANCEL APOLOGY, NOT READY (THANK YOU is
+# the `thanks` command: the conversation gives it to a received apology first).
+FIELDS.update({"pact": ("action", "number", "text"), "agree": ("number",), "apology": (), "apology_send": (),
+               "apology_redo": ("number",), "apology_cancel": (), "not_ready": ()})
+_PACT_PHRASES = {
+    "pact": "our pact|the pact|my pact|our trust pact|show our pact|show me our pact|show the pact|whats in our pact|"
+            "what is in our pact|whats in the pact|whats our pact|what is our pact|read our pact|list our pact",
+    "apology": "apologize|apologise|help me apologize|help me apologise|i want to apologize|i want to apologise|"
+               "i need to apologize|i need to apologise|i want to say sorry|help me say sorry|write an apology|"
+               "start an apology|i want to write an apology|help me write an apology",
+    "apology_send": "send|send it|send my apology|send the apology|send apology|send it anyway|send it now",
+    "apology_cancel": "cancel apology|cancel my apology|cancel the apology|delete my apology|delete the apology|"
+                      "scrap the apology|discard my apology",
+    "not_ready": "not ready|not ready yet|im not ready|i am not ready|im not ready yet|i am not ready yet",
+}
+_PHRASE_NAMES.update({phrase: name for name, text in _PACT_PHRASES.items() for phrase in text.split("|")})
+_STEP_WORDS = {"one": 1, "two": 2, "three": 3, "1": 1, "2": 2, "3": 3}
+
+
+def _pact(rest: str) -> tuple[str, int | None, str | None]:
+    """PACT alone lists; ADD words, CHANGE n words, RETIRE n, DROP n, IDEAS, a number; anything else: how."""
+    if not rest:
+        return ("list", None, None)
+    if match := re.fullmatch(r"(?:add|propose|new)\b[\s:,.-]*(.*)", rest, re.IGNORECASE | re.DOTALL):
+        return ("add", None, match[1].strip() or None)
+    if match := re.fullmatch(r"(?:change|edit|update|reword)\s*#?\s*([0-9]{1,2})?\b[\s:,.-]*(.*)", rest,
+                             re.IGNORECASE | re.DOTALL):
+        return ("change", int(match[1]) if match[1] else None, match[2].strip() or None)
+    for action, words in (("retire", "retire|remove|end"), ("drop", "drop|decline|withdraw")):
+        if match := re.fullmatch(rf"(?:{words})\s*#?\s*([0-9]{{1,2}})?[\s.!]*", rest, re.IGNORECASE):
+            return (action, int(match[1]) if match[1] else None, None)
+    if re.fullmatch(r"(?:ideas?|suggestions?|examples?)[\s.!?]*", rest, re.IGNORECASE):
+        return ("ideas", None, None)
+    if match := re.fullmatch(r"#?\s*([0-9]{1,2})[\s.!]*", rest):
+        return ("show", int(match[1]), None)
+    return ("how", None, None)
+
+
+def _agree(rest: str) -> tuple[int | None] | None:
+    """AGREE, AGREE 2, "agree to 2"; "agree with you" is not this command (it may be an answer)."""
+    if not rest:
+        return (None,)
+    match = re.fullmatch(r"(?:to\s+)?(?:#|number\s+|no\.?\s*)?\s*([0-9]{1,2})[\s.!]*", rest, re.IGNORECASE)
+    return (int(match[1]),) if match else None
+
+
+def _redo(rest: str) -> tuple[int | None] | None:
+    """REDO 2, "redo step two"; REDO alone asks which."""
+    if not rest:
+        return (None,)
+    match = re.fullmatch(r"(?:step\s*)?#?\s*(one|two|three|[0-9])[\s.!]*", rest, re.IGNORECASE)
+    return (_STEP_WORDS.get(match[1].lower(), 0),) if match else None
+
+
+_KEYWORDS.update({
+    "pact": ("pact", _pact), "agree": ("agree", _agree), "agreed": ("agree", _agree), "redo": ("apology_redo", _redo),
+    "apology": ("apology", lambda rest: () if not rest else None),
+})
+_ADD_TO_PACT = re.compile(r"(?:please\s+)?(?:can\s+we\s+|could\s+we\s+|let'?s\s+|i'?d\s+like\s+to\s+|i\s+want\s+to\s+)?"
+                          r"(?:add|put)\s+(?:this\s+|one\s+)?(?:to|in|into)\s+(?:our|the|my)\s+(?:trust\s+)?pact\b"
+                          r"[\s:,.-]*(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def _pact_phrase(text: str) -> Command | None:
+    """"add to our pact: we check in every evening" proposes it, like PACT ADD."""
+    match = _ADD_TO_PACT.fullmatch(text.replace("\u2019", "'"))
+    return Command("pact", ("add", None, match[1].strip() or None)) if match else None

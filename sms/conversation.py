@@ -22,6 +22,8 @@ from sms.forms import InboundText
 from sms.handlers import (account, answers, daily, preferences, promise_changes, promises, roles, safety,
                           sign_in, trend, voice_link, weekly)
 from sms.turn import Turn
+from core.models import AWAITING_APOLOGY_DONE, AWAITING_APOLOGY_STEP  # issue 13 (see the end)
+from sms.handlers import apology as apology_texts, pact as pact_texts
 
 log = logging.getLogger(__name__)
 BY_SID = select(InboundMessage).where(InboundMessage.message_sid == bindparam("sid"))  # built once: every text runs it
@@ -138,3 +140,17 @@ def _pending_answer(turn: Turn, command: Command) -> str | None:
     """We asked "Was that your answer?": YES saves it, NO drops it, anything else drops it and is read anew."""
     reply = answers.confirm_pending(turn, command)
     return reply if reply is not None else route(turn, command)(turn, command)
+
+
+# --- Pact and apology (issue 13) -------------------------------------------------------------------------
+HANDLERS.update({
+    "pact": pact_texts.pact_command, "agree": pact_texts.agree, "apology": apology_texts.start,
+    "apology_send": apology_texts.send, "apology_redo": apology_texts.redo, "apology_cancel": apology_texts.cancel,
+    "not_ready": apology_texts.not_ready, "thanks": apology_texts.thank_you,  # a received apology first
+})
+AWAITED.update({
+    # After "Step 2 of 3: ...": free words are that step; any keyword keeps its meaning.
+    AWAITING_APOLOGY_STEP: (apology_texts.is_step, apology_texts.step),
+    # After the read-back or SEND: PROMISE or PACT alone turn the third step into one.
+    AWAITING_APOLOGY_DONE: (apology_texts.is_turn_word, apology_texts.third_step),
+})

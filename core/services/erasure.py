@@ -6,7 +6,9 @@ what others hold of them:
 - the partner's stored webhook replies that quote them (a SHARE reply, "Sam said: ...", or any reply
   holding words of theirs) are blanked;
 - texts to the partner that speak of them (thinking about you, a promise to confirm, the weekly summary,
-  the weekly check-in, a small win) are cancelled while queued and their bodies blanked once sent;
+  the weekly check-in, a small win, pact news and apologies) are cancelled while queued and their bodies
+  blanked once sent;
+- the pact agreements they proposed (every version) and the apologies they wrote are deleted;
 - their pending invitations are cancelled and the invitee who never said YES is removed;
 - their number goes on the do-not-contact list, as a keyed digest, so no invitation reaches it again;
 - their sign-in codes and links (and any asked for their number) and their web sessions go, and the
@@ -19,15 +21,16 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from core.models import (CheckIn, CounsellorSuggestion, InboundMessage, OutboundMessage, Partner, Promise,
+from core.models import (CheckIn, CounsellorSuggestion, InboundMessage, OutboundMessage, PactKind, Partner, Promise,
                          ReportConsent, Setback, SmallWin, TextKind, TextState, WeeklyAnswer, WeeklyRating)
-from core.services import guards, invitations, sign_in
+from core.services import apology, guards, invitations, pact, sign_in
 from core.words import texts
 
 #: Texts to the partner whose words come from, or are about, the person who left.
 ABOUT_THE_OTHER = (TextKind.THINKING, TextKind.THINKING_AUTO, TextKind.PROMISE_THANKS, TextKind.THANKS,
                    TextKind.SETTING_CHANGED, TextKind.WEEKLY_SUMMARY, TextKind.NUDGE_OFFER,
-                   TextKind.WEEKLY_CHECKIN, TextKind.SMALL_WIN)
+                   TextKind.WEEKLY_CHECKIN, TextKind.SMALL_WIN,
+                   *PactKind)  # pact proposals and news, apologies and the replies to them
 #: The weekly ritual's rows of one person (issue 13): weekly answers, ratings, setbacks, the counsellor note.
 OWN_RITUAL = (WeeklyAnswer, WeeklyRating, Setback, CounsellorSuggestion)
 
@@ -50,6 +53,8 @@ def erase_person(session: Session, partner: Partner, now: datetime) -> None:
     session.execute(delete(SmallWin).where(SmallWin.couple_id == partner.couple_id))  # about both of them
     sign_in.erase_for(session, partner, phone)
     session.execute(delete(ReportConsent).where(ReportConsent.couple_id == partner.couple_id))
+    pact.erase(session, partner)  # the agreements they proposed, and their apologies (issue 13)
+    apology.erase(session, partner)
     erase_own_data(session, partner, now)
     if phone:
         guards.add_do_not_contact(session, phone, now)
@@ -63,6 +68,7 @@ def _blank_quoting_replies(session: Session, partner: Partner, others: list[int]
                                                                   CheckIn.text.is_not(None))) if w]
     words += list(session.scalars(select(Promise.text).where(Promise.promiser_id == partner.id)))
     words += list(session.scalars(select(WeeklyAnswer.text).where(WeeklyAnswer.partner_id == partner.id)))
+    words += pact.words_of(session, partner) + apology.words_of(session, partner)
     quoted = texts.shared(partner.display_name, "")
     for row in session.scalars(select(InboundMessage).where(InboundMessage.partner_id.in_(others),
                                                             InboundMessage.reply.is_not(None))):

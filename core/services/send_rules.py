@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed
-from core.models import OutboundMessage, Partner, TextKind, TextState
+from core.models import OutboundMessage, PactKind, Partner, TextKind, TextState
 from core.ports import SendError
 from core.services import outbox
 from core.services.couples import opt_out
@@ -17,6 +17,7 @@ from core.services.couples import opt_out
 PAUSABLE = {TextKind.DAILY_QUESTION, TextKind.NUDGE_OFFER, TextKind.THINKING_AUTO, TextKind.WEEKLY_SUMMARY,
             TextKind.PROMISE_FOLLOWUP, TextKind.THINKING, TextKind.PROMISE_THANKS, TextKind.THANKS,
             TextKind.SETTING_CHANGED, TextKind.WEEKLY_CHECKIN, TextKind.SMALL_WIN, TextKind.CARE_NOTE}
+PAUSABLE |= set(PactKind)  # pact proposals and apologies are queued only when not paused (core.services.pact)
 #: Texts from one partner to the other: dropped if the recipient turned them off (THINKING OFF) meanwhile.
 THINKING_KINDS = {TextKind.THINKING, TextKind.THINKING_AUTO}
 OPTED_OUT = 21610

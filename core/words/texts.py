@@ -637,3 +637,249 @@ def sign_in_link(url: str) -> str:
     return (f"Your {PROGRAM} page: {url} The link works once, for 10 minutes. "
             "Didn't ask for it? Ignore this.")
 
+# Pact and apology (issue 13, items 1-2: core.services.pact, core.services.apology) -----------------------
+_PLAIN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+                        "\u2026": "...", "\u00a0": " "})
+PACT_HOW = ("Your pact is the short list of agreements you both made. Reply PACT to see it, PACT ADD and your "
+            "words to propose one, PACT CHANGE 1 new words, PACT RETIRE 1, or PACT IDEAS.")
+PACT_ADD_HOW = "Reply PACT ADD and the agreement in your words, e.g. PACT ADD We check in every evening."
+PACT_CHANGE_HOW = "Reply PACT CHANGE, its number and the new words, e.g. PACT CHANGE 1 We check in most evenings."
+PACT_NUMBER_HOW = "Which one? Reply PACT to see the numbers, then e.g. PACT RETIRE 1 or PACT DROP 1."
+AGREE_WHICH = "More than one proposal is waiting for you. Reply PACT to see them, then AGREE and its number."
+APOLOGY_CANCELLED = "OK, your draft apology is deleted. Nothing was sent."
+APOLOGY_NONE = "There's no apology being written. Reply APOLOGY to start one; nothing is sent until you say SEND."
+REDO_HOW = "Which step? Reply REDO 1 (what you did), REDO 2 (how it affected them) or REDO 3 (what you'll change)."
+APOLOGY_STEP_ASK = {
+    1: "Step 1 of 3: what did you do? Say it plainly, in your own words, e.g. I forgot our dinner plans.",
+    2: "Step 2 of 3: how do you think it affected {partner}? e.g. I think you felt you weren't a priority.",
+    3: "Step 3 of 3: what will you do differently? e.g. I will put our plans in my calendar.",
+}
+NOT_READY_NOTHING = "OK. Nothing is waiting for a reply from you. Reply HELP for what you can text."
+APOLOGY_NOTHING_TO_TURN = "There's no finished apology to take a third step from. Reply APOLOGY to write one."
+
+
+def plain_punctuation(text: str) -> str:
+    """Curly quotes, long dashes and the ellipsis as plain characters, so a text stays in GSM-7."""
+    return text.translate(_PLAIN)
+
+
+def _sentence(text: str | None) -> str:
+    said = (text or "").strip()
+    return said if not said or said[-1] in ".!?\"')" else said + "."
+
+
+def _fit(make, text: str, floor: int = 20) -> str:
+    """`make(quote)` with the person's words shortened only as far as two segments need."""
+    body, limit = make(text), len(text)
+    while segments(body) > MAX_SEGMENTS and limit > floor:
+        limit -= 10
+        body = make(clip(text, limit))
+    return body
+
+
+def as_promise_task(change: str) -> str:
+    """An apology's third step as a promise's task: "I will call you when I'm late." -> "call you when I'm late"."""
+    import re
+    task = re.sub(r"^(?:next time,?\s+)?(?:i\s+will|i'll|i\s+am\s+going\s+to|i'm\s+going\s+to|i\s+promise\s+to|"
+                  r"i\s+want\s+to|from\s+now\s+on,?\s+i\s+will)\s+", "", change.strip(), flags=re.IGNORECASE)
+    return task.rstrip(" .!")
+
+
+def pact_proposed(proposer: str, action: str, words: str | None, number: int, when: str) -> str:
+    """To the other partner: who proposed what and when, that it counts only if they agree, and no rush."""
+    lead = {"add": f"{proposer} proposes a new agreement for your pact ({when})",
+            "change": f"{proposer} proposes new words for agreement {number} of your pact ({when})",
+            "retire": f"{proposer} proposes retiring agreement {number} of your pact ({when})"}[action]
+    tail = (f"It counts only if you agree too: reply AGREE {number}, or PACT DROP {number}. No rush."
+            if action != "retire" else f"Reply AGREE {number} if you agree, or PACT DROP {number} to keep it.")
+    return _fit(lambda quote: f'{lead}: "{quote}" {tail}', words or "")
+
+
+def pact_proposal_sent(other: str, action: str, number: int, refusal: str | None, after: str | None) -> str:
+    """The proposer's reply: it counts only once the other agrees, and honestly whether they were texted."""
+    said = {"add": f"Proposed as agreement {number}.", "change": f"New words proposed for agreement {number}.",
+            "retire": f"Retiring agreement {number} proposed."}[action]
+    return f"{said} It counts once {other} agrees too. {_delivery(other, refusal, after)}"
+
+
+def _delivery(other: str, refusal: str | None, after: str | None) -> str:
+    if refusal is None:
+        return f"I'll text {other} {after}, after their quiet hours." if after else f"I've texted {other}."
+    why = "has paused texts" if refusal == "partner_paused" else "can't get texts right now"
+    return f"{other} {why}, so they'll see it when they text PACT or open Trust Builder on Alexa."
+
+
+def pact_agreed(action: str, words: str | None, proposer: str) -> str:
+    """The agreeing partner's reply."""
+    done = {"add": f'Agreed: "{clip(words or "", 140)}" is now part of your pact.',
+            "change": f'Agreed: it now reads "{clip(words or "", 140)}".',
+            "retire": f'Agreed: "{clip(words or "", 140)}" is retired from your pact. It stays in its history.'}[action]
+    return f"{done} I'll let {proposer} know. Reply PACT to see it all."
+
+
+def pact_agreed_news(agreer: str, action: str, words: str | None, number: int, when: str) -> str:
+    """To the proposer: the other partner agreed, and when."""
+    made = {"add": "is now part of your pact", "change": f"is now the wording of agreement {number}",
+            "retire": "is retired from your pact"}[action]
+    return _fit(lambda quote: f'{agreer} agreed ({when}): "{quote}" {made}. Reply PACT to see it.', words or "")
+
+
+def pact_declined_news(decliner: str, words: str | None) -> str:
+    """To the proposer, gently: the other partner would rather not, and nothing is asked of anyone."""
+    return _fit(lambda quote: f'{decliner} would rather not make this part of your pact for now: "{quote}" '
+                              "Nothing else changes. You could talk about it together.", words or "")
+
+
+def pact_dropped(own: bool, other: str) -> str:
+    """PACT DROP n: withdrawn by its proposer, or declined by the other partner (who is not asked why)."""
+    return "OK, your proposal is withdrawn." if own else f"OK, it's not added. I'll let {other} know, gently."
+
+
+def pact_list(lines: list[str]) -> str:
+    """PACT: as many numbered agreements as fit, then how to read one in full."""
+    def body(shown: int) -> str:
+        more = f" ({len(lines) - shown} more)" if shown < len(lines) else ""
+        return f"Your pact: {' '.join(lines[:shown])}{more} Reply PACT and a number to read one whole."
+    shown = len(lines)
+    while shown > 1 and segments(body(shown)) > MAX_SEGMENTS:
+        shown -= 1
+    return body(shown)
+
+
+def pact_line(number: int, text: str | None, pending: str | None, waiting_on: str, for_you: bool) -> str:
+    """One agreement in the list; a pending proposal is marked as such, never as agreed. `text`: the agreed
+    words, or for a pending addition or change the proposed ones."""
+    if pending is None:
+        return f"{number}) {clip(text or '', 60)}"
+    what = {"add": "proposed", "change": "new words proposed", "retire": "retiring it proposed"}[pending]
+    ask = f"AGREE {number}?" if for_you else f"waiting for {waiting_on}"
+    return f'{number}) "{clip(text or "", 50)}" ({what}, {ask})'
+
+
+def pact_entry(number: int, text: str | None, history: list[str]) -> str:
+    """PACT n: one agreement whole, with its history (who proposed, when agreed, what changed)."""
+    return with_extra(f'Agreement {number}: "{text}"' if text else f"Agreement {number}: not agreed yet.",
+                      " ".join(history))
+
+
+def pact_empty(idea: str) -> str:
+    """PACT with nothing in it: what it is, one idea (never added alone), how to propose."""
+    return (f'Your pact is empty for now: it holds agreements you both make. An idea: "{idea}" To propose one, '
+            "reply PACT ADD and your own words. PACT IDEAS for more.")
+
+
+def pact_ideas(ideas: list[str]) -> str:
+    """PACT IDEAS: a few of our suggestions, as ideas only."""
+    return with_extra("Ideas couples start with: " + " ".join(f"{n}) {idea}" for n, idea in enumerate(ideas, 1)),
+                      "Reply PACT ADD and your own words. Nothing is added unless you both agree.")
+
+
+def pact_held(lines: str) -> str:
+    """An agreement whose words read as danger: not added, not shown, and the lines."""
+    return with_extra("I haven't added that or shown it to your partner.", lines)
+
+
+def apology_step(step: int, partner: str, first: bool = False, current: str | None = None) -> str:
+    """Ask for one step; the first time, say nothing is sent until SEND; when redoing, quote the old words."""
+    intro = f"Let's write it in 3 short steps; nothing goes to {partner} until you say SEND. " if first else ""
+    now = f'(Now: "{clip(current, 60)}")' if current else ""
+    return with_extra(f"{intro}{APOLOGY_STEP_ASK[step].format(partner=partner)}", now) if now else \
+        f"{intro}{APOLOGY_STEP_ASK[step].format(partner=partner)}"
+
+
+def _apology_words(steps) -> str:
+    return " ".join(_sentence(s) for s in steps if s)
+
+
+def apology_readback(partner: str, steps) -> str:
+    """The whole apology read back before anything is sent."""
+    return f"Your apology to {partner}: {_apology_words(steps)} Reply SEND to send it, or REDO 1, 2 or 3."
+
+
+def apology_for_partner(author: str, steps) -> str:
+    """The apology itself, as the partner receives it: the author's words, nothing asked."""
+    return f"An apology from {author}, sent with Trust Builder: {_apology_words(steps)}"
+
+
+def apology_fits(author: str, partner: str | None, steps) -> bool:
+    """True when the apology and its read-back each fit one text of two segments."""
+    return all(segments(body) <= MAX_SEGMENTS for body in (apology_for_partner(author, steps),
+                                                             apology_readback(partner or "your partner", steps)))
+
+
+def apology_note(author: str) -> str:
+    """Right after the apology: nothing is asked of them; a reply is optional, and forgiveness is not asked."""
+    return (f"You don't need to reply or do anything. If you'd like to, reply THANK YOU or NOT READY, and "
+            f"{author} will hear only that.")
+
+
+def apology_sent(partner: str, refusal: str | None, after: str | None) -> str:
+    """SEND done: honestly how it reaches them, that nothing is asked of them, and the third step's one word."""
+    if refusal is None:
+        how = f"It reaches {partner} {after}, after their quiet hours." if after else f"Sent to {partner}."
+    else:
+        why = "has paused texts" if refusal == "partner_paused" else "can't get texts right now"
+        how = f"Sent. {partner} {why}, so they'll hear it when they next open Trust Builder on Alexa."
+    return (f"{how} They don't need to reply. Reply PROMISE to make your third step a promise, or PACT to "
+            "propose it for your pact.")
+
+
+def apology_held(lines: str) -> str:
+    """SEND on words that read as danger: not sent yet, the lines, and how to send it anyway."""
+    return with_extra("Some words in it sounded like someone may not be safe, so I haven't sent it. Reply SEND "
+                      "again to send it, or REDO a step.", lines)
+
+
+def apology_step_held(lines: str, ask: str) -> str:
+    """A step that reads as danger: kept in the draft only, the lines, then the next step."""
+    return with_extra(with_extra("Kept in your draft only; nothing is sent.", lines), ask)
+
+
+def apology_response_news(partner: str, response: str) -> str:
+    """The partner's optional reply, passed on gently; nothing more is asked of either of them."""
+    if response == "thank_you":
+        return f"{partner} read your apology and says thank you."
+    return (f"{partner} read your apology and isn't ready to talk about it yet. That's OK: give it time, and "
+            "keep doing what you said you'd do.")
+
+
+def apology_response_thanks(response: str, author: str) -> str:
+    """The recipient's reply: passed on, and nothing else is asked of them."""
+    if response == "thank_you":
+        return f"I've let {author} know you said thank you. Nothing else is needed."
+    return f"I've let {author} know you're not ready yet. Take the time you need; nothing else is needed."
+
+
+def apology_became_pact(proposed_words: str) -> str:
+    """PACT after an apology: the third step proposed for the pact (the delivery follows)."""
+    return f'Proposed for your pact: "{clip(proposed_words, 100)}".'
+
+
+_PROBLEMS.update({
+    "pact_empty": PACT_ADD_HOW,
+    "pact_too_long": "Please keep an agreement under 140 characters: short ones are easier to keep.",
+    "pact_pending_full": "3 proposals are already waiting. Once one is agreed or dropped, you can propose another.",
+    "pact_full": "Your pact has 12 agreements, the most it holds. Retire one first (PACT RETIRE and its number).",
+    "pact_same": "That one is already in your pact, or already proposed.",
+    "pact_no_such": "There's no agreement with that number. Reply PACT to see the numbers.",
+    "pact_not_agreed": "That one isn't agreed yet, so it can't change. Reply PACT to see it.",
+    "pact_already_proposed": "A proposal is already waiting on that one. Reply PACT to see it.",
+    "pact_nothing_waiting": "Nothing is waiting on that one. Reply PACT to see your pact.",
+    "pact_own_proposal": "That's your own proposal: it counts once {partner} agrees too.",
+    "pact_nothing_to_agree": "There's no proposal waiting for you. Reply PACT to see your pact.",
+    "pact_which": AGREE_WHICH,
+    "no_apology": APOLOGY_NONE,
+    "apology_empty": "A few words are enough for a step. Reply with them, or CANCEL APOLOGY.",
+    "apology_too_long": "That makes the apology too long for one text. Please say that step in fewer words.",
+    "apology_bad_step": REDO_HOW,
+    "apology_limit": "You've sent 2 apologies today, the most for a day. Give it time; you can send one tomorrow.",
+})
+
+
+def pact_version_line(action: str, words: str | None, proposer: str, when: str, state: str, decider: str | None,
+                      decided: str | None) -> str:
+    """One version in an agreement's history: what was proposed, by whom and when, and what became of it."""
+    what = {"add": "Proposed", "change": f'New words "{clip(words or "", 40)}" proposed', "retire": "Retiring proposed"}
+    fate = {"agreed": f", agreed by {decider} {decided}", "pending": ", waiting", "declined": ", not taken up",
+            "withdrawn": ", withdrawn", "lapsed": ", lapsed"}.get(state, "")
+    return f"{what[action]} by {proposer} {when}{fate}."

@@ -61,6 +61,16 @@ CUSTOM_INTENTS: dict[str, dict[str, str]] = {
     "RateIntent": {"safe": "AMAZON.NUMBER", "trusting": "AMAZON.NUMBER", "connected": "AMAZON.NUMBER"},
     "SetbackIntent": {},
     "SendPageLinkIntent": {},
+    # Issue 13: the trust pact and the guided apology
+    "PactAddIntent": {"agreement": "AMAZON.SearchQuery"},
+    "PactListIntent": {},
+    "PactChangeIntent": {"number": "AMAZON.NUMBER", "agreement": "AMAZON.SearchQuery"},
+    "PactRetireIntent": {"number": "AMAZON.NUMBER"},
+    "ApologyIntent": {"did": "AMAZON.SearchQuery", "impact": "AMAZON.SearchQuery", "change": "AMAZON.SearchQuery"},
+    "RedoApologyStepIntent": {"number": "AMAZON.NUMBER"},
+    "SendApologyIntent": {},
+    "ApologyReplyIntent": {"reply": "ApologyReply"},
+    "ApologyFollowUpIntent": {"into": "ApologyFollowUp"},
 }
 BUILTIN_INTENTS = {
     "AMAZON.HelpIntent",

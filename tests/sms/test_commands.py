@@ -142,6 +142,21 @@ PHRASINGS = [
     ("today was hard because of work", C("answer", ("today was hard because of work",))),
     ("LOGIN", C("login")), ("log in please", C("login")), ("Sign in", C("login")), ("send me a link", C("login")),
     ("LINK 123 456", C("link", ("123456",))), ("login to see my page tonight", C("answer", ("login to see my page tonight",))),
+    # the trust pact and the guided apology (issue 13)
+    ("PACT", C("pact", ("list", None, None))), ("what's in our pact?", C("pact", (None, None, None))),
+    ("PACT ADD we check in every evening", C("pact", ("add", None, "we check in every evening"))),
+    ("Add to our pact: I tell you when plans change", C("pact", ("add", None, "I tell you when plans change"))),
+    ("pact change 2 we check in most evenings", C("pact", ("change", 2, "we check in most evenings"))),
+    ("PACT RETIRE 1", C("pact", ("retire", 1, None))), ("pact drop #3", C("pact", ("drop", 3, None))),
+    ("PACT IDEAS", C("pact", ("ideas", None, None))), ("PACT 2", C("pact", ("show", 2, None))),
+    ("PACT we check in", C("pact", ("how", None, None))),
+    ("AGREE", C("agree", (None,))), ("agree 2", C("agree", (2,))), ("I agree with you", C("answer", ("I agree with you",))),
+    ("APOLOGY", C("apology")), ("help me apologise", C("apology")), ("I want to say sorry", C("apology")),
+    ("apology for being late", C("answer", ("apology for being late",))),
+    ("SEND", C("apology_send")), ("send it", C("apology_send")), ("REDO 2", C("apology_redo", (2,))),
+    ("redo step three", C("apology_redo", (3,))), ("REDO", C("apology_redo", (None,))),
+    ("cancel my apology", C("apology_cancel")), ("NOT READY", C("not_ready")), ("I'm not ready yet", C("not_ready")),
+    ("thank you", C("thanks")),
 ]
 
 

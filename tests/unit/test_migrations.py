@@ -60,7 +60,7 @@ def test_the_models_define_the_expected_tables():
                             "phone_guard", "invitation", "gentle_question", "echo_preference", "echo_reminder",
                             "answer_notice", "weekly_check_in", "weekly_answer", "small_win", "weekly_rating",
                             "setback", "counsellor_suggestion", "sign_in_code", "web_session", "report_consent",
-                            "scheduler_beat"}
+                            "scheduler_beat", "pact_agreement", "pact_version", "apology"}
 
 
 def test_upgrade_creates_every_table(engine):
