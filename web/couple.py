@@ -10,9 +10,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 import request_scope
 from core import zone_names
 from core.errors import DomainError
-from core.models import Channel, Role
+from core.models import Channel, PactAction, Role
 from core.safety import resources_for
-from core.services import answers, checkins, history, personal_settings, progress, questions, roles, setbacks
+from core.services import answers, checkins, history, pact, personal_settings, progress, questions, roles, setbacks
 from core.services.couples import other_partner
 from web import charts
 from web.security import guard, now, signed_in
@@ -27,7 +27,11 @@ SAID = {"saved": "Saved. Thank you for answering.", "replaced": "Saved: it repla
         "undone": "Taken back. Nobody saw it.", "shared": "Shared with your partner.",
         "settings": "Your settings are saved.", "shared_settings": "Saved. Your partner gets one text saying so.",
         "seen": "Your partner has already seen that answer, so it stays.",
-        "too_late": "It's been more than 15 minutes, so that answer stays.", "nothing": "There was nothing to take back."}
+        "too_late": "It's been more than 15 minutes, so that answer stays.", "nothing": "There was nothing to take back.",
+        "pact_proposed": "Proposed. It counts only once your partner agrees too; they get one text about it.",
+        "pact_agreed": "Agreed: it's part of your pact now.", "pact_dropped": "Done: that proposal is set aside.",
+        "pact_held": ("That wasn't added: its words read as if you might not be safe. The lines below can help; "
+                      "nothing was shown to your partner.")}
 SOURCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 ROLE_WORDS = {Role.REPAIRING: "Mostly repairing trust", Role.HURT: "Mostly the one who was hurt",
               Role.BOTH: "A bit of both", Role.UNSAID: "I'd rather not say"}
@@ -142,6 +146,76 @@ def _charts(weeks, marks) -> dict:
                          [w.kept for w in weeks], top=max([3] + [w.kept for w in weeks]))
     return {"mood_chart": charts.line(mood, "mood", marks), "both_chart": charts.bars(both, "both", marks),
             "kept_chart": charts.bars(kept, "kept", marks)}
+
+
+@blueprint.get("/pact")
+@signed_in
+def pact_page(partner):
+    """The couple's agreements, each with its history; proposals waiting; proposing and agreeing (the rule
+    of core.services.pact: nothing counts until the other partner agrees)."""
+    db, at = request_scope.db(), now()
+    names = {p.id: ("You" if p.id == partner.id else p.display_name) for p in partner.couple.partners}
+    live = [(entry, entry.waits_for(partner), pact.history(entry.agreement)) for entry in pact.entries(db, partner.couple_id, at)]
+    return page("web/pact.html", partner, live=live, names=names, ideas=pact.suggestions()[:5],
+                source=secrets.token_urlsafe(18))
+
+
+@blueprint.post("/pact/propose")
+@signed_in
+def pact_propose(partner):
+    """Propose a new agreement, new words for one, or retiring one; it waits for the other partner."""
+    form, db, at = request.form, request_scope.db(), now()
+    action, source = form.get("action", ""), form.get("source", "")
+    if action not in set(PactAction) or not SOURCE.fullmatch(source):
+        abort(400, "This form is missing a part. Reload the page and try again.")
+    try:
+        number = int(form["number"]) if action != PactAction.ADD else None
+        proposed = pact.propose(db, partner, action, at, source_id=f"web:{partner.id}:{source}",
+                                text=form.get("text"), number=number)
+    except (KeyError, ValueError):
+        abort(400, "Choose which agreement, by its number.")
+    except DomainError as refusal:
+        abort(400, PACT_REFUSALS.get(refusal.reason, "That proposal can't be made right now."))
+    return done("pact_held" if proposed.held else "pact_proposed", "web_couple.pact_page")
+
+
+@blueprint.post("/pact/decide")
+@signed_in
+def pact_decide(partner):
+    """Agree to the other partner's proposal, or set a proposal aside (theirs: not now; yours: withdrawn)."""
+    form, db, at = request.form, request_scope.db(), now()
+    try:
+        number = int(form.get("number", ""))
+        if form.get("decision") == "agree":
+            pact.agree(db, partner, number, at)
+            word = "pact_agreed"
+        elif form.get("decision") == "drop":
+            pact.drop(db, partner, number, at)
+            word = "pact_dropped"
+        else:
+            abort(400, "Choose agree or not now.")
+    except ValueError:
+        abort(400, "Choose which agreement, by its number.")
+    except DomainError as refusal:
+        abort(400, PACT_REFUSALS.get(refusal.reason, "That can't be decided right now."))
+    return done(word, "web_couple.pact_page")
+
+
+#: Plain words for the pact's refusals (their reasons come from core.services.pact).
+PACT_REFUSALS = {
+    "pact_empty": "Write the agreement in the box first.",
+    "pact_too_long": "Keep an agreement short: at most 140 characters.",
+    "pact_pending_full": "Three proposals are already waiting. Decide on those first.",
+    "no_partner": "Your partner needs to join before you can make agreements together.",
+    "no_consent": "Your partner needs to join before you can make agreements together.",
+    "pact_full": "Your pact already has 12 agreements. Retire one before adding another.",
+    "pact_same": "That's already what your pact says.",
+    "pact_not_agreed": "Only an agreement you both agreed to can change or be retired.",
+    "pact_already_proposed": "A proposal already waits on that agreement.",
+    "pact_no_such": "There's no agreement with that number.",
+    "pact_nothing_waiting": "Nothing is waiting on that agreement.",
+    "pact_own_proposal": "That's your own proposal: it waits for your partner to agree.",
+    "pact_nothing_to_agree": "No proposal is waiting for you."}
 
 
 @blueprint.get("/settings")
