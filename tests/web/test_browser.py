@@ -204,6 +204,13 @@ def test_a_couple_signs_in_answers_looks_back_exports_and_signs_out(browser, sit
     assert "Monday, Nov 23 1" in browser.find_element(By.ID, "both-h").find_element(By.XPATH, "..").text
     shot(browser, "progress")
 
+    browser.get(site.base + "/pact")  # proposing from the page: it waits for the partner to agree
+    field(browser, "text").send_keys("We put our phones away at dinner")
+    press(browser, "Propose it")
+    assert "It counts only once your partner agrees too" in page_text(browser)
+    assert "Proposed: We put our phones away at dinner" in page_text(browser)
+    shot(browser, "pact")
+
     browser.get(site.base + "/export")
     browser.find_element(By.LINK_TEXT, "As JSON").click()
     saved = _downloaded(browser.downloads, "trust-builder-my-data.json")
