@@ -3,7 +3,7 @@
 `Command(name, args)`: `args` is a tuple whose fields FIELDS[name] names, read with `cmd.get("value")`:
     join(name)  invite(phone, name)  yes()  no()  question()  mood(value)  promise(rest)  promises()
     kept(number)  missed(number)  cancel(number, words)  move(number, words, when)  thinking()  share()  summary()  time(value "HH:MM")  quiet(start, end)
-    tz(zone)  pause()  resume()  link(code)  help()  stop()  start()  delete()  number(value)
+    tz(zone)  pause()  resume()  link(code)  help()  help_more()  stop()  start()  delete()  number(value)
     safety()  undo()  private(text)  share_it()  thinking_texts(on)  role(said)  skip()  tell()  thanks()  login()
     answer(text)  empty()
     weekly(day, time, said)  focus_promise(when)  rate(safe, trusting, connected, said)  trend()  hard_day()
@@ -26,7 +26,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "promise": ("rest",), "promises": (), "kept": ("number",), "missed": ("number",),
     "cancel": ("number", "words"), "move": ("number", "words", "when"), "thinking": (),
     "share": (), "summary": (), "time": ("value",), "quiet": ("start", "end"), "tz": ("zone",), "pause": (),
-    "resume": (), "link": ("code",), "help": (), "stop": (), "start": (), "delete": (), "number": ("value",),
+    "resume": (), "link": ("code",), "help": (), "help_more": (), "stop": (), "start": (), "delete": (), "number": ("value",),
     "answer": ("text",), "empty": (), "safety": (), "undo": (), "private": ("text",), "share_it": (),
     "answer": ("text",), "empty": (), "thinking_texts": ("on",), "role": ("said",), "skip": (), "tell": (),
     "thanks": (),
@@ -87,6 +87,7 @@ _PHRASES = {
                 "having a hard day|its been a hard day|today was a hard day|today is a hard day|its a hard day|"
                 "we had a setback|we had a hard day|had a setback|i had a setback|setback|a setback|"
                 "we hit a setback|rough day|i had a rough day|hard week|its been a hard week",
+    "help_more": "help 2|help2|help two|more help|help more|more commands|other commands|help page 2",
     # The couple's page (web/): a one-time sign-in link
     "login": "login|log in|log me in|sign in|signin|sign me in|send me a link|send me the link|my page|our page|"
              "link to my page|link to our page|web link|website",

@@ -34,7 +34,7 @@ HANDLERS = {
     "thinking": daily.thinking, "share": daily.share, "summary": daily.weekly,
     "time": preferences.question_time, "quiet": preferences.quiet_hours, "tz": preferences.time_zone,
     "pause": preferences.pause, "resume": preferences.resume, "link": preferences.link,
-    "help": account.show_help, "stop": account.stop, "start": account.start, "delete": account.delete,
+    "help": account.show_help, "help_more": account.show_more_help, "stop": account.stop, "start": account.start, "delete": account.delete,
     "empty": daily.empty, "answer": answers.answer, "undo": answers.undo, "private": answers.private,
     "share_it": safety.share_it, "thinking_texts": preferences.thinking_texts,
     "role": roles.role, "skip": daily.skip, "tell": promises.tell, "thanks": promises.thanks,
@@ -53,7 +53,7 @@ OPTED_OUT = {"start": account.start, "delete": account.erase_now}
 INVITEE = {"yes": account.accept, "start": account.start, "stop": account.stop, "help": account.show_help,
            "delete": account.delete}
 #: Replies that never answer a waiting question: they keep their own meaning.
-NEVER_AWAITED = ("stop", "start", "help", "safety")
+NEVER_AWAITED = ("stop", "start", "help", "help_more", "safety")
 #: What a partner was asked (couples.awaited) -> (which short replies answer it, the handler).
 AWAITED = {
     # After "reply DELETE MY DATA again (or YES)": yes confirms, anything else cancels.

@@ -26,8 +26,11 @@ ALREADY_JOINED = f"You're already in {PROGRAM}. Reply HELP to see what you can t
 ALREADY_ON = f"Texts from {PROGRAM} are already on. {OPT_OUT}"
 HELP = ("Trust Builder: reply to answer today's question. Q, SKIP, MOOD 1-5, PROMISE what+when, PROMISES, "
         "KEPT, TELL, MISSED, THINKING, SHARE, UNDO, PRIVATE note, SUMMARY, TIME 7pm, QUIET 21-8, TZ city, "
-        "PAUSE, RESUME, ROLE, THINKING OFF, DELETE MY DATA, STOP. Stuck? A counsellor can help. "
-        "Not safe? Reply SAFETY.")
+        "PAUSE, RESUME, ROLE, THINKING OFF, DELETE MY DATA, STOP. HELP 2 for more. Not safe? Reply SAFETY.")
+#: HELP 2: the weekly ritual, the pact, the apology and the page (HELP itself is full at two segments).
+HELP_MORE = ("More from Trust Builder: WEEKLY (your weekly check-in; WEEKLY sun 6pm moves it), RATE 6 5 7 (how safe, "
+             "trusting, connected you feel: just for you), TREND, HARD DAY, PACT (your agreements; PACT ADD ...), "
+             "AGREE, APOLOGY (a guided apology), LOGIN (a link to your page). Not safe? Reply SAFETY.")
 
 # Deleting
 DELETED = ("Done: your Trust Builder data is erased and you won't get texts from us. "

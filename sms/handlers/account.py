@@ -55,8 +55,13 @@ def invitation_waiting(turn: Turn, command) -> str:
 
 
 def show_help(turn: Turn, command) -> str:
-    """HELP: the commands, and that a counsellor can help."""
+    """HELP: the everyday commands, SAFETY, and where the rest are (HELP 2)."""
     return texts.HELP
+
+
+def show_more_help(turn: Turn, command) -> str:
+    """HELP 2: the weekly ritual, the pact, the apology and the page."""
+    return texts.HELP_MORE
 
 
 def stop(turn: Turn, command) -> None:

@@ -76,7 +76,7 @@ PHRASINGS = [
     ("Share your feelings first, then I will", C("answer", ("Share your feelings first, then I will",))),
     ("PAUSE", C("pause")), ("pause for now", C("pause")), ("pause reminders please", C("pause")),
     ("RESUME", C("resume")), ("resume reminders", C("resume")), ("unpause", C("resume")),
-    ("HELP", C("help")), ("INFO", C("help")), ("?", C("help")), ("help me", C("help")),
+    ("HELP", C("help")), ("INFO", C("help")), ("?", C("help")), ("help me", C("help")), ("HELP 2", C("help_more")), ("more help", C("help_more")),
     ("help me understand why you lied", C("answer", ("help me understand why you lied",))),
     # time / quiet / tz / link
     ("TIME 7pm", C("time", ("19:00",))), ("time 7:30 pm", C("time", ("19:30",))),
