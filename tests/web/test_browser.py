@@ -130,12 +130,22 @@ def field(browser, name):
 
 def press(browser, label: str):
     """Click the button and wait for the page it leads to."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
     old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.XPATH, f"//button[normalize-space()={label!r}]").click()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
+
+    def left(_driver) -> bool:
+        """The old page is gone: its element is stale, or (mid-navigation) Chromium no longer knows its
+        node, which it reports as a plain WebDriverException instead of a stale reference."""
+        try:
+            old.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one too
+            return True
+        return False
+
+    WebDriverWait(browser, 10).until(left)
 
 
 def page_text(browser) -> str:
