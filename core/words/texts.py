@@ -12,7 +12,7 @@ from core.words.segments import MAX_SEGMENTS, clip, segments
 from core.words.times import clock
 
 PROGRAM = "Trust Builder"
-OFFER = "1 reflection question a day, reminders for promises you make, and a weekly summary"
+OFFER = "1 reflection question a day, reminders for promises you make, and a weekly check-in"
 RATES = "Msg & data rates may apply."
 OPT_OUT = "Reply HELP for help, STOP to opt out."
 EXAMPLE_PROMISE = "PROMISE call mom tomorrow 6pm"
