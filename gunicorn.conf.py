@@ -4,6 +4,9 @@ Sized for 2 cores. Alexa gives up after 8 s, so a request may never take longer 
 timeout is 7 s and every outgoing call (Twilio 5 s, Alexa settings 2 s) has its own shorter timeout.
 """
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:" + os.environ.get("PORT", "8000"))
 worker_class = "gthread"
@@ -18,6 +21,22 @@ limit_request_fields = 50
 preload_app = True
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}i)s'
+# A sign-in link's token is in its path (/login/link/<token>): it must never reach a log file.
+SECRET_IN_PATH = re.compile(r"(/login/link/)[^/?\s]+")
+
+
+class AccessLogger(Logger):
+    """Gunicorn's logger, with the token of a sign-in link blanked out of every access line."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = SECRET_IN_PATH.sub(r"\1[token]", atoms[key])
+        return atoms
+
+
+logger_class = AccessLogger
 
 
 def post_fork(server, worker):

@@ -83,14 +83,18 @@ def main(argv=None) -> int:
         roots, fetch = read_ca(ca.write(folder / "ca"), CERT_URL)
         app = create_app(settings, runtime=runtime, skill_options={"trusted_roots": roots, "fetch": fetch})
         logging.getLogger().setLevel(logging.WARNING)
-        statements = [0]
-        event.listen(runtime.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+        statements, writes = [0], [0]
+
+        def count(_conn, _cursor, statement, *_):
+            statements[0] += 1
+            writes[0] += statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+        event.listen(runtime.engine, "before_cursor_execute", count)
         print(f"Web profile: {args.requests} requests per scenario, in process, one at a time, "
               f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'} (temporary), 100 couples")
         for name, call in scenarios(app, ca, couples, alexa.url, twilio).items():
             for n in range(20):  # warm-up: chain cached, bank loaded, statements compiled
                 call(couples[n % len(couples)])
-            statements[0], profiler = 0, cProfile.Profile()
+            statements[0], writes[0], profiler = 0, 0, cProfile.Profile()
             cpu, wall = time.process_time(), time.perf_counter()
             profiler.enable()
             for n in range(args.requests):
@@ -104,7 +108,8 @@ def main(argv=None) -> int:
                 own[group_of(filename)] += tottime
             total = sum(own.values()) or 1
             print(f"\n{name}: {cpu / args.requests * 1000:.2f} ms CPU, {wall / args.requests * 1000:.2f} ms wall, "
-                  f"{statements[0] / args.requests:.1f} statements per request (under the profiler)")
+                  f"{statements[0] / args.requests:.1f} statements per request, {writes[0] / args.requests:.1f} "
+                  "of them writes (under the profiler)")
             print("  own time by package: " + ", ".join(f"{g} {t / total:.0%}" for g, t in
                                                         sorted(own.items(), key=lambda kv: -kv[1])))
             rows = sorted(((key, value) for key, value in stats.stats.items() if group_of(key[0]) == "our code"),

@@ -8,6 +8,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.interfaces.connections.v1 import StartConnectionDirective
 
+from core.db import hold_write_lock
 from core.errors import InvalidInput
 from core.models import Promise
 from core.phones import normalize_phone
@@ -45,6 +46,7 @@ def create(handler_input: HandlerInput, promise: Promise) -> str:
         return "too_soon"
     words = speech.echo_reminder(promise.text, describe_local(promise.due_at, promise.timezone, at))
     body = reminder_body(words, at, promise.timezone, current.now, _locale(handler_input))
+    hold_write_lock(current.db)  # a turn run twice must not create two reminders
     answer = current.settings_api.create_reminder(sys.api_endpoint, sys.api_access_token, body)
     alert = answer.body.get("alertToken") if answer.ok and isinstance(answer.body, dict) else None
     host = api_host(sys.api_endpoint, current.settings_api.api_url)
@@ -61,7 +63,10 @@ def sync(handler_input: HandlerInput, limit: int = 10) -> int:
     if not sys.api_access_token:
         return 0
     done = 0
-    for row in echo_reminders.pending(current.db, sys.user.user_id, limit):
+    rows = echo_reminders.pending(current.db, sys.user.user_id, limit)
+    if rows:
+        hold_write_lock(current.db)  # what Alexa was told is then recorded, never lost to a rerun
+    for row in rows:
         promise, at = echo_reminders.wanted(current.db, row, current.now)
         api = current.settings_api
         if promise is None:

@@ -5,6 +5,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from flask import Blueprint, current_app, jsonify, request
 
+from core import db
 from skill import AlexaSkill
 from skill.speech import SORRY
 from skill.verify import VerificationError, dig as _dig, parse_envelope
@@ -15,6 +16,15 @@ SERIALIZER = DefaultSerializer()  # stateless: safe to share between requests
 REQUIRED_TEXT = (("request", "type"), ("request", "requestId"), ("request", "timestamp"),
                  ("context", "System", "application", "applicationId"), ("context", "System", "user", "userId"))
 
+
+# Requests that usually only read (a launch writes once a day per partner: the day's prompt, the heard mark).
+# On SQLite they read without the write lock and are run again, with it, if they lost a race to write
+# (core.db.reads_first); everything else takes the lock at its first statement, since it writes anyway and a
+# lost race would only mean doing its reads twice. Correct either way: this is a choice of speed only.
+READS_MOSTLY = frozenset({
+    "LaunchRequest", "SessionEndedRequest", "TodaysQuestionIntent", "PartnerAnswerIntent", "ListPromisesIntent",
+    "PactListIntent", "WeeklySummaryIntent", "SafetyIntent", "AMAZON.HelpIntent", "AMAZON.FallbackIntent",
+    "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"})
 
 # Ids we store: at most 255 characters (the column size) of text that encodes as UTF-8.
 ID_FIELDS = (("context", "System", "user", "userId"), ("context", "System", "person", "personId"),
@@ -50,7 +60,20 @@ def alexa():
     except (VerificationError, MalformedRequest) as error:
         log.warning("refused an Alexa request: %s", error.reason)
         return jsonify(error=error.reason), 400
-    return jsonify(answer(skill, envelope))
+    if _kind(envelope) not in READS_MOSTLY:
+        return jsonify(answer(skill, envelope))
+    # A turn that read what another request changed meanwhile runs once more (core.db.reads_first; the
+    # database error handler has rolled it back); it gets a fresh envelope, since handlers may rewrite the
+    # request (a resumed intent) as they go.
+    fresh = iter((envelope,))
+    return jsonify(db.reads_first(lambda: answer(skill, next(fresh, None) or _deserialize(body))))
+
+
+def _kind(envelope: RequestEnvelope) -> str:
+    """The intent's name for an IntentRequest, else the request's type."""
+    request_ = envelope.request
+    intent = getattr(request_, "intent", None)
+    return intent.name if intent is not None and intent.name else request_.object_type
 
 
 def read_envelope(skill: AlexaSkill, headers, body: bytes) -> RequestEnvelope:
@@ -61,6 +84,11 @@ def read_envelope(skill: AlexaSkill, headers, body: bytes) -> RequestEnvelope:
         data = _parse(body)
         _check_application(data, skill.skill_id)
     _check_shape(data)
+    return _deserialize(body)
+
+
+def _deserialize(body: bytes) -> RequestEnvelope:
+    """The SDK's typed envelope of a body already checked."""
     try:
         return SERIALIZER.deserialize(body.decode("utf-8"), RequestEnvelope)
     except Exception:  # the SDK's parser raises assorted errors on odd shapes: all mean a bad request
@@ -71,6 +99,8 @@ def answer(skill: AlexaSkill, envelope: RequestEnvelope) -> dict:
     """The skill's response as JSON; a failure that escapes every handler still gets a spoken apology."""
     try:
         response = skill.custom.invoke(request_envelope=envelope, context=None)
+    except db.LostWriteRace:
+        raise  # core.db.reads_first runs the turn again
     except Exception:  # the exception handlers failed too: Alexa must still get a valid answer
         log.exception("the Alexa skill failed outside its handlers")
         return apology()

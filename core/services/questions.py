@@ -182,8 +182,12 @@ def _gentle(session: Session, partner: Partner, day: date, topic: Question, now:
 
 def mark_heard(session: Session, partner: Partner, channel: str, now: datetime) -> bool:
     """Record that `partner` got today's question (so the text fallback skips them); False if already.
-    One statement: the insert itself finds a mark already there (its unique day), also another server's."""
+    The insert finds a mark already there (its unique day), also another server's; it is tried only when a
+    read finds none, so hearing the question again writes nothing (on SQLite a turn that only reads never
+    waits for the write lock)."""
     day = local_time.local_date(now, partner.couple.timezone)
+    if has_heard(session, partner, day):
+        return False
     marked = session.scalar(insert_new(session, QuestionHeard).returning(QuestionHeard.id),
                             {"partner_id": partner.id, "local_date": day, "channel": channel, "at": now})
     return marked is not None  # (RETURNING, not rowcount: psycopg reports -1 for a skipped insert)

@@ -6,6 +6,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.response_helper import ResponseFactory
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.db import LostWriteRace, lost_write_race
 from skill.interceptors import TURN
 from skill.speech import DB_APOLOGY, SORRY, reply
 
@@ -32,8 +33,10 @@ class DatabaseErrorHandler(AbstractExceptionHandler):
         return isinstance(exception, SQLAlchemyError)
 
     def handle(self, handler_input, exception):
-        log.error("database error in an Alexa request: %s", type(exception).__name__, exc_info=exception)
         roll_back(handler_input)
+        if lost_write_race(exception):
+            raise LostWriteRace() from exception  # not a failure: the endpoint runs the turn again
+        log.error("database error in an Alexa request: %s", type(exception).__name__, exc_info=exception)
         return reply(handler_input, DB_APOLOGY, end=True)
 
 

@@ -74,3 +74,50 @@ def test_caddyfile_is_valid_for_caddy():
     result = subprocess.run(["caddy", "validate", "--adapter", "caddyfile", "--config", str(DEPLOY / "Caddyfile")],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_caddys_access_log_blanks_a_sign_in_links_token(tmp_path):
+    """The site block as shipped, served by a real Caddy on plain HTTP in front of a stand-in for gunicorn:
+    the access line for /login/link/<token> has the path without the token."""
+    if shutil.which("caddy") is None:
+        pytest.skip("caddy is not installed here (Debian: apt-get install caddy)")
+    import http.server
+    import socket
+    import threading
+    import time
+
+    import requests
+
+    def free_port() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    port, admin, log = free_port(), free_port(), tmp_path / "access.log"
+    site = (DEPLOY / "Caddyfile").read_text()
+    site = site.replace("trust.example.com {", f"{{\n\tadmin 127.0.0.1:{admin}\n}}\nhttp://127.0.0.1:{port} {{", 1)
+    site = site.replace("reverse_proxy 127.0.0.1:8000", f"reverse_proxy 127.0.0.1:{upstream.server_port}")
+    site = site.replace("/var/log/caddy/trustbuilder-access.log", str(log))
+    (tmp_path / "Caddyfile").write_text(site)
+    caddy = subprocess.Popen(["caddy", "run", "--adapter", "caddyfile", "--config", str(tmp_path / "Caddyfile")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/login/link/T0kenS3cret123?x=1", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+        time.sleep(0.5)
+    finally:
+        caddy.terminate()
+        caddy.wait(20)
+        upstream.shutdown()
+        upstream.server_close()
+    written = log.read_text()
+    assert "T0kenS3cret123" not in written
+    assert '"/login/link/[token]?x=1"' in written and '"/healthz"' in written
