@@ -2,12 +2,19 @@
 
     python bench/profile_web.py                       # temporary SQLite, 100 couples, 300 requests each
     python bench/profile_web.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python bench/profile_web.py --compare            # no profiler: CPU per request, app next to the baselines
 
 The real app (`create_app`, the skill's verifier trusting a throwaway CA and every other check on, Twilio
 signatures checked) in a temporary database, driven through Flask's test client one request at a time
 under cProfile, after a warm-up. For each scenario it prints the CPU and wall time per request, the
 statements per request, and the functions with the most cumulative time, grouped as our code, SQLAlchemy,
 the driver, crypto, ask-sdk and Flask/werkzeug.
+
+With --compare there is no profiler: each scenario and each of bench/baseline.py's handlers (the bare
+ask-sdk skill, the fixed TwiML route, the minimal correct handlers) is driven the same way in the same
+process, alternating in rounds, and the CPU time per request (`time.process_time`, so other load on the
+machine disturbs it far less than throughput) is printed with its ratio to the baseline. This is the work
+a request does, without gunicorn's queueing.
 """
 import argparse
 import cProfile
@@ -48,6 +55,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--database-url", help="a PostgreSQL server (a temporary database is made on it)")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=12, help="functions listed per scenario")
+    parser.add_argument("--compare", action="store_true", help="no profiler: CPU per request next to the baselines")
+    parser.add_argument("--rounds", type=int, default=5, help="with --compare: alternating rounds (median kept)")
     return parser.parse_args(argv)
 
 
@@ -89,6 +98,10 @@ def main(argv=None) -> int:
             statements[0] += 1
             writes[0] += statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
         event.listen(runtime.engine, "before_cursor_execute", count)
+        if args.compare:
+            compare(args, app, ca, couples, alexa.url, twilio, folder, url, env)
+            runtime.close()
+            return 0
         print(f"Web profile: {args.requests} requests per scenario, in process, one at a time, "
               f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'} (temporary), 100 couples")
         for name, call in scenarios(app, ca, couples, alexa.url, twilio).items():
@@ -121,6 +134,70 @@ def main(argv=None) -> int:
                       f"{short}:{line}({function})")
         runtime.close()
     return 0
+
+
+def compare(args, app, ca, couples, alexa_url: str, twilio: FakeTwilio, folder: Path, url: str, env: dict) -> None:
+    """CPU per request of each scenario and of its baselines, unprofiled, in alternating rounds. Requests are
+    built and signed before the clock starts, as bench/app_load.py does, so only the server's side counts."""
+    import json
+    import os
+    from dataclasses import replace
+    from bench import baseline
+    from devkit import alexa as alexa_envelopes, twilio as twilio_forms
+    ca.write(folder / "bench-ca")
+    os.environ.update(BENCH_CA_DIR=str(folder / "bench-ca"), ALEXA_SKILL_ID=SKILL_ID, DATABASE_URL=url,
+                      ENCRYPTION_KEY=env["ENCRYPTION_KEY"], PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+                      TWILIO_AUTH_TOKEN=twilio.auth_token)
+    ours, base = app.test_client(), baseline.create_baseline_app().test_client()
+    device = signed_client(app, ca, alexa_url, twilio.account_sid, twilio.auth_token).device
+
+    def alexa(client, make, path="/alexa"):
+        def prepared(c):
+            body = json.dumps(alexa_envelopes.envelope(make(), replace(device, user_id=c.alexa_user_id),
+                                                       session=alexa_envelopes.AlexaSession())).encode()
+            return client, path, body, ca.headers(body), None
+        return prepared
+
+    def sms(client, path="/sms/inbound"):
+        def prepared(c):
+            form = twilio_forms.inbound_form(c.texting_phone, OUR_NUMBER, SAYING, account_sid=twilio.account_sid)
+            headers = twilio_forms.signed_headers(twilio.auth_token, PUBLIC_BASE_URL + "/sms/inbound", form)
+            return client, path, twilio_forms.encoded(form), headers, "application/x-www-form-urlencoded"
+        return prepared
+
+    makers = {"alexa-hello (bare)": alexa(base, launch_request), "alexa-launch": alexa(ours, launch_request),
+              "alexa-minimal (base)": alexa(base, lambda: answer_request(SAYING), "/minimal/alexa"),
+              "alexa-checkin": alexa(ours, lambda: answer_request(SAYING)),
+              "twiml (bare)": sms(base), "sms-minimal (base)": sms(base, "/minimal/sms"), "sms-checkin": sms(ours)}
+    against = {"alexa-launch": ("alexa-hello (bare)", None),
+               "alexa-checkin": ("alexa-hello (bare)", "alexa-minimal (base)"),
+               "sms-checkin": ("twiml (bare)", "sms-minimal (base)")}
+
+    def post(client, path, body, headers, content_type):
+        kwargs = {"content_type": content_type} if content_type else {}
+        return client.post(path, data=body, headers=headers, **kwargs)
+
+    for name, make in makers.items():  # warm-up: chains cached, bank loaded, statements compiled
+        for n in range(20):
+            assert post(*make(couples[n % len(couples)])).status_code == 200, name
+    per_request = defaultdict(list)
+    for _ in range(args.rounds):
+        for name, make in makers.items():
+            prepared = [make(couples[n % len(couples)]) for n in range(args.requests)]
+            cpu = time.process_time()
+            for request in prepared:
+                post(*request)
+            per_request[name].append((time.process_time() - cpu) / args.requests * 1000)
+    median = {name: sorted(values)[len(values) // 2] for name, values in per_request.items()}
+    print(f"Web CPU per request, in process, one at a time, no profiler: {args.requests} requests x "
+          f"{args.rounds} alternating rounds (median), "
+          f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'} (temporary), {len(couples)} couples; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"{'scenario':24} {'CPU ms':>8} {'x bare':>8} {'x minimal':>10}  (baseline CPU / scenario CPU)")
+    for name, value in median.items():
+        bare, floor = against.get(name, (None, None))
+        ratio = lambda b: f"{median[b] / value:.2f}" if b else "-"  # noqa: E731
+        print(f"{name:24} {value:8.2f} {ratio(bare):>8} {ratio(floor):>10}")
 
 
 if __name__ == "__main__":

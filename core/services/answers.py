@@ -9,7 +9,7 @@ PRIVATE keeps a reflection that is never revealed and never counted.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from core import local_time
@@ -24,6 +24,20 @@ from core.services.replies_in_context import read_as_answer
 UNDO_WINDOW = timedelta(minutes=15)
 ASK_MINUTES = 30  # how long "Was that your answer? Reply YES" waits
 REPLACEABLE = (Visibility.SHARED, Visibility.HELD, Visibility.PENDING)
+
+
+def _replacing(gentle: bool):
+    """The UPDATE that blanks a partner's earlier answers of a day, to the gentle question or to the topic.
+    Built once: a check-in runs it every time, and building it (its IN lists) cost more than running it."""
+    table = CheckIn.__table__
+    same = table.c.question_id.in_(checkins.GENTLE_IDS) if gentle else table.c.question_id.not_in(checkins.GENTLE_IDS)
+    return update(table).where(
+        table.c.partner_id == bindparam("answerer"), table.c.local_date == bindparam("day"),
+        table.c.text.is_not(None), table.c.visibility.in_(REPLACEABLE), same).values(
+        text=None, visibility=Visibility.REPLACED)
+
+
+REPLACE_EARLIER = {gentle: _replacing(gentle) for gentle in (False, True)}
 
 
 @dataclass(frozen=True)
@@ -49,7 +63,7 @@ def take_answer(session: Session, partner: Partner, text: str | None, channel: s
     the "does it read as one" question, never the yes/no/thanks and danger checks."""
     if not (text or "").strip():
         raise InvalidInput("an answer cannot be empty", "empty_answer")
-    repeated = session.scalar(select(CheckIn).where(CheckIn.source_id == source_id))
+    repeated = session.scalar(checkins.BY_SOURCE, {"source_id": source_id})
     if repeated is not None:  # a retried request: what it did the first time, nothing more
         status = {Visibility.HELD: "held", Visibility.PENDING: "unclear"}.get(repeated.visibility, "saved")
         return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False))
@@ -57,7 +71,7 @@ def take_answer(session: Session, partner: Partner, text: str | None, channel: s
     if reading == "ack" or (not explicit and reading in ("command", "question")):
         return Taken(reading)
     if not explicit and reading == "unclear":
-        check_in = _store(session, partner, text, channel, source_id, now, Visibility.PENDING)
+        check_in = _store(session, partner, text, channel, source_id, now, Visibility.PENDING, replay_checked=True)
         expect_reply(partner, Awaiting.SAVE_ANSWER, now, ref=check_in.id, minutes=ASK_MINUTES)
         session.flush()
         return Taken("unclear")
@@ -69,15 +83,17 @@ def _keep(session, partner, text, channel, source_id, now) -> Taken:
     _, question, _ = personal_question(session, partner, now)
     gentle = question.id in checkins.GENTLE_IDS
     replaced = _drop_earlier(session, partner, now, gentle)
-    _store(session, partner, text, channel, source_id, now, Visibility.HELD if signal else Visibility.SHARED)
+    _store(session, partner, text, channel, source_id, now, Visibility.HELD if signal else Visibility.SHARED,
+           replay_checked=True)  # take_answer looked for source_id first
     if not (signal or gentle):  # a gentle answer stays private: nothing to tell the partner
         answer_notices.partner_answered(session, partner, now)
     status = "held" if signal else "gentle" if gentle else "replaced" if replaced else "saved"
     return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False), signal)
 
 
-def _store(session, partner, text, channel, source_id, now, visibility) -> CheckIn:
-    check_in, _ = checkins.record_check_in(session, partner, text, channel, source_id, now, visibility=visibility)
+def _store(session, partner, text, channel, source_id, now, visibility, replay_checked=False) -> CheckIn:
+    check_in, _ = checkins.record_check_in(session, partner, text, channel, source_id, now, visibility=visibility,
+                                           replay_checked=replay_checked)
     return check_in
 
 
@@ -90,10 +106,14 @@ def _drop_earlier(session: Session, partner: Partner, now: datetime, gentle: boo
     answer to the gentler personal question never replaces the answer to the couple's topic, nor the other
     way round): their words are dropped, the rows stay as `replaced` so a retried request still finds what
     it did. True if there were any."""
-    same = CheckIn.question_id.in_(checkins.GENTLE_IDS) if gentle else CheckIn.question_id.not_in(checkins.GENTLE_IDS)
-    result = session.execute(update(CheckIn).where(
-        CheckIn.partner_id == partner.id, CheckIn.local_date == _today(partner, now), CheckIn.text.is_not(None),
-        CheckIn.visibility.in_(REPLACEABLE), same).values(text=None, visibility=Visibility.REPLACED))
+    day = _today(partner, now)
+    session.flush()  # what the session holds is in the rows the statement looks at
+    result = session.execute(REPLACE_EARLIER[gentle], {"answerer": partner.id, "day": day})
+    if result.rowcount:  # loaded copies of the rows it blanked would still show the words: reload them
+        for row in [o for o in session.identity_map.values() if isinstance(o, CheckIn)]:
+            if (row.partner_id == partner.id and row.local_date == day and row.text is not None
+                    and row.visibility in REPLACEABLE and (row.question_id in checkins.GENTLE_IDS) == gentle):
+                session.expire(row)
     return bool(result.rowcount)
 
 

@@ -11,7 +11,7 @@ apologies are sent a day. Nothing here commits.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import local_time
@@ -222,6 +222,16 @@ def unheard(session: Session, partner: Partner, now: datetime) -> Apology | None
     """An apology sent to this partner that voice has not read to them yet (offered once at launch)."""
     apology = received(session, partner, now)
     return apology if apology is not None and apology.heard_at is None else None
+
+
+def news_may_wait(session: Session, partner: Partner, now: datetime) -> bool:
+    """One quick statement before a launch looks further: False means neither a pact proposal to tell
+    (`pact.next_untold`) nor an apology not yet heard (`unheard`) waits for `partner`; True means one may
+    (those two decide). Most launches have neither, and this saves them loading either."""
+    unheard_one = exists().where(
+        Apology.recipient_id == partner.id, Apology.state == ApologyState.SENT, Apology.response.is_(None),
+        Apology.sent_at >= now - REPLY_WITHIN, Apology.heard_at.is_(None))
+    return bool(session.scalar(select(or_(pact.untold_may_wait(partner, now), unheard_one))))
 
 
 def mark_heard(apology: Apology, now: datetime) -> None:

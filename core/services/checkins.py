@@ -53,12 +53,14 @@ class Reveal:
 
 
 def record_check_in(session: Session, partner: Partner, text: str | None, channel: str, source_id: str,
-                    now: datetime, mood: int | None = None,
-                    visibility: str = Visibility.SHARED) -> tuple[CheckIn, bool]:
-    """Store today's answer (and/or mood); a repeated `source_id` stores nothing and returns the first."""
+                    now: datetime, mood: int | None = None, visibility: str = Visibility.SHARED,
+                    replay_checked: bool = False) -> tuple[CheckIn, bool]:
+    """Store today's answer (and/or mood); a repeated `source_id` stores nothing and returns the first.
+    `replay_checked`: the caller has just looked for `source_id` in this transaction and found nothing, so it
+    is not looked for again (a request racing with the same id is still caught by the unique key)."""
     text = _clean_text(text)
     _check(channel, source_id, text, mood)
-    existing = _by_source(session, source_id)
+    existing = None if replay_checked else _by_source(session, source_id)
     if existing is not None:
         return existing, False
     day, question, _ = personal_question(session, partner, now)  # the topic, or their gentle question

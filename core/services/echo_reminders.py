@@ -8,9 +8,10 @@ both an Echo reminder and a text for the same moment, unless the partner asked f
 is always queued first (it is the fallback) and is cancelled only once the Echo reminder exists and the
 partner chose the Echo alone. Nothing here commits.
 """
+import functools
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from core.models import (EchoChange, EchoPreference, EchoReminder, OutboundMessage, Partner, Promise, PromiseState,
@@ -21,9 +22,13 @@ WAKE_AGAIN_AFTER = timedelta(minutes=15)  # a skill message not answered by then
 KEEP_AFTER_DUE = timedelta(days=2)  # a change still not applied by then is moot: the reminder went off
 
 
+# Built once: a check-in (the partner's "answered" notice) and every Alexa turn (pending changes) run these.
+PREFERENCE = select(EchoPreference).where(EchoPreference.partner_id == bindparam("partner_id"))
+
+
 def preference(session: Session, partner: Partner, now: datetime | None = None) -> EchoPreference | None:
     """The partner's Echo choices; created (empty) when `now` is given."""
-    row = session.scalar(select(EchoPreference).where(EchoPreference.partner_id == partner.id))
+    row = session.scalar(PREFERENCE, {"partner_id": partner.id})
     if row is None and now is not None:
         row = EchoPreference(partner_id=partner.id, updated_at=now)
         session.add(row)
@@ -92,8 +97,13 @@ _PENDING = or_(EchoReminder.change.is_not(None), EchoReminder.promise_id.is_(Non
 
 def pending(session: Session, user_id: str, limit: int = 3) -> list[EchoReminder]:
     """This Alexa account's Echo reminders that still need a call (a few: each call may take a second)."""
-    return list(session.scalars(select(EchoReminder).where(EchoReminder.alexa_user_id == user_id, _PENDING)
-                                .order_by(EchoReminder.id).limit(limit)))
+    return list(session.scalars(_pending_of_account(limit), {"user_id": user_id}))
+
+
+@functools.lru_cache(maxsize=8)
+def _pending_of_account(limit: int):
+    return (select(EchoReminder).where(EchoReminder.alexa_user_id == bindparam("user_id"), _PENDING)
+            .order_by(EchoReminder.id).limit(limit))
 
 
 def wanted(session: Session, row: EchoReminder, now: datetime) -> tuple[Promise | None, datetime | None]:

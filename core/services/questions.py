@@ -20,6 +20,8 @@ from prompts.daily import choose_question, gentle_question, skip_question, wordi
 # Built once with bound parameters: rebuilding a select per call costs more than running it.
 STORED_PROMPT = select(DailyPrompt).where(DailyPrompt.couple_id == bindparam("couple_id"),
                                           DailyPrompt.local_date == bindparam("day"))
+GENTLE_OF = select(GentleQuestion).where(GentleQuestion.partner_id == bindparam("partner_id"),
+                                         GentleQuestion.local_date == bindparam("day"))
 HEARD = select(QuestionHeard.id).where(QuestionHeard.partner_id == bindparam("partner_id"),
                                        QuestionHeard.local_date == bindparam("day"))
 
@@ -111,8 +113,7 @@ def _gentle_of(session: Session, partner: Partner, day: date) -> GentleQuestion 
     key = ("gentle_question", partner.id, day)
     if key in session.info and (session.info[key] is None or inspect(session.info[key]).persistent):
         return session.info[key]
-    gentle = session.info[key] = session.scalar(select(GentleQuestion).where(GentleQuestion.partner_id == partner.id,
-                                                                             GentleQuestion.local_date == day))
+    gentle = session.info[key] = session.scalar(GENTLE_OF, {"partner_id": partner.id, "day": day})
     return gentle
 
 

@@ -1,7 +1,9 @@
 """Signing in to the couple's page without a password: a 6-digit code texted to the partner's number, or a
 one-time link (LOGIN by text, "send me a link" by voice); then a server-side session.
 
-Codes: 6 digits, valid 10 minutes, used once, at most 5 wrong tries each and 5 codes per number per hour.
+Codes: 6 digits, valid 10 minutes, used once, at most 5 wrong tries each, and at most 5 codes per number
+per hour and 10 per day (a code is texted at any hour, because it was just asked for: whoever types someone
+else's number can never make it more than a few texts a day).
 Nothing secret is stored in clear: the browser keeps a random handle (cookie), the code is kept as a keyed
 digest of handle and code, a link's token and a session's token only as digests. Any well-formed number
 gets the same treatment (a row, counted against the limit), known or not; only a partner who takes texts
@@ -14,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.crypto import digest, phone_digest
@@ -26,6 +28,7 @@ from core.words import texts
 
 CODE_VALID = timedelta(minutes=10)
 CODES_PER_HOUR = 5
+CODES_PER_DAY = 10
 WRONG_TRIES = 5
 SESSION_IDLE = timedelta(days=30)
 TOUCH_EVERY = timedelta(minutes=5)  # a session's last use is written at most this often
@@ -55,7 +58,8 @@ def ask_code(session: Session, typed_phone: str, now: datetime) -> str:
     phone = normalize_phone(typed_phone)
     handle = secrets.token_urlsafe(24)
     guards.locked_guard(session, phone, now)  # the count below and the insert are one rule per number
-    if _codes_this_hour(session, phone, now) >= CODES_PER_HOUR:
+    if (_codes_since(session, phone, now - timedelta(hours=1)) >= CODES_PER_HOUR
+            or _codes_since(session, phone, now - timedelta(days=1)) >= CODES_PER_DAY):
         return handle  # matches nothing: the same page, and nothing is sent
     partner = couples.find_by_phone(session, phone)
     sendable = partner if partner is not None and partner.can_text else None
@@ -70,10 +74,10 @@ def ask_code(session: Session, typed_phone: str, now: datetime) -> str:
     return handle
 
 
-def _codes_this_hour(session: Session, phone: str, now: datetime) -> int:
+def _codes_since(session: Session, phone: str, since: datetime) -> int:
     return session.scalar(select(func.count()).select_from(SignInCode).where(
         SignInCode.kind == SignInKind.CODE, SignInCode.phone_digest == phone_digest(phone),
-        SignInCode.created_at > now - timedelta(hours=1)))
+        SignInCode.created_at > since))
 
 
 def _text(session: Session, partner: Partner, body: str, now: datetime) -> None:
@@ -199,9 +203,12 @@ def erase_for(session: Session, partner: Partner, phone: str | None) -> None:
 
 
 def tidy(session: Session, now: datetime) -> int:
-    """Housekeeping: codes an hour past their time (the hourly limit no longer counts them), idle sessions,
-    and the words of sign-in texts that are finished (they held a code). Returns the rows removed."""
-    removed = session.execute(delete(SignInCode).where(SignInCode.expires_at <= now - timedelta(hours=1))).rowcount
+    """Housekeeping: codes a day old (the daily limit no longer counts them; they hold digests only), links
+    an hour past their time, idle sessions, and the words of sign-in texts that are finished (they held a
+    code). Returns the rows removed."""
+    removed = session.execute(delete(SignInCode).where(or_(
+        and_(SignInCode.kind == SignInKind.CODE, SignInCode.created_at <= now - timedelta(days=1)),
+        and_(SignInCode.kind != SignInKind.CODE, SignInCode.expires_at <= now - timedelta(hours=1))))).rowcount
     removed += session.execute(delete(WebSession).where(WebSession.last_seen_at <= now - SESSION_IDLE)).rowcount
     session.execute(update(OutboundMessage).where(
         OutboundMessage.kind == TextKind.SIGN_IN, OutboundMessage.state.in_(sorted(FINISHED_TEXT_STATES)),

@@ -147,6 +147,8 @@ class PactLaunchHandler(AbstractRequestHandler):
         if not is_request_type("LaunchRequest")(handler_input) or turn(handler_input).partner is None:
             return False
         current = turn(handler_input)
+        if not apology.news_may_wait(current.db, current.partner, current.now):
+            return False  # the usual launch: one quick look, nothing loaded
         return (pact.next_untold(current.db, current.partner, current.now) is not None
                 or apology.unheard(current.db, current.partner, current.now) is not None)
 

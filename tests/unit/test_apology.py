@@ -164,3 +164,42 @@ def test_erasure_removes_what_they_wrote_and_keeps_what_was_written_to_them(sess
     [left] = session.scalars(select(Apology))
     assert left.author_id == sam.id and left.recipient_id is None
     assert not any("dinner" in (b or "") for b in bodies(session, "apology"))
+
+
+def test_the_quick_look_at_launch_finds_every_proposal_and_apology_the_full_look_would(session, pair, clock):
+    """apology.news_may_wait is only a first look: whenever the full look (pact.next_untold, apology.unheard)
+    finds something for a partner, it must say so; when it says nothing waits, the full look finds nothing."""
+    from core.services import pact
+    alex, sam = pair
+
+    def agree():
+        full = {p.id: pact.next_untold(session, p, clock()) is not None or apology.unheard(session, p, clock()) is not None
+                for p in (alex, sam)}
+        quick = {p.id: apology.news_may_wait(session, p, clock()) for p in (alex, sam)}
+        for partner_id, found in full.items():
+            assert quick[partner_id] or not found, (partner_id, full, quick)
+        return quick
+
+    assert agree() == {alex.id: False, sam.id: False}
+    proposed = pact.propose(session, alex, "add", clock(), text="we check in every evening")
+    assert agree() == {alex.id: False, sam.id: True}  # waits for Sam, not for its proposer
+    pact.mark_told(proposed.version, clock())
+    session.flush()
+    assert agree() == {alex.id: False, sam.id: False}  # told once
+    pact.propose(session, sam, "add", clock(), text="we plan one evening out a week")
+    assert agree()[alex.id] is True
+    clock.advance(days=15)  # both proposals lapse
+    assert agree() == {alex.id: False, sam.id: False}
+    written(session, sam, clock())
+    apology.send(session, sam, clock())
+    assert agree() == {alex.id: True, sam.id: False}
+    apology.mark_heard(apology.unheard(session, alex, clock()), clock())
+    session.flush()
+    assert agree() == {alex.id: False, sam.id: False}
+    clock.advance(days=1)
+    written(session, alex, clock())
+    apology.send(session, alex, clock())
+    assert agree()[sam.id] is True
+    apology.respond(session, sam, "thank_you", clock())
+    session.flush()
+    assert agree()[sam.id] is False  # answered: nothing to offer at launch any more

@@ -79,6 +79,16 @@ def test_answers_replace_undo_and_stay_private(session, alex, clock):
     assert [r.text for r in session.scalars(select(CheckIn).where(CheckIn.text.is_not(None)))] == ["still angry"]
 
 
+def test_an_earlier_answer_already_loaded_shows_it_was_replaced(session, alex, clock):
+    """The replacement is one statement on the table: a copy of the earlier answer that the session holds
+    must not go on showing its words."""
+    answers.take_answer(session, alex, "I felt close at breakfast", "sms", "s1", clock())
+    earlier = session.scalar(select(CheckIn).where(CheckIn.source_id == "s1"))
+    assert earlier.text == "I felt close at breakfast"
+    answers.take_answer(session, alex, "The walk mattered more", "voice", "s2", clock(), explicit=True)
+    assert (earlier.text, earlier.visibility) == (None, "replaced")
+
+
 def test_an_answer_that_reads_as_danger_is_held(session, alex, clock):
     taken = answers.take_answer(session, alex, "he threatened to kill me", "voice", "v1", clock(), explicit=True)
 

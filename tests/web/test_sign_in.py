@@ -77,6 +77,21 @@ def test_at_most_five_codes_per_number_an_hour(visitor, couple, runtime, clock):
     assert len(sign_in_texts(runtime, ALEX)) == 6
 
 
+def test_at_most_ten_codes_per_number_a_day_whatever_the_hour(visitor, couple, runtime, clock, tx):
+    """Someone typing another person's number every hour still sends them at most ten codes a day, also
+    after the hourly housekeeping (it keeps a day of code rows: digests only)."""
+    browser = visitor()
+    for hour in range(24):
+        browser.ask_code(ALEX)
+        with tx() as s:
+            sign_in.tidy(s, clock())
+        clock.advance(minutes=61)
+    assert len(sign_in_texts(runtime, ALEX)) == 10
+    clock.advance(hours=24)
+    browser.ask_code(ALEX)
+    assert len(sign_in_texts(runtime, ALEX)) == 11
+
+
 def test_five_wrong_codes_end_the_code(visitor, couple, runtime):
     browser = visitor()
     browser.ask_code(ALEX)
