@@ -1,5 +1,6 @@
 """The database: engine, sessions, and schema migrations (Alembic) run at start-up."""
 import fcntl
+import functools
 import os
 import sqlite3
 import threading
@@ -274,12 +275,22 @@ def transaction(factory: sessionmaker[Session]):
             yield session
 
 
-def insert_new(session: Session, model):
+def insert_new(session: Session, model, returning: str | None = None):
     """INSERT ... ON CONFLICT DO NOTHING into the model's table, in the session's dialect (PostgreSQL or
-    SQLite): a row whose unique key is taken already is skipped, in the same statement (add RETURNING to learn
-    which were stored: psycopg's rowcount is -1 here)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model.__table__).on_conflict_do_nothing()
+    SQLite): a row whose unique key is taken already is skipped, in the same statement. `returning` tells
+    which were stored (psycopg's rowcount is -1 here): a column's name returns that column, "row" the stored
+    object itself (an ORM insert: it joins the session as if it had been added and flushed). Built once
+    per model, dialect and `returning`, since the hot paths run it on every request."""
+    return _insert_new(session.get_bind().dialect.name == "postgresql", model, returning)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_new(on_postgresql: bool, model, returning: str | None):
+    dialect = postgresql if on_postgresql else sqlite
+    if returning == "row":
+        return dialect.insert(model).on_conflict_do_nothing().returning(model)
+    statement = dialect.insert(model.__table__).on_conflict_do_nothing()
+    return statement.returning(model.__table__.c[returning]) if returning else statement
 
 
 def alembic_config(engine: Engine | None = None) -> AlembicConfig:

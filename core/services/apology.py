@@ -11,7 +11,7 @@ apologies are sent a day. Nothing here commits.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import local_time
@@ -224,14 +224,19 @@ def unheard(session: Session, partner: Partner, now: datetime) -> Apology | None
     return apology if apology is not None and apology.heard_at is None else None
 
 
+# An apology sent to the partner (bound: partner_id, apology_since) that voice has not read to them yet.
+UNHEARD_MAY_WAIT = exists().where(
+    Apology.recipient_id == bindparam("partner_id"), Apology.state == ApologyState.SENT, Apology.response.is_(None),
+    Apology.sent_at >= bindparam("apology_since"), Apology.heard_at.is_(None))
+NEWS_MAY_WAIT = select(or_(pact.UNTOLD_MAY_WAIT, UNHEARD_MAY_WAIT))
+
+
 def news_may_wait(session: Session, partner: Partner, now: datetime) -> bool:
     """One quick statement before a launch looks further: False means neither a pact proposal to tell
     (`pact.next_untold`) nor an apology not yet heard (`unheard`) waits for `partner`; True means one may
     (those two decide). Most launches have neither, and this saves them loading either."""
-    unheard_one = exists().where(
-        Apology.recipient_id == partner.id, Apology.state == ApologyState.SENT, Apology.response.is_(None),
-        Apology.sent_at >= now - REPLY_WITHIN, Apology.heard_at.is_(None))
-    return bool(session.scalar(select(or_(pact.untold_may_wait(partner, now), unheard_one))))
+    return bool(session.scalar(NEWS_MAY_WAIT, {"couple_id": partner.couple_id, "partner_id": partner.id,
+                                               "pact_since": now - pact.LAPSE, "apology_since": now - REPLY_WITHIN}))
 
 
 def mark_heard(apology: Apology, now: datetime) -> None:

@@ -3,10 +3,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import local_time
+from core.db import insert_new
 from core.errors import InvalidInput
 from core.models import Channel, CheckIn, Consent, Partner, Visibility
 from core.services.couples import other_partner
@@ -64,13 +64,13 @@ def record_check_in(session: Session, partner: Partner, text: str | None, channe
     if existing is not None:
         return existing, False
     day, question, _ = personal_question(session, partner, now)  # the topic, or their gentle question
-    check_in = CheckIn(partner_id=partner.id, couple_id=partner.couple_id, local_date=day,
-                       question_id=question.id, channel=channel, text=text, mood=mood,
-                       visibility=visibility, source_id=source_id, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(check_in)
-    except IntegrityError:
+    # One statement: a request with the same source id that got in first (Alexa or Twilio trying again
+    # while the first one runs) is found by the unique key, and that one's check-in is returned.
+    check_in = session.scalar(insert_new(session, CheckIn, returning="row"), [dict(
+        partner_id=partner.id, couple_id=partner.couple_id, local_date=day, question_id=question.id,
+        channel=channel, text=text, mood=mood, visibility=visibility, seen_at=None, source_id=source_id,
+        created_at=now)])
+    if check_in is None:
         return _by_source(session, source_id), False
     return check_in, True
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -293,16 +293,14 @@ def next_untold(session: Session, partner: Partner, now: datetime) -> Entry | No
     return next((e for e in waiting_for(session, partner, now) if e.pending.voice_told_at is None), None)
 
 
-def untold_may_wait(partner: Partner, now: datetime):
-    """A clause, true when a proposal of the other partner may wait to be told to `partner` by voice: a
-    recent pending version, not yet told, of a live agreement of their couple. Only a quick first look (one
-    index lookup, no rows loaded) before `next_untold`, which decides: it is true whenever that one is
-    found."""
-    return exists().where(
-        PactVersion.agreement_id == PactAgreement.id, PactAgreement.couple_id == partner.couple_id,
-        PactAgreement.retired_at.is_(None), PactVersion.state == ProposalState.PENDING,
-        PactVersion.proposed_at >= now - LAPSE, PactVersion.voice_told_at.is_(None),
-        (PactVersion.proposed_by_id != partner.id) | PactVersion.proposed_by_id.is_(None))
+# A first look, true when a proposal of the other partner may wait to be told to a partner by voice: a
+# recent pending version, not yet told, of a live agreement of their couple (bound: couple_id, partner_id and
+# pact_since, LAPSE before now). `next_untold` decides; this is true whenever that finds one. Built once.
+UNTOLD_MAY_WAIT = exists().where(
+    PactVersion.agreement_id == PactAgreement.id, PactAgreement.couple_id == bindparam("couple_id"),
+    PactAgreement.retired_at.is_(None), PactVersion.state == ProposalState.PENDING,
+    PactVersion.proposed_at >= bindparam("pact_since"), PactVersion.voice_told_at.is_(None),
+    or_(PactVersion.proposed_by_id != bindparam("partner_id"), PactVersion.proposed_by_id.is_(None)))
 
 
 def mark_told(version: PactVersion, now: datetime) -> None:

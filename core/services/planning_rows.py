@@ -125,7 +125,7 @@ def insert_prompts(session: Session, prompts: list[dict]) -> set[int]:
     already (another server's stands); returns the couple ids stored here."""
     if not prompts:
         return set()
-    statement = insert_new(session, DailyPrompt).returning(DailyPrompt.couple_id)
+    statement = insert_new(session, DailyPrompt, returning="couple_id")
     return set(session.scalars(statement, prompts))
 
 

@@ -189,7 +189,7 @@ def mark_heard(session: Session, partner: Partner, channel: str, now: datetime) 
     day = local_time.local_date(now, partner.couple.timezone)
     if has_heard(session, partner, day):
         return False
-    marked = session.scalar(insert_new(session, QuestionHeard).returning(QuestionHeard.id),
+    marked = session.scalar(insert_new(session, QuestionHeard, returning="id"),
                             {"partner_id": partner.id, "local_date": day, "channel": channel, "at": now})
     return marked is not None  # (RETURNING, not rowcount: psycopg reports -1 for a skipped insert)
 
