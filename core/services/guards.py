@@ -100,15 +100,15 @@ def spend_reply(session: Session, phone: str, now: datetime, safety: bool = Fals
                                                         "cutoff": now - REPLY_WINDOW,
                                                         "per_hour": per_hour}).rowcount == 1:
         return True
-    guard = _locked(session, digest)
-    if guard is None and per_hour > 0 and _first_reply(session, digest, now):
+    if per_hour > 0 and _first_reply(session, digest, now):
         return True
-    return _spent_under_lock(session, guard or locked_guard(session, phone, now), now, safety, per_hour)
+    return _spent_under_lock(session, locked_guard(session, phone, now), now, safety, per_hour)
 
 
 def _first_reply(session: Session, digest: bytes, now: datetime) -> bool:
-    """The first text from a number: its guard row, made with this reply counted; False when another
-    request made the row first (the caller then counts under its lock)."""
+    """The first text from a number: its guard row, made with this reply counted; False when the number
+    has a row already (its budget is spent, or another request made it first: the caller then counts
+    under the row's lock)."""
     stored = session.execute(insert_new(session, PhoneGuard).returning(_GUARDS.c.digest),
                              {"digest": digest, "link_failures": 0, "replies_in_window": 1,
                               "reply_window_start": now, "created_at": now})
