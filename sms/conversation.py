@@ -10,9 +10,9 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.crypto import phone_digest
 from core.errors import DomainError
 from core.models import Awaiting, Consent, InboundMessage, Partner
-from core.crypto import phone_digest
 from core.phones import mask_phone
 from core.services import couples, guards, invitations
 from core.services.erasure import former_partner
