@@ -6,10 +6,11 @@ the same transaction as the command's effect, so a retried webhook changes nothi
 import logging
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.crypto import phone_digest
 from core.errors import DomainError
 from core.models import Awaiting, Consent, InboundMessage, Partner
 from core.phones import mask_phone
@@ -27,6 +28,11 @@ from sms.handlers import apology as apology_texts, pact as pact_texts
 
 log = logging.getLogger(__name__)
 BY_SID = select(InboundMessage).where(InboundMessage.message_sid == bindparam("sid"))  # built once: every text runs it
+#: The sender by number (as couples.find_by_phone loads them) and, in the same statement, the id of the
+#: InboundMessage already kept for this MessageSid: a registered number's text needs one lookup, not two.
+SENDER = couples.BY_PHONE.add_columns(
+    select(InboundMessage.id).where(InboundMessage.message_sid == bindparam("sid")).scalar_subquery())
+KEEP = insert(InboundMessage.__table__)  # the reply kept, as a plain INSERT: nothing reads it back in this request
 HANDLERS = {
     "join": account.already_joined, "invite": account.invite, "question": daily.question, "mood": daily.mood,
     "promise": promises.promise, "promises": promises.open_list, "kept": promises.kept,
@@ -66,43 +72,60 @@ AWAITED = {
 
 def respond(session: Session, settings: Settings, text: InboundText, now: datetime) -> str | None:
     """The reply to one inbound text (None: no reply); the stored one when Twilio retries a MessageSid."""
-    partner = couples.find_by_phone(session, text.phone)
-    stored = session.scalar(BY_SID, {"sid": text.sid})
+    partner, stored = _sender(session, text)
     if stored is not None:
         return _replayed(stored, partner)
-    turn, command = Turn(session, settings, now, text, partner), parse_command(text.body)
+    command = parse_command(text.body)
     log.info("text %s from %s: %s", text.sid, mask_phone(text.phone), command.name)  # never the words
-    may_reply = guards.spend_reply(session, text.phone, now, safety=command.name == "safety",
-                                   per_hour=settings.sms_replies_per_hour)
-    reply = segments.fit(_handled(turn, command)) if may_reply or command.name == "stop" else _quietly(turn, command)
-    session.add(InboundMessage(message_sid=text.sid, partner_id=turn.partner.id if turn.partner else None,
-                               reply=reply, created_at=now))
-    session.flush()
+    turn = Turn(session, settings, now, text, partner)
+    try:
+        reply = _handled(turn, command)
+    except DomainError as error:
+        reply = _refused(turn, command, error)
+    session.flush()  # a partner JOIN made has its id
+    session.execute(KEEP, {"message_sid": text.sid, "partner_id": turn.partner.id if turn.partner else None,
+                           "reply": reply, "created_at": now})
     return reply
 
 
-def _quietly(turn: Turn, command: Command) -> None:
-    """Over the hour's reply budget: the text still does what it asks (an answer is kept, STOP stops),
-    but no reply goes out, so a flood cannot run up the bill."""
-    _handled(turn, command)
-    return None
+def _sender(session: Session, text: InboundText) -> tuple[Partner | None, InboundMessage | None]:
+    """Who is texting, and the InboundMessage already kept for this MessageSid (a retried webhook)."""
+    found = session.execute(SENDER, {"digest": phone_digest(text.phone), "sid": text.sid}).unique().one_or_none()
+    if found is None:  # not a registered number: the replay check on its own
+        return None, session.scalar(BY_SID, {"sid": text.sid})
+    partner, replayed_id = found
+    return partner, session.get(InboundMessage, replayed_id) if replayed_id is not None else None
+
+
+def _handled(turn: Turn, command: Command) -> str | None:
+    """Count the reply against the number's budget, then run the handler: its reply, or none over the
+    budget (the text still does what it asks: an answer is kept, STOP stops, but a flood cannot run up
+    the bill)."""
+    may_reply = guards.spend_reply(turn.session, turn.text.phone, turn.now, safety=command.name == "safety",
+                                   per_hour=turn.settings.sms_replies_per_hour)
+    reply = route(turn, command)(turn, command)
+    return segments.fit(reply) if may_reply or command.name == "stop" else None
+
+
+def _refused(turn: Turn, command: Command, error: DomainError) -> str | None:
+    """A handler refused: undo everything it wrote by rolling the whole transaction back (cheaper than a
+    SAVEPOINT around every handler, as refusals are rare and nothing before the handler but the reply
+    budget writes), then count the reply again and answer with the refusal's friendly words."""
+    session = turn.session
+    session.rollback()
+    turn.partner, _ = _sender(session, turn.text)  # as stored: a partner the handler made is gone
+    may_reply = guards.spend_reply(session, turn.text.phone, turn.now, safety=command.name == "safety",
+                                   per_hour=turn.settings.sms_replies_per_hour)
+    if not (may_reply or command.name == "stop"):
+        return None
+    away = former_partner(turn.partner) if turn.partner else None
+    invited = invitations.pending_name(session, turn.partner.couple_id, turn.now) if turn.partner else None
+    return segments.fit(texts.problem(error.reason, turn.other_name, away.display_name if away else None, invited))
 
 
 def _replayed(stored: InboundMessage, partner: Partner | None) -> str | None:
     """A retried webhook: the same reply, but only ever to the person it was first given to."""
     return stored.reply if stored.partner_id == (partner.id if partner else None) else None
-
-
-def _handled(turn: Turn, command: Command) -> str | None:
-    """Run the handler in a savepoint: a refusal undoes its writes and becomes a friendly reply."""
-    try:
-        with turn.session.begin_nested():
-            return route(turn, command)(turn, command)
-    except DomainError as error:
-        turn.session.expire_all()  # objects loaded inside the savepoint may still show what was undone
-        away = former_partner(turn.partner) if turn.partner else None
-        invited = invitations.pending_name(turn.session, turn.partner.couple_id, turn.now) if turn.partner else None
-        return texts.problem(error.reason, turn.other_name, away.display_name if away else None, invited)
 
 
 def route(turn: Turn, command: Command):

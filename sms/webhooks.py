@@ -2,10 +2,10 @@
 (delivery reports). Both are signature-checked first (sms.security): unsigned 403, malformed 400,
 database trouble 503 (Twilio may retry; nothing is half-written), never 500 for a bad request."""
 import logging
+from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, request
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from twilio.twiml.messaging_response import MessagingResponse
 
 import request_scope
 from core.crypto import CryptoError
@@ -62,9 +62,14 @@ def _rollback(session) -> None:
         log.warning("rollback failed after a database error")
 
 
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+NO_REPLY = XML_DECLARATION + "<Response />"
+
+
 def twiml(reply: str | None) -> Response:
-    """A TwiML messaging response with at most one message."""
-    response = MessagingResponse()
-    if reply:
-        response.message(reply)
-    return Response(str(response), mimetype="text/xml")
+    """A TwiML messaging response with at most one message: the document twilio's MessagingResponse
+    writes (tests/sms/test_webhooks.py compares them), as a string rather than an ElementTree built and
+    serialised per text."""
+    if not reply:
+        return Response(NO_REPLY, mimetype="text/xml")
+    return Response(f"{XML_DECLARATION}<Response><Message>{escape(reply)}</Message></Response>", mimetype="text/xml")

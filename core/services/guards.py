@@ -1,9 +1,10 @@
 """The rules one phone number owns, kept by its keyed digest (never the number): the do-not-contact list, the
 LINK lockout and the hourly reply budget. Each is count-then-write, so each first locks the number's
-PhoneGuard row (SELECT ... FOR UPDATE); lock it after any couple or partner row (core/locks.py's order)."""
+PhoneGuard row (SELECT ... FOR UPDATE); lock it after any couple or partner row (core/locks.py's order).
+The reply budget's usual case is a single conditional UPDATE, which takes the same row lock."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.crypto import phone_digest
@@ -73,11 +74,50 @@ def link_succeeded(session: Session, phone: str, now: datetime) -> None:
     session.flush()
 
 
+_GUARDS = PhoneGuard.__table__
+_WINDOW_OVER = or_(_GUARDS.c.reply_window_start.is_(None),
+                   _GUARDS.c.reply_window_start <= bindparam("cutoff", type_=_GUARDS.c.reply_window_start.type))
+#: One reply counted, in the window or in a new one, only where the budget is not spent (built once).
+COUNT_A_REPLY = (update(_GUARDS)
+                 .where(_GUARDS.c.digest == bindparam("guard_digest"),
+                        or_(_WINDOW_OVER, _GUARDS.c.replies_in_window < bindparam("per_hour")))
+                 .values(reply_window_start=case((_WINDOW_OVER, bindparam("now", type_=_GUARDS.c.created_at.type)),
+                                                 else_=_GUARDS.c.reply_window_start),
+                         replies_in_window=case((_WINDOW_OVER, 1), else_=_GUARDS.c.replies_in_window + 1)))
+
+
 def spend_reply(session: Session, phone: str, now: datetime, safety: bool = False,
                 per_hour: int = REPLIES_PER_HOUR) -> bool:
     """May we reply to this number now? Counts the reply; False once the hour's budget is spent (a flood
-    cannot run up the bill). A SAFETY request over the budget is still answered once an hour."""
-    guard = locked_guard(session, phone, now)
+    cannot run up the bill). A SAFETY request over the budget is still answered once an hour.
+
+    Every text asks this, so the usual case is one statement: an UPDATE that counts the reply only where
+    the budget allows it (PostgreSQL re-checks that condition on the row a concurrent text just
+    committed, so the count never passes the limit). A new number is one INSERT of its row with the reply
+    counted; a spent budget (and a race for a new number's row) takes the locked row as before."""
+    digest = phone_digest(phone)
+    if per_hour > 0 and session.execute(COUNT_A_REPLY, {"guard_digest": digest, "now": now,
+                                                        "cutoff": now - REPLY_WINDOW,
+                                                        "per_hour": per_hour}).rowcount == 1:
+        return True
+    if per_hour > 0 and _first_reply(session, digest, now):
+        return True
+    return _spent_under_lock(session, locked_guard(session, phone, now), now, safety, per_hour)
+
+
+def _first_reply(session: Session, digest: bytes, now: datetime) -> bool:
+    """The first text from a number: its guard row, made with this reply counted; False when the number
+    has a row already (its budget is spent, or another request made it first: the caller then counts
+    under the row's lock)."""
+    stored = session.execute(insert_new(session, PhoneGuard).returning(_GUARDS.c.digest),
+                             {"digest": digest, "link_failures": 0, "replies_in_window": 1,
+                              "reply_window_start": now, "created_at": now})
+    return stored.first() is not None
+
+
+def _spent_under_lock(session: Session, guard: PhoneGuard, now: datetime, safety: bool, per_hour: int) -> bool:
+    """The budget rule on the locked row: what the UPDATE above could not count (spent, or a SAFETY
+    request's once-an-hour answer over the budget)."""
     if guard.reply_window_start is None or guard.reply_window_start <= now - REPLY_WINDOW:
         guard.reply_window_start, guard.replies_in_window = now, 0
     if guard.replies_in_window < per_hour:

@@ -150,6 +150,39 @@ def test_over_the_budget_a_text_still_does_what_it_asks(text, couple, db, clock)
     assert partner(db, ALEX).opted_out
 
 
+def test_over_the_budget_a_refusal_is_silent_and_still_undoes_its_writes(text, db, monkeypatch):
+    from core.errors import NotAllowed
+    from core.services import outbox
+    for _ in range(guards.REPLIES_PER_HOUR):
+        text(JO, "hello")
+
+    def refuse(*args, **kwargs):
+        raise NotAllowed("cannot text", "phone_invalid")
+    monkeypatch.setattr(outbox, "queue", refuse)  # after JOIN has already added Jo's couple
+
+    assert text(JO, "JOIN Jo") is None
+    assert partner(db, JO) is None
+
+
+def test_the_reply_budget_counts_in_one_statement_and_keeps_its_rules(runtime, tx, clock):
+    """The conditional UPDATE (and the INSERT for a new number) against the rules the locked row keeps: a
+    new number's first reply, a window that starts again, a spent budget, SAFETY once an hour over it."""
+    now, phone = clock(), "+14155550177"
+    with tx() as s:
+        assert [guards.spend_reply(s, phone, now, per_hour=2) for _ in range(3)] == [True, True, False]
+        assert guards.spend_reply(s, phone, now, safety=True, per_hour=2) is True
+        assert guards.spend_reply(s, phone, now, safety=True, per_hour=2) is False
+    later = now + guards.REPLY_WINDOW
+    with tx() as s:
+        assert guards.spend_reply(s, phone, later, per_hour=2) is True  # the window starts again
+        guard = guards.locked_guard(s, phone, later)
+        assert (guard.replies_in_window, guard.reply_window_start, guard.safety_reply_at) == (1, later, now)
+    with tx() as s:
+        assert guards.spend_reply(s, phone, later, per_hour=0) is False  # no budget at all
+        assert guards.spend_reply(s, "+14155550178", later, per_hour=0) is False
+        assert guards.locked_guard(s, "+14155550178", later).replies_in_window == 0
+
+
 def test_after_inviting_the_inviter_hears_the_same_whoever_the_number_belongs_to(text, db):
     text(JO, "JOIN Jo")  # registered: the invitation to Jo sends nothing
     heard = []

@@ -99,6 +99,25 @@ def test_a_refusal_midway_undoes_the_handlers_writes(text, db, monkeypatch):
     assert partner(db, SAM) is None and count(db, InboundMessage) == 2
 
 
+def test_a_refused_text_counts_one_reply_and_a_retry_gets_the_same_refusal(text, db, monkeypatch):
+    from core.errors import NotAllowed
+    from core.models import PhoneGuard
+    from core.services import outbox
+    text(ALEX, "JOIN Alex")
+
+    def refuse(*args, **kwargs):
+        raise NotAllowed("cannot text", "phone_invalid")
+    monkeypatch.setattr(outbox, "queue", refuse)
+    sid = new_sid()
+
+    first, retried = text(ALEX, "INVITE 415 555 0101 Sam", sid), text(ALEX, "INVITE 415 555 0101 Sam", sid)
+
+    db.expire_all()
+    assert first == retried == "Your partner's number can't get texts, so I can't send it."
+    assert db.get(PhoneGuard, phone_digest(ALEX)).replies_in_window == 2  # JOIN and the refusal, once each
+    assert partner(db, SAM) is None and count(db, InboundMessage) == 2
+
+
 def test_invitee_is_only_reminded_until_yes(text, db):
     text(ALEX, "JOIN Alex")
     text(ALEX, "INVITE 415 555 0101 Sam")

@@ -246,3 +246,17 @@ def test_a_unique_key_clash_twice_is_503(client, couple, monkeypatch):
     monkeypatch.setattr(conversation, "respond", always_clash)
 
     assert signed_post(client, PATH, inbound_form(ALEX, "an answer")).status_code == 503
+
+
+@pytest.mark.parametrize("reply", [None, "", "Saved. Sam answered too: reply SHOW to see it.",
+                                   'Tom & Jerry <3 "quoted" \'single\' > ]]> é 💬\nline two'])
+def test_twiml_is_the_document_twilio_writes(app, reply):
+    from twilio.twiml.messaging_response import MessagingResponse
+    from sms.webhooks import twiml
+    expected = MessagingResponse()
+    if reply:
+        expected.message(reply)
+    with app.app_context():
+        response = twiml(reply)
+
+    assert response.get_data(as_text=True) == str(expected) and response.mimetype == "text/xml"
