@@ -141,6 +141,11 @@ class WriteGate:
         self._fd: int | None = None
         self._fd_pid: int | None = None
         self.holder = None  # the DBAPI connection whose transaction holds the gate
+        _ALL_GATES.add(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child nobody holds the gate yet, whatever a thread of the parent held at the fork."""
+        self._threads, self._fd, self._fd_pid, self.holder = threading.Lock(), None, None, None
 
     def _file(self) -> int:
         """This process's own descriptor (a forked worker must not share its parent's: flock would not
@@ -185,6 +190,8 @@ class WriteGate:
 
 
 _GATES: "weakref.WeakKeyDictionary[Engine, WriteGate]" = weakref.WeakKeyDictionary()
+_ALL_GATES: "weakref.WeakSet[WriteGate]" = weakref.WeakSet()
+os.register_at_fork(after_in_child=lambda: [gate._after_fork() for gate in list(_ALL_GATES)])
 
 
 def write_gate(engine: Engine) -> WriteGate | None:

@@ -217,3 +217,21 @@ def _gate(engine) -> db.WriteGate:
     gate = db.write_gate(engine)
     assert gate is not None
     return gate
+
+
+def _child_takes_the_thread_lock(gate, results) -> None:
+    results.put(gate._threads.acquire(timeout=0.5) and gate.holder is None)
+
+
+def test_a_forked_child_does_not_inherit_a_gate_its_parent_holds(engine):
+    gate = _gate(engine)
+    assert gate.enter("parent") is True
+    try:
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        child = context.Process(target=_child_takes_the_thread_lock, args=(gate, results))
+        child.start()
+        child.join(20)
+        assert child.exitcode == 0 and results.get(timeout=5) is True
+    finally:
+        gate.leave("parent")
