@@ -69,6 +69,8 @@ ERASE_ASK = ("This erases your answers, promises and phone number from Trust Bui
 ERASED = "Done. Your Trust Builder data is erased. Take care."
 ERASE_KEPT = "OK, nothing was deleted."
 ASK_SHARE_HELD = "Would you like me to share it with your partner?"
+ASK_SHARE_WEEKLY_HELD = ("One of your answers this week stays private. Would you like me to share it with {partner} "
+                         "after all?")
 
 # Linking and who is speaking
 HOW_TO_LINK = "Here's how to link your phone."

@@ -241,6 +241,30 @@ def _finished(session: Session, check_in: WeeklyCheckIn, partner: Partner, *visi
     return len([a for a in _answers(session, check_in, partner) if a.visibility in visible]) == STEPS
 
 
+def has_held(session: Session, partner: Partner, now: datetime) -> bool:
+    """True when an answer of this partner's this week is held (it read as danger): theirs alone until they
+    say SHARE IT."""
+    check_in = _week(session, partner.couple_id, week_of(partner.couple, now))
+    return check_in is not None and any(a.visibility == Visibility.HELD for a in _answers(session, check_in, partner))
+
+
+def share_held(session: Session, partner: Partner, now: datetime) -> WeekReveal | None:
+    """SHARE IT for the weekly check-in: this week's held answers of `partner` are shared after all, as if
+    they had been shared when written (if that completes the week for both, the other partner hears the
+    answers can be read, and the couple gets its small win). None when nothing of theirs is held."""
+    check_in = _week(session, partner.couple_id, week_of(partner.couple, now))
+    held = [a for a in _answers(session, check_in, partner) if a.visibility == Visibility.HELD] if check_in else []
+    if not held:
+        return None
+    for answer in held:
+        answer.visibility = Visibility.SHARED
+    session.flush()
+    shown = reveal(session, partner, now, mark_seen=False)
+    if shown.status == "both":
+        _both_done(session, partner, check_in, now)
+    return shown
+
+
 def reveal(session: Session, partner: Partner, now: datetime, mark_seen: bool = True) -> WeekReveal:
     """The partner's three answers this week, only once both have answered all three (a held answer of
     theirs looks like no answer); marks them seen when shown."""

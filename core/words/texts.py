@@ -240,7 +240,7 @@ UNDO_SEEN = "Your partner has already seen that answer, so it can't be taken bac
 UNDO_TOO_LATE = "It's been more than 15 minutes, so that answer stays. You can send a new one; it replaces it."
 PRIVATE_HOW = "Text PRIVATE and your words, e.g. PRIVATE I felt tired today. Only you will ever see it."
 PRIVATE_KEPT = "Kept just for you. It's never shown to your partner or counted anywhere they see."
-NOTHING_HELD = "There's no private answer waiting to be shared today."
+NOTHING_HELD = "There's no held answer of yours waiting to be shared."
 LINK_LOCKED = "Too many wrong codes. LINK is locked for an hour on this phone; then ask Alexa for a new code."
 NO_DATA_HERE = "There's no Trust Builder data for this number."
 DELETE_STOPPED = "OK, nothing was deleted."
@@ -258,6 +258,14 @@ def answer_held(partner: str | None, lines: str) -> str:
     if segments(body) <= MAX_SEGMENTS:
         return body
     return f"I've kept that private; {who} won't see it. Reply SHARE IT to share it. Not safe? Reply SAFETY for help lines."
+
+
+def weekly_held_shared(status: str, partner: str | None) -> str:
+    """SHARE IT for the weekly check-in: the held answers are shared now."""
+    who = partner or "your partner"
+    if status == "both":
+        return f"Shared with {who}. You've both finished this week's check-in: reply WEEKLY to read theirs."
+    return f"Shared with {who}. They'll see your answers once they've finished this week's check-in too."
 
 
 def held_shared(status: str, partner: str | None) -> str:
@@ -535,7 +543,7 @@ def weekly_next(words: str, step: int) -> str:
 def weekly_held(partner: str | None, lines: str, next_words: str | None, step: int) -> str:
     """A weekly answer that read as danger: kept private, the next question, and the lines when they fit."""
     who = partner or "your partner"
-    body = f"I've kept that answer private; {who} won't see it."
+    body = f"I've kept that answer private; {who} won't see it. Reply SHARE IT to share it."
     if next_words:
         body = f"{body} {weekly_question(step, next_words)}"
     longer = with_extra(body, lines)

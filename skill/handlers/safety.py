@@ -7,7 +7,7 @@ from ask_sdk_core.utils import is_intent_name
 from core.errors import InvalidInput
 from core.models import Channel
 from core.safety import as_speech, resources_for
-from core.services import answers, couples
+from core.services import answers, couples, weekly_checkin
 from skill import speech
 from skill.handlers.slots import slot_value
 from skill.interceptors import session_attributes, turn
@@ -78,7 +78,8 @@ class CareYesNoHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input):
         yes_no = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(handler_input)
-        return yes_no and session_attributes(handler_input).get("offer") in ("erase", "share_held")
+        return yes_no and session_attributes(handler_input).get("offer") in ("erase", "share_held",
+                                                                             "share_weekly_held")
 
     def handle(self, handler_input):
         current, offer = turn(handler_input), session_attributes(handler_input).pop("offer")
@@ -89,6 +90,10 @@ class CareYesNoHandler(AbstractRequestHandler):
             couples.erase_partner(current.db, current.partner, current.now)
             session_attributes(handler_input).clear()
             return reply(handler_input, speech.ERASED, end=True)
+        if offer == "share_weekly_held":
+            if yes and weekly_checkin.share_held(current.db, current.partner, current.now) is not None:
+                return reply(handler_input, speech.SHARE_HELD_DONE)
+            return reply(handler_input, speech.KEPT_PRIVATE)
         if yes and answers.share_held(current.db, current.partner, current.now) is not None:
             return reply(handler_input, speech.SHARE_HELD_DONE)
         return reply(handler_input, speech.KEPT_PRIVATE)

@@ -45,6 +45,11 @@ def _weekly_answer(handler_input: HandlerInput, said: str | None) -> Response:
     said = speech.weekly_finished(done.reveal.status, done.reveal.partner_name, done.revisit)
     if done.status == "held":
         said = f"{speech.weekly_held(current_other(current), spoken_lines(handler_input), None, 0)} {said}"
+    if weekly_checkin.has_held(current.db, current.partner, current.now):
+        # Kept private when written; the writer is asked once, at the end, whether to share it after all.
+        attributes["offer"] = "share_weekly_held"
+        ask = speech.ASK_SHARE_WEEKLY_HELD.format(partner=current_other(current) or "your partner")
+        return reply(handler_input, f"{said} {ask}", ask)
     offer = "weekly_reveal" if done.reveal.status == "both" else "focus_promise"
     attributes["offer"] = offer
     ask = speech.OFFER_WEEKLY_REVEAL if offer == "weekly_reveal" else speech.OFFER_FOCUS_PROMISE

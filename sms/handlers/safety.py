@@ -1,7 +1,7 @@
 """SAFETY and SHARE IT by text: the lines for the person's country at once, in every state, and sharing an
 answer that was held private because it read as danger."""
 from core.safety import as_text, resources_for
-from core.services import answers
+from core.services import answers, weekly_checkin
 from core.words import texts
 from sms.turn import Turn
 
@@ -17,8 +17,11 @@ def safety(turn: Turn, command) -> str:
 
 
 def share_it(turn: Turn, command) -> str:
-    """SHARE IT: today's held answer is shared after all."""
+    """SHARE IT: today's held answer is shared after all; else this week's held weekly answers."""
     reveal = answers.share_held(turn.session, turn.partner, turn.now)
-    if reveal is None:
-        return texts.NOTHING_HELD
-    return texts.held_shared(reveal.status, reveal.partner_name)
+    if reveal is not None:
+        return texts.held_shared(reveal.status, reveal.partner_name)
+    week = weekly_checkin.share_held(turn.session, turn.partner, turn.now)
+    if week is not None:
+        return texts.weekly_held_shared(week.status, week.partner_name)
+    return texts.NOTHING_HELD

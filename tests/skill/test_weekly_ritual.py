@@ -1,6 +1,7 @@
 """The weekly ritual by voice, with real Alexa envelopes: the weekly check-in's three questions and the
 two-party reveal, the focus handed to the promise dialog, "rate my week" elicited slot by slot with the
 speaker's own trend, and "we had a setback" with its day's pause."""
+import pytest
 from sqlalchemy import select
 
 from core.models import Partner, Setback, WeeklyAnswer, WeeklyRating
@@ -59,6 +60,19 @@ def test_a_held_weekly_answer_is_spoken_of_with_the_lines(alexa, couple, tx):
     assert "Question 3 of 3" in held.speech
     with tx() as s:
         assert s.scalar(select(WeeklyAnswer.visibility).where(WeeklyAnswer.step == 2)) == "held"
+
+
+@pytest.mark.parametrize("yes", [True, False])
+def test_after_the_third_answer_the_writer_is_asked_whether_to_share_the_held_one(alexa, couple, tx, yes):
+    alexa.intent("WeeklyCheckInIntent")
+    alexa.intent("WeeklyCheckInIntent", answer=ANSWERS[0])
+    alexa.intent("AnswerIntent", answer="I feel unsafe at home")
+    last = alexa.intent("AnswerIntent", answer=ANSWERS[2])
+    assert last.speech.endswith(speech.ASK_SHARE_WEEKLY_HELD.format(partner="Sam"))
+    answered = alexa.intent("AMAZON.YesIntent" if yes else "AMAZON.NoIntent")
+    assert answered.speech == (speech.SHARE_HELD_DONE if yes else speech.KEPT_PRIVATE)
+    with tx() as s:
+        assert s.scalar(select(WeeklyAnswer.visibility).where(WeeklyAnswer.step == 2)) == ("shared" if yes else "held")
 
 
 def test_rate_my_week_asks_each_number_then_says_the_trend_only_to_the_speaker(alexa, couple, tx):

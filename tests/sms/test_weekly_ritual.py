@@ -63,13 +63,40 @@ def test_an_answer_that_reads_as_danger_is_held_and_looks_like_no_answer(text, d
     held = text(ALEX, "I'm scared of him when he drinks")
     text(ALEX, ALEX_SAYS[2])
 
-    assert held.startswith("I've kept that answer private; Sam won't see it. Weekly check-in, 3 of 3")
+    assert held.startswith("I've kept that answer private; Sam won't see it. Reply SHARE IT to share it. "
+                           "Weekly check-in, 3 of 3")
     assert "SAFETY" in held or "988" in held
     assert db.scalar(select(WeeklyAnswer).where(WeeklyAnswer.step == 2)).visibility == Visibility.HELD
     check_in(text, SAM, SAM_SAYS)
     shown = text(SAM, "WEEKLY")
     assert shown == texts.weekly_waiting_partner("Alex") and "scared" not in shown
     assert text(ALEX, "WEEKLY") == texts.weekly_reveal("Sam", SAM_SAYS)  # the writer may read Sam's
+
+
+def test_share_it_shares_a_held_weekly_answer_and_tells_the_partner_who_finished_first(text, db):
+    """The writer of a held weekly answer is asked, and decides: SHARE IT shares it after all; then the week
+    is finished for both, so Sam (who finished first) hears the answers can be read."""
+    text(ALEX, "WEEKLY")
+    text(ALEX, ALEX_SAYS[0])
+    text(ALEX, "I'm scared of him when he drinks")
+    text(ALEX, ALEX_SAYS[2])
+    check_in(text, SAM, SAM_SAYS)
+    assert text(SAM, "WEEKLY") == texts.weekly_waiting_partner("Alex")
+
+    assert text(ALEX, "SHARE IT") == texts.weekly_held_shared("both", "Sam")
+    assert db.scalar(select(WeeklyAnswer).where(WeeklyAnswer.step == 2)).visibility == Visibility.SHARED
+    said = ("You made dinner when I was tired", "I'm scared of him when he drinks", "Listening before answering")
+    assert text(SAM, "WEEKLY") == texts.weekly_reveal("Alex", said)
+    told = db.scalars(select(OutboundMessage).where(OutboundMessage.kind == TextKind.WEEKLY_CHECKIN)).all()
+    assert [t.body for t in told if t.partner_id == partner_row(db, SAM).id] == [texts.weekly_both_answered("Alex")]
+    assert text(ALEX, "SHARE IT") == texts.NOTHING_HELD  # once
+
+
+def test_share_it_before_the_partner_finished_waits_for_them(text, db):
+    text(ALEX, "WEEKLY")
+    text(ALEX, "I'm afraid of what he'll do")
+    assert text(ALEX, "SHARE IT") == texts.weekly_held_shared("waiting_partner", "Sam")
+    assert text(SAM, "WEEKLY") == texts.weekly_question(1, "What's one thing Alex did this week that you appreciated?")
 
 
 def test_acknowledgements_are_not_kept_and_the_day_question_takes_over(text, db, clock):
