@@ -10,7 +10,7 @@ transaction already holds the database lock (BEGIN IMMEDIATE), and SQLAlchemy le
 Lock the owner once, before counting, and always in the order couple then partner, so two rules that
 lock both never deadlock.
 """
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import Couple, Partner
@@ -24,3 +24,11 @@ def lock_couple(session: Session, couple_id: int) -> None:
 def lock_partner(session: Session, partner_id: int) -> None:
     """Hold the partner's row until this transaction ends (rules one person owns)."""
     session.execute(select(Partner.id).where(Partner.id == partner_id).with_for_update())
+
+
+def lock_key(session: Session, key: bytes) -> None:
+    """Hold a lock named by `key` (a digest) until this transaction ends, for a rule no row owns (how many
+    sign-in codes one address asked for): PostgreSQL's transaction-scoped advisory lock on the key's first 8
+    bytes. Take it before any row lock. SQLite's write transaction already holds the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(key[:8], "big", signed=True))))

@@ -664,13 +664,17 @@ class SignInCode(Base):
     or not (partner_id is then empty and nothing is texted), so every number gets the same reply and limit."""
 
     __tablename__ = "sign_in_code"
-    __table_args__ = (Index("ix_sign_in_code_phone_created", "phone_digest", "created_at"),)
+    __table_args__ = (Index("ix_sign_in_code_phone_created", "phone_digest", "created_at"),
+                      Index("ix_sign_in_code_client_created", "client_digest", "created_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))  # a SignInKind
     phone_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
     handle_digest: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     code_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # Who asked, as a keyed digest of the client's address (an IPv6 address by its /64): the hourly limit
+    # per asker, so nobody can have codes texted to number after number.
+    client_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     wrong_tries: Mapped[int] = mapped_column(SmallInteger, default=0)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]

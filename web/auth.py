@@ -30,7 +30,7 @@ def ask_code():
     """Text a code (to a partner who takes texts) and go on to the code page; the same for any number."""
     db = request_scope.db()
     try:
-        handle = sign_in.ask_code(db, request.form.get("phone", "")[:40], now())
+        handle = sign_in.ask_code(db, request.form.get("phone", "")[:40], now(), asker=request.remote_addr)
     except InvalidInput:
         return render_template("web/login.html", problem="That doesn't look like a phone number.",
                                phone=request.form.get("phone", "")[:40]), 400

@@ -11,6 +11,7 @@ is texted, so the page's reply says nothing about who uses Trust Builder. Sessio
 without use, or when signed out (this browser, or every browser at once).
 """
 import hmac
+import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.crypto import digest, phone_digest
+from core.locks import lock_key
 from core.models import (FINISHED_TEXT_STATES, OutboundMessage, Partner, SignInCode, SignInKind, TextKind,
                          WebSession)
 from core.phones import normalize_phone
@@ -29,6 +31,7 @@ from core.words import texts
 CODE_VALID = timedelta(minutes=10)
 CODES_PER_HOUR = 5
 CODES_PER_DAY = 10
+CODES_PER_ASKER_HOUR = 20  # codes asked from one address (an IPv6 /64), whatever the numbers
 WRONG_TRIES = 5
 SESSION_IDLE = timedelta(days=30)
 TOUCH_EVERY = timedelta(minutes=5)  # a session's last use is written at most this often
@@ -52,11 +55,18 @@ def _code_digest(handle: str, code: str) -> bytes:
     return digest("sign_in_secret", f"{handle}\x1f{code}")
 
 
-def ask_code(session: Session, typed_phone: str, now: datetime) -> str:
+def ask_code(session: Session, typed_phone: str, now: datetime, asker: str | None = None) -> str:
     """The sign-in page's first step: returns a new handle for the browser to keep. A code is texted only
-    to a partner who takes texts, within the hourly limit; InvalidInput when it is not a phone number."""
+    to a partner who takes texts, within the limits per number and per `asker` (the client's address);
+    InvalidInput when it is not a phone number. Over a limit the page is the same and nothing is written
+    or sent."""
     phone = normalize_phone(typed_phone)
     handle = secrets.token_urlsafe(24)
+    asked_by = asker_digest(asker)
+    if asked_by is not None:
+        lock_key(session, asked_by)  # the count and the insert are one rule per asker (then per number)
+        if _codes_asked_by(session, asked_by, now - timedelta(hours=1)) >= CODES_PER_ASKER_HOUR:
+            return handle
     guards.locked_guard(session, phone, now)  # the count below and the insert are one rule per number
     if (_codes_since(session, phone, now - timedelta(hours=1)) >= CODES_PER_HOUR
             or _codes_since(session, phone, now - timedelta(days=1)) >= CODES_PER_DAY):
@@ -64,7 +74,7 @@ def ask_code(session: Session, typed_phone: str, now: datetime) -> str:
     partner = couples.find_by_phone(session, phone)
     sendable = partner if partner is not None and partner.can_text else None
     code = f"{secrets.randbelow(1_000_000):06d}"
-    session.add(SignInCode(kind=SignInKind.CODE, phone_digest=phone_digest(phone),
+    session.add(SignInCode(kind=SignInKind.CODE, phone_digest=phone_digest(phone), client_digest=asked_by,
                            partner_id=sendable.id if sendable else None, handle_digest=_handle_digest("code", handle),
                            code_digest=_code_digest(handle, code), wrong_tries=0, expires_at=now + CODE_VALID,
                            created_at=now))
@@ -72,6 +82,27 @@ def ask_code(session: Session, typed_phone: str, now: datetime) -> str:
     if sendable is not None:
         _text(session, sendable, texts.sign_in_code(code), now)
     return handle
+
+
+def asker_digest(address: str | None) -> bytes | None:
+    """The keyed digest an asker is counted by: an IPv4 address as it is, an IPv6 address by its /64 (one
+    home or phone network gets a whole /64 and may pick any address in it); None when there is none."""
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return digest("asker", address.strip()[:64])
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        return digest("asker", str(ipaddress.ip_network(f"{ip}/64", strict=False)))
+    return digest("asker", str(ip))
+
+
+def _codes_asked_by(session: Session, asked_by: bytes, since: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(SignInCode).where(
+        SignInCode.kind == SignInKind.CODE, SignInCode.client_digest == asked_by, SignInCode.created_at > since))
 
 
 def _codes_since(session: Session, phone: str, since: datetime) -> int:

@@ -92,6 +92,30 @@ def test_at_most_ten_codes_per_number_a_day_whatever_the_hour(visitor, couple, r
     assert len(sign_in_texts(runtime, ALEX)) == 11
 
 
+def test_one_address_asks_for_at_most_twenty_codes_an_hour_whatever_the_numbers(visitor, couple, runtime, clock):
+    """Whoever types number after number from one address gets the same page each time, but after twenty
+    codes in an hour nothing more is written or sent, to anyone."""
+    browser = visitor()
+    for n in range(20):
+        assert browser.ask_code(f"+1 415 555 {200 + n:04d}").status_code == 303
+    assert browser.ask_code(ALEX).status_code == 303 and sign_in_texts(runtime, ALEX) == []
+    with runtime.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(SignInCode)) == 20
+    elsewhere = visitor()
+    elsewhere.client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    assert elsewhere.ask_code(ALEX).status_code == 303 and len(sign_in_texts(runtime, ALEX)) == 1
+    clock.advance(minutes=61)
+    browser.ask_code(ALEX)
+    assert len(sign_in_texts(runtime, ALEX)) == 2
+
+
+def test_an_asker_is_an_ipv4_address_or_an_ipv6_64():
+    same = sign_in.asker_digest
+    assert same("2001:db8:1:2::1") == same("2001:db8:1:2:ffff:ffff:ffff:ffff") != same("2001:db8:1:3::1")
+    assert same("::ffff:203.0.113.9") == same("203.0.113.9") != same("203.0.113.10")
+    assert same(None) is None and same("") is None and same("not an address") is not None
+
+
 def test_five_wrong_codes_end_the_code(visitor, couple, runtime):
     browser = visitor()
     browser.ask_code(ALEX)
@@ -277,6 +301,26 @@ def test_the_hourly_limit_holds_under_concurrency(pg_runtime, clock):
     with pg_runtime.sessions() as s:
         assert s.scalar(select(func.count()).select_from(SignInCode)) == 5
         assert s.scalar(select(func.count()).select_from(OutboundMessage)) == 5
+
+
+def test_the_limit_per_asker_holds_under_concurrency(pg_runtime, clock):
+    barrier, errors = threading.Barrier(30), []
+
+    def ask(n):
+        try:
+            barrier.wait()
+            with transaction(pg_runtime.sessions) as s:
+                sign_in.ask_code(s, f"+1 415 555 {300 + n:04d}", clock(), asker="198.51.100.7")
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with pg_runtime.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(SignInCode)) == sign_in.CODES_PER_ASKER_HOUR
 
 
 def test_wrong_tries_hold_under_concurrency(pg_runtime, clock):
