@@ -3,6 +3,7 @@
     python bench/profile_web.py                       # temporary SQLite, 100 couples, 300 requests each
     python bench/profile_web.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
     python bench/profile_web.py --compare            # no profiler: CPU per request, app next to the baselines
+    python bench/profile_web.py --statements         # the SQL one request of each scenario sends, in order
 
 The real app (`create_app`, the skill's verifier trusting a throwaway CA and every other check on, Twilio
 signatures checked) in a temporary database, driven through Flask's test client one request at a time
@@ -15,6 +16,10 @@ ask-sdk skill, the fixed TwiML route, the minimal correct handlers) is driven th
 process, alternating in rounds, and the CPU time per request (`time.process_time`, so other load on the
 machine disturbs it far less than throughput) is printed with its ratio to the baseline. This is the work
 a request does, without gunicorn's queueing.
+
+With --statements it prints, for each scenario, the statements one request sends (after a warm-up, for a
+couple whose question of the day is already stored and heard, as it is for most requests), parameters left
+out.
 """
 import argparse
 import cProfile
@@ -57,6 +62,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--top", type=int, default=12, help="functions listed per scenario")
     parser.add_argument("--compare", action="store_true", help="no profiler: CPU per request next to the baselines")
     parser.add_argument("--rounds", type=int, default=5, help="with --compare: alternating rounds (median kept)")
+    parser.add_argument("--statements", action="store_true", help="the SQL one request of each scenario sends")
     return parser.parse_args(argv)
 
 
@@ -92,14 +98,19 @@ def main(argv=None) -> int:
         roots, fetch = read_ca(ca.write(folder / "ca"), CERT_URL)
         app = create_app(settings, runtime=runtime, skill_options={"trusted_roots": roots, "fetch": fetch})
         logging.getLogger().setLevel(logging.WARNING)
-        statements, writes = [0], [0]
+        statements, writes, seen = [0], [0], []
 
         def count(_conn, _cursor, statement, *_):
             statements[0] += 1
+            seen.append(statement)
             writes[0] += statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
         event.listen(runtime.engine, "before_cursor_execute", count)
         if args.compare:
             compare(args, app, ca, couples, alexa.url, twilio, folder, url, env)
+            runtime.close()
+            return 0
+        if args.statements:
+            list_statements(app, ca, couples, alexa.url, twilio, seen, url)
             runtime.close()
             return 0
         print(f"Web profile: {args.requests} requests per scenario, in process, one at a time, "
@@ -134,6 +145,20 @@ def main(argv=None) -> int:
                       f"{short}:{line}({function})")
         runtime.close()
     return 0
+
+
+def list_statements(app, ca, couples, alexa_url: str, twilio: FakeTwilio, seen: list, url: str) -> None:
+    """Each scenario's statements for one request, after the same couple made one of that kind already."""
+    print(f"Statements per request, {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}, "
+          "one request after a warm-up (parameters left out; long statements cut at 160 characters)")
+    for name, call in scenarios(app, ca, couples, alexa_url, twilio).items():
+        call(couples[0])
+        seen.clear()
+        assert call(couples[0]).status_code == 200, name
+        print(f"\n{name}: {len(seen)} statements")
+        for statement in seen:
+            flat = " ".join(statement.split())
+            print(f"  {flat[:157] + '...' if len(flat) > 160 else flat}")
 
 
 def compare(args, app, ca, couples, alexa_url: str, twilio: FakeTwilio, folder: Path, url: str, env: dict) -> None:
