@@ -265,6 +265,8 @@ def weekly_held_shared(status: str, partner: str | None) -> str:
     who = partner or "your partner"
     if status == "both":
         return f"Shared with {who}. You've both finished this week's check-in: reply WEEKLY to read theirs."
+    if status == "waiting_you":  # the writer has questions of this week still to answer
+        return f"Shared with {who}. They'll see your answers once you've both finished this week's check-in."
     return f"Shared with {who}. They'll see your answers once they've finished this week's check-in too."
 
 

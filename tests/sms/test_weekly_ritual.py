@@ -92,11 +92,21 @@ def test_share_it_shares_a_held_weekly_answer_and_tells_the_partner_who_finished
     assert text(ALEX, "SHARE IT") == texts.NOTHING_HELD  # once
 
 
-def test_share_it_before_the_partner_finished_waits_for_them(text, db):
+def test_share_it_before_the_writer_finished_says_both_must_finish(text, db):
     text(ALEX, "WEEKLY")
     text(ALEX, "I'm afraid of what he'll do")
-    assert text(ALEX, "SHARE IT") == texts.weekly_held_shared("waiting_partner", "Sam")
+    assert text(ALEX, "SHARE IT") == ("Shared with Sam. They'll see your answers once you've both finished this "
+                                      "week's check-in.")
     assert text(SAM, "WEEKLY") == texts.weekly_question(1, "What's one thing Alex did this week that you appreciated?")
+
+
+def test_share_it_after_finishing_waits_for_the_partner(text, db):
+    text(ALEX, "WEEKLY")
+    text(ALEX, ALEX_SAYS[0])
+    text(ALEX, "I'm afraid of what he'll do")
+    text(ALEX, ALEX_SAYS[2])
+    assert text(ALEX, "SHARE IT") == ("Shared with Sam. They'll see your answers once they've finished this "
+                                      "week's check-in too.")
 
 
 def test_acknowledgements_are_not_kept_and_the_day_question_takes_over(text, db, clock):
