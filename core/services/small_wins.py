@@ -6,15 +6,17 @@ has a key, celebrated once; `celebrate` is the one way in (the weekly check-in a
 for their own wins; `plan_wins` looks for the others on the scheduler's clock). Nothing here commits.
 """
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from core import local_time
-from core.models import CheckIn, Couple, Promise, PromiseState, SmallWin, TextKind, Visibility
+from core.models import CheckIn, Couple, Partner, Promise, PromiseState, SmallWin, TextKind, Visibility
 from core.services import outbox
 from core.words import texts
 
@@ -24,6 +26,21 @@ CHECK_EVERY = timedelta(hours=1)  # how often a couple's wins are looked for
 EVERY_DAY_RUN = 7  # "every day this week": a run of days both answered, celebrated at each full week
 KEPT_MILESTONES = (3, 5, 10, 20, 50)
 LOOK_BACK_DAYS = 56
+
+# What a batch of couples' wins are read from, one statement each (built once, with bound parameters).
+ANSWER_DAYS = (select(CheckIn.partner_id, CheckIn.local_date).distinct()
+               .where(CheckIn.partner_id.in_(bindparam("ids", expanding=True)),
+                      CheckIn.local_date >= bindparam("start"), CheckIn.text.is_not(None),
+                      CheckIn.visibility == Visibility.SHARED))
+_RANKED = (select(Partner.couple_id, Promise.id, Promise.state,
+                  func.row_number().over(partition_by=Partner.couple_id,
+                                         order_by=(Promise.resolved_at.desc(), Promise.id.desc())).label("n"))
+           .join(Partner, Partner.id == Promise.promiser_id)
+           .where(Partner.couple_id.in_(bindparam("ids", expanding=True)),
+                  Promise.state.in_((PromiseState.KEPT, PromiseState.MISSED)), Promise.resolved_at.is_not(None))
+           .subquery())
+LATEST_SETTLED = (select(_RANKED.c.couple_id, _RANKED.c.id, _RANKED.c.state)
+                  .where(_RANKED.c.n <= bindparam("most")).order_by(_RANKED.c.couple_id, _RANKED.c.n))
 
 
 @dataclass(frozen=True)
@@ -78,35 +95,56 @@ def celebrate(session: Session, couple: Couple, win: Win, now: datetime) -> bool
 
 
 def plan_wins(session: Session, now: datetime, limit: int = 100) -> int:
-    """Look for each due couple's wins (hourly) and celebrate one; returns how many couples were handled."""
+    """Look for each due couple's wins (hourly) and celebrate one; returns how many couples were handled.
+    What the wins are read from is read for the whole batch at once (every couple is looked at each hour,
+    so at 100,000 couples a statement per couple would be a query every few milliseconds all day)."""
     couples = list(session.scalars(
         select(Couple).where(or_(Couple.next_win_check_at.is_(None), Couple.next_win_check_at <= now))
         .order_by(Couple.id).limit(limit).with_for_update(skip_locked=True).options(selectinload(Couple.partners))))
+    days = {}
     for couple in couples:
         try:
-            with session.begin_nested():
-                for win in find_wins(session, couple, now):
-                    if celebrate(session, couple, win, now):
-                        break
+            days[couple.id] = local_time.local_date(now, couple.timezone)
         except Exception:  # one couple's bad data (a removed time zone) must not stop the others' wins
             log.exception("couple %s: small wins failed; looking again in an hour", couple.id)
+    answered = _answer_days(session, couples, days)
+    settled = _settled_states(session, list(days))
+    for couple in couples:
+        if couple.id in days:
+            _celebrate_one(session, couple, find_wins(couple, days[couple.id], answered, settled.get(couple.id, ())),
+                           now)
         couple.next_win_check_at = now + CHECK_EVERY
     return len(couples)
 
 
-def find_wins(session: Session, couple: Couple, now: datetime) -> list[Win]:
-    """The wins the couple has reached (each is celebrated once): days both answered, promises kept in a row."""
-    return [win for win in (_every_day(session, couple, now), _kept_row(session, couple)) if win is not None]
+def _celebrate_one(session: Session, couple: Couple, wins: list[Win], now: datetime) -> None:
+    """The first of `wins` not celebrated before (if the couple had none today), in its own savepoint."""
+    if not wins:
+        return
+    try:
+        with session.begin_nested():
+            for win in wins:
+                if celebrate(session, couple, win, now):
+                    break
+    except Exception:
+        log.exception("couple %s: small wins failed; looking again in an hour", couple.id)
 
 
-def _every_day(session: Session, couple: Couple, now: datetime) -> Win | None:
+def find_wins(couple: Couple, today: date, answered: dict[int, set[date]],
+              settled: Sequence[tuple[int, str]]) -> list[Win]:
+    """The wins the couple has reached (each is celebrated once): days both answered, promises kept in a row.
+    `answered`: each partner's days with a shared answer (at least the last LOOK_BACK_DAYS); `settled`: (id,
+    state) of the couple's latest settled promises, newest first."""
+    return [win for win in (_every_day(couple, today, answered), _kept_row(settled)) if win is not None]
+
+
+def _every_day(couple: Couple, today: date, answered: dict[int, set[date]]) -> Win | None:
     """The run of days, up to today, on which both gave a shared answer: a win at each full week."""
     people = [p for p in couple.partners if p.erased_at is None]
     if len(people) != 2:
         return None
-    today = local_time.local_date(now, couple.timezone)
     start = today - timedelta(days=LOOK_BACK_DAYS)
-    both = set.intersection(*(_answer_days(session, p.id, start) for p in people))
+    both = {day for day in set.intersection(*(answered.get(p.id, set()) for p in people)) if day >= start}
     day = today if today in both else today - timedelta(days=1)
     run = 0
     while day - timedelta(days=run) in both:
@@ -116,24 +154,39 @@ def _every_day(session: Session, couple: Couple, now: datetime) -> Win | None:
     return None
 
 
-def _answer_days(session: Session, partner_id: int, start: date) -> set[date]:
-    return set(session.scalars(select(CheckIn.local_date).distinct().where(
-        CheckIn.partner_id == partner_id, CheckIn.local_date >= start, CheckIn.text.is_not(None),
-        CheckIn.visibility == Visibility.SHARED)))
+def _answer_days(session: Session, couples: list[Couple], days: dict[int, date]) -> dict[int, set[date]]:
+    """Each living partner's local dates with a shared answer, from the earliest look-back of the batch on:
+    one statement for the batch."""
+    ids = [p.id for c in couples if c.id in days for p in c.partners if p.erased_at is None]
+    if not ids:
+        return {}
+    start = min(days.values()) - timedelta(days=LOOK_BACK_DAYS)
+    answered: dict[int, set[date]] = defaultdict(set)
+    for partner_id, day in session.execute(ANSWER_DAYS, {"ids": ids, "start": start}):
+        answered[partner_id].add(day)
+    return answered
 
 
-def _kept_row(session: Session, couple: Couple) -> Win | None:
-    """The latest settled promises of the couple: kept ones in a row, at a milestone."""
-    ids = [p.id for p in couple.partners]
-    settled = list(session.scalars(select(Promise).where(
-        Promise.promiser_id.in_(ids), Promise.state.in_((PromiseState.KEPT, PromiseState.MISSED)),
-        Promise.resolved_at.is_not(None)).order_by(Promise.resolved_at.desc(), Promise.id.desc())
-        .limit(max(KEPT_MILESTONES) + 1)))
+def _settled_states(session: Session, couple_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """(id, state) of each couple's latest settled promises (as many as the biggest milestone needs, and one
+    more), newest first: one statement for the batch; no promise's words are read."""
+    if not couple_ids:
+        return {}
+    settled: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for couple_id, promise_id, state in session.execute(LATEST_SETTLED, {"ids": couple_ids,
+                                                                         "most": max(KEPT_MILESTONES) + 1}):
+        settled[couple_id].append((promise_id, state))
+    return settled
+
+
+def _kept_row(settled: Sequence[tuple[int, str]]) -> Win | None:
+    """The latest settled promises of the couple, (id, state) newest first: kept ones in a row, at a
+    milestone (the win's key names the first promise of the run, so each run is celebrated once)."""
     run = []
-    for promise in settled:
-        if promise.state != PromiseState.KEPT:
+    for promise_id, state in settled:
+        if state != PromiseState.KEPT:
             break
-        run.append(promise)
+        run.append(promise_id)
     if len(run) in KEPT_MILESTONES:
-        return kept_in_a_row(run[-1].id, len(run))
+        return kept_in_a_row(run[-1], len(run))
     return None
