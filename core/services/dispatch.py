@@ -15,22 +15,26 @@ PostgreSQL due rows are read with FOR UPDATE SKIP LOCKED, so several dispatchers
 SQLite the conditional claim still prevents doubles, but run one scheduler process (one writer).
 """
 import logging
+import queue
 import threading
 import time
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy import update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import utcnow
 from core.db import transaction
-from core.models import Couple, OutboundMessage, Partner, TextState
+from core.models import OutboundMessage, TextState
 from core.phones import mask_phone
 from core.ports import SendError, SendReceipt, SmsGateway
 from core.services import dispatch_pacing as pacing
+from core.services import dispatch_rows as rows
 from core.services.dispatch_pacing import Pace
 from core.services.send_rules import (INTERRUPTED, MAYBE_SENT, THINKING_KINDS, apply_error_code, backoff,
                                       may_have_arrived, verdict)
@@ -45,17 +49,28 @@ RECORD_EVERY = 0.05
 GATE_AHEAD = 10  # seconds of sending gated at once when paced
 RELEASED = object()  # outcome of a claimed text not handed over because the dispatcher is stopping
 Claim = tuple[int, str, str]  # (message id, phone, body)
-# On the table, not the entity: plain Core statements (compiled once, cached), no ORM bookkeeping per send.
-_TEXTS = OutboundMessage.__table__
-RECORD_SENT = update(_TEXTS).where(_TEXTS.c.id == bindparam("b_id")).values(provider_sid=bindparam("b_sid"))
-# A claim takes only rows nobody else holds (SKIP LOCKED, in id order): two dispatchers whose lists of
-# texts to claim overlap never wait for each other, so they cannot deadlock; a row skipped here stays
-# queued for whoever holds it, or for the next pass. The state check is what makes it claimed once.
-_CLAIMABLE = (select(_TEXTS.c.id).where(_TEXTS.c.id.in_(bindparam("b_ids", expanding=True)),
-                                        _TEXTS.c.state == TextState.QUEUED)
-              .order_by(_TEXTS.c.id).with_for_update(skip_locked=True))
-CLAIM = (update(_TEXTS).where(_TEXTS.c.id.in_(_CLAIMABLE), _TEXTS.c.state == TextState.QUEUED)
-         .values(state=TextState.SENDING, attempts=_TEXTS.c.attempts + 1).returning(_TEXTS.c.id))
+
+
+class _Raised:
+    """A send thread's outcome that is not a result: the BaseException (a crash) to raise in the dispatcher."""
+
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+class _Unit:
+    """One transaction on the pass's kept connection: Core statements on `connection`, and an ORM session
+    on the same connection and transaction (`session`), made only when a rarer path asks for one."""
+
+    def __init__(self, connection: Connection):
+        self.connection, self._session = connection, None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = Session(bind=self.connection, join_transaction_mode="rollback_only",
+                                    expire_on_commit=False)
+        return self._session
 
 
 @dataclass
@@ -97,12 +112,22 @@ class Dispatcher:
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="sms-send") if concurrency > 1 else None
         self._stopping = threading.Event()
         self._deadline: float | None = None
+        with session_factory() as session:  # the engine; a pass keeps one of its connections
+            self._engine = session.get_bind()
+        self._connection: Connection | None = None
+        self._done: queue.SimpleQueue = queue.SimpleQueue()  # outcomes from the send threads, this pass
 
     def run_once(self) -> DispatchStats:
-        """Gate one batch of due texts and send the sendable ones, a window at a time; returns counts."""
+        """Gate one batch of due texts and send the sendable ones, a window at a time; returns counts. The
+        pass keeps one connection for all its transactions (checked out, and pinged, once)."""
         stats = DispatchStats()
         if not self._stopping.is_set():
-            self._send_all(*self._gate_batch(stats), stats)
+            with self._engine.connect() as connection:
+                self._connection, self._done = connection, queue.SimpleQueue()
+                try:
+                    self._send_all(*self._gate_batch(stats), stats)
+                finally:
+                    self._connection = None
         return stats
 
     def run_until_idle(self, max_passes: int = 1000, budget_seconds: float | None = None) -> DispatchStats:
@@ -132,94 +157,130 @@ class Dispatcher:
     def _out_of_time(self) -> bool:
         return self._deadline is not None and time.monotonic() >= self._deadline
 
+    @contextmanager
+    def _unit(self, pipelined: bool = False):
+        """One transaction on the pass's connection (BEGIN IMMEDIATE at the write gate on SQLite, as every
+        transaction of the app): commit on success, roll back on any error. `pipelined`: on PostgreSQL its
+        statements go in psycopg's pipeline mode (for Core statements only; see dispatch_rows.pipeline)."""
+        connection = self._connection
+        with rows.pipeline(connection) if pipelined else nullcontext(), connection.begin():
+            unit = _Unit(connection)
+            try:
+                yield unit
+                if unit._session is not None:
+                    unit._session.flush()
+            finally:
+                if unit._session is not None:
+                    unit._session.close()
+
     def _gate_batch(self, stats: DispatchStats) -> tuple[list[Claim], list[Claim], float]:
         """In one transaction: gate up to a batch of due rows (deferring or dropping some), claim the first
         window of the sendable ones; returns (claimed, sendable but not yet claimed, seconds until a token).
         Most urgent first (priority), then by due time. When paced, a batch is what the sender can send in
         GATE_AHEAD seconds, so quiet hours and expiry are judged close to the moment of sending."""
         now = self.clock()
-        due = (OutboundMessage.state == TextState.QUEUED, OutboundMessage.send_after <= now)
         limit = min(self.batch, max(self.window, self.pace.seconds_ahead(GATE_AHEAD))) if self.pace else self.batch
-        with transaction(self.session_factory) as session:
-            if session.scalar(select(OutboundMessage.id).where(*due).limit(1)) is None:
+        with self._unit() as unit:
+            if not rows.any_due(unit.connection, now):
                 return [], [], 0.0  # the idle tick: one indexed look, no lock taken
-            bucket = pacing.lock(session, self.pace, self.pace_clock()) if self.pace else None
-            rows = session.scalars(select(OutboundMessage).where(*due)
-                                   .order_by(OutboundMessage.priority, OutboundMessage.send_after,
-                                             OutboundMessage.id)
-                                   .limit(limit).with_for_update(skip_locked=True)).all()
-            loaded = _load_partners(session, rows)  # noqa: F841 (held: the session only keeps weak references)
-            sendable = [(row.id, row.to_phone, row.body) for row in rows if self._gate(session, row, now, stats)]
-            claimed, taken, delay = self._claim(session, bucket, sendable[:self.window], now)
+            bucket = pacing.lock(unit.session, self.pace, self.pace_clock()) if self.pace else None
+            deferred, dropped, sendable = [], [], []
+            for text, partner in rows.due_texts(unit.connection, now, limit):
+                decision = verdict(partner, text, now)
+                if decision == "send":
+                    sendable.append((text.id, text.to_phone, self._reworded(unit, text, now)))
+                elif decision == "defer":
+                    deferred.append({"b_id": text.id, "b_until": partner.quiet_hours_end(now), "b_now": now})
+                else:
+                    dropped.append({"b_id": text.id, "b_state": decision, "b_now": now})
+                    log.info("text %s %s (%s)", text.id, decision, text.kind)
+            if deferred:
+                unit.connection.execute(rows.DEFER, deferred)
+            if dropped:
+                unit.connection.execute(rows.DROP, dropped)
+            stats.deferred += len(deferred)
+            stats.skipped += len(dropped)
+            claimed, taken, delay = self._claim(unit, bucket, sendable[:self.window], now)
             return claimed, sendable[taken:], delay
 
-    def _gate(self, session: Session, message: OutboundMessage, now: datetime, stats: DispatchStats) -> bool:
-        """Decide for one due text: True to send now; else defer or drop it (with the reason on the row)."""
-        partner = session.get(Partner, message.partner_id) if message.partner_id else None
-        decision = verdict(partner, message, now)
-        if decision == "defer":
-            message.send_after = partner.quiet_hours_end(now)
-            message.updated_at = now
-            stats.deferred += 1
-        elif decision != "send":
-            message.state, message.updated_at = decision, now
-            log.info("text %s %s (%s)", message.id, decision, message.kind)
-            stats.skipped += 1
-        elif message.kind in THINKING_KINDS:
-            reword_if_late(session, message, now)  # "right now" only when it is
-        return decision == "send"
+    @staticmethod
+    def _reworded(unit: _Unit, text: rows.DueText, now: datetime) -> str:
+        """The body to send: a thinking text that waited says when it was written (thinking_of_you)."""
+        if text.kind not in THINKING_KINDS:
+            return text.body
+        message = unit.session.get(OutboundMessage, text.id)
+        reword_if_late(unit.session, message, now)  # "right now" only when it is
+        return message.body
 
     def _send_all(self, claimed: list[Claim], waiting: list[Claim], delay: float, stats: DispatchStats) -> None:
-        """Keep every send thread busy from the claimed texts; each record of finished sends claims more
-        (while the next ones are already with the gateway), up to `window` claimed at once and as the
-        sender's pace allows. Sleeps (within the budget) when only tokens are missing."""
-        ready, waiting, pending, outcomes = deque(claimed), deque(waiting), set(), []
+        """Keep every send thread busy from the claimed texts, all handed to the pool at once (a thread that
+        finishes takes the next without waiting for this one); each record of finished sends claims more
+        while the threads go on, up to `window` claimed at once and as the sender's pace allows. Sleeps
+        (within the budget) when only tokens are missing."""
+        waiting, outcomes, done = deque(waiting), [], self._done
+        in_flight = self._hand_over(claimed, outcomes)
+        # To the database once as many have finished as there are threads (each record claims as many to
+        # follow, while the texts still queued in the pool keep the threads busy); with a window no larger
+        # than the threads, at every finished send.
+        low = self.window - max(1, min(self.concurrency, self.window - self.concurrency))
         not_before = recorded = time.monotonic() + delay
-        while ready or pending or outcomes or (waiting and not (self._stopping.is_set() or self._out_of_time())):
-            finished, pending = self._progress(ready, pending)
-            outcomes += finished
+        while True:
+            stopping = self._stopping.is_set() or self._out_of_time()
+            if not (in_flight or outcomes or (waiting and not stopping)):
+                return
             now = time.monotonic()
-            room = max(0, min(len(waiting), self.window - len(pending) - len(ready)))
-            if self._stopping.is_set() or self._out_of_time() or now < not_before:
-                room = 0
+            can_claim = bool(waiting) and not stopping and now >= not_before
+            if in_flight and not (can_claim and in_flight <= low):
+                wait_for = RECORD_EVERY if not outcomes else max(0.0, recorded + RECORD_EVERY - now)
+                try:
+                    outcomes.append(done.get(timeout=wait_for))
+                    in_flight -= 1
+                except queue.Empty:
+                    pass
+            while in_flight:
+                try:
+                    outcomes.append(done.get_nowait())
+                except queue.Empty:
+                    break
+                in_flight -= 1
+            for outcome in outcomes:
+                if isinstance(outcome, _Raised):
+                    raise outcome.error
+            now = time.monotonic()
+            stopping = self._stopping.is_set() or self._out_of_time()
+            room = min(len(waiting), self.window - in_flight) if waiting and not stopping and now >= not_before else 0
             # To the database when the threads are about to run dry, or often enough that results (and
             # the sids status callbacks look for) are stored within RECORD_EVERY.
-            due = not (pending and ready) or now - recorded >= RECORD_EVERY
-            if (outcomes or room) and due:
+            if (outcomes or room) and (in_flight <= low or now - recorded >= RECORD_EVERY):
                 more, taken, delay = self._record(outcomes, [waiting[i] for i in range(room)], stats)
                 outcomes, recorded = [], time.monotonic()
                 for _ in range(taken):
                     waiting.popleft()
-                ready.extend(more)
+                in_flight += self._hand_over(more, outcomes)
                 not_before = recorded + delay
-            elif not (ready or pending or outcomes) and waiting:  # only tokens are missing: wait for one
+            elif not (in_flight or outcomes) and waiting and not stopping:  # only tokens are missing
                 self._stopping.wait(max(0.0, min(not_before - now, self._time_left())))
 
     def _time_left(self) -> float:
         return 3600.0 if self._deadline is None else self._deadline - time.monotonic()
 
-    def _progress(self, ready: deque, pending: set) -> tuple[list, set]:
-        """Hand ready texts to free threads; return the outcomes that finished (waiting at most
-        RECORD_EVERY for the first) and the sends still running. Stopping releases the ready ones."""
-        if self._stopping.is_set():
-            released = [(claim[0], RELEASED) for claim in ready]
-            ready.clear()
-        else:
-            released = []
+    def _hand_over(self, claims: list[Claim], outcomes: list) -> int:
+        """Give claimed texts to the send threads (the pool queues those beyond its threads); returns how
+        many are now in flight. Without a pool they are sent here, one after another."""
         if not self._pool:
-            outcomes = [self._send(claim) for claim in ready]
-            ready.clear()
-            return released + outcomes, set()
-        self._start(ready, pending)
-        if not pending:
-            return released, pending
-        done, pending = wait(pending, timeout=RECORD_EVERY, return_when=FIRST_COMPLETED)
-        self._start(ready, pending)  # threads freed just now get work before we go to the database
-        return released + [future.result() for future in done], pending
+            outcomes += [self._send(claim) for claim in claims]
+            return 0
+        for claim in claims:
+            self._pool.submit(self._send_into, claim, self._done)
+        return len(claims)
 
-    def _start(self, ready: deque, pending: set) -> None:
-        while ready and len(pending) < self.concurrency:
-            pending.add(self._pool.submit(self._send, ready.popleft()))
+    def _send_into(self, claim: Claim, done: queue.SimpleQueue) -> None:
+        """In a send thread: send, and hand the outcome (or a crash, to re-raise) back to the dispatcher."""
+        try:
+            outcome = self._send(claim)
+        except BaseException as error:  # noqa: B902 (a crash is raised again in the dispatcher's thread)
+            outcome = _Raised(error)
+        done.put(outcome)
 
     def _send(self, claim: Claim):
         """Hand one text to the gateway; returns (id, receipt, SendError or RELEASED). No transaction here."""
@@ -238,32 +299,39 @@ class Dispatcher:
         """In one short transaction: store the results of finished sends and claim `more` to follow (as
         far as the pace allows); returns (claimed, candidates used up, seconds until the next token)."""
         now = self.clock()
-        state = TextState.SENT if self.gateway.delivers else TextState.OUTBOX
-        sent = [{"b_id": mid, "b_sid": result.sid} for mid, result in outcomes if isinstance(result, SendReceipt)]
+        state = str(TextState.SENT if self.gateway.delivers else TextState.OUTBOX)  # the string the column holds
+        sent = [{"b_id": mid, "b_sid": result.sid, "b_state": state, "b_now": now}
+                for mid, result in outcomes if isinstance(result, SendReceipt)]
         errors = [(mid, result) for mid, result in outcomes if isinstance(result, SendError)]
-        with transaction(self.session_factory) as session:
+        if len(sent) == len(outcomes) and not self.pace:  # the common case: Core statements only
+            with self._unit(pipelined=True) as unit:
+                rows.record_sent(unit.connection, sent)  # executemany
+                answer = rows.claim_then(unit.connection, [c[0] for c in more], now)
+            got = answer()  # (after the COMMIT: in a pipeline, the claim's rows arrive with it)
+            stats.sent += len(sent)
+            return [claim for claim in more if claim[0] in got], len(more), 0.0
+        with self._unit() as unit:
             # The bucket first, in every transaction that claims: one lock order for all dispatchers.
             needs_bucket = self.pace and (more or any(pacing.is_rate_error(e) for _, e in errors))
-            bucket = pacing.lock(session, self.pace, self.pace_clock()) if needs_bucket else None
-            if sent:
-                session.execute(RECORD_SENT.values(state=state, sent_at=now, updated_at=now), sent)  # executemany
+            bucket = pacing.lock(unit.session, self.pace, self.pace_clock()) if needs_bucket else None
+            rows.record_sent(unit.connection, sent)  # executemany
             for mid, result in outcomes:
                 if result is RELEASED:
-                    _release(session.get(OutboundMessage, mid), now, stats)
+                    _release(unit.session.get(OutboundMessage, mid), now, stats)
             for mid, error in errors:
-                self._record_error(session, session.get(OutboundMessage, mid), error, now, stats, bucket)
-            claimed = self._claim(session, bucket, more, now)
+                self._record_error(unit.session, unit.session.get(OutboundMessage, mid), error, now, stats, bucket)
+            claimed = self._claim(unit, bucket, more, now)
         stats.sent += len(sent)
         return claimed
 
-    def _claim(self, session: Session, bucket, candidates: list[Claim], now: datetime):
+    def _claim(self, unit: _Unit, bucket, candidates: list[Claim], now: datetime):
         """Take tokens for a prefix of the candidates and claim those still queued (tokens of the others go
         back); returns (claimed, candidates used up, seconds until the next token)."""
         if bucket is None:
-            return _claim(session, candidates, now), len(candidates), 0.0
+            return _claim(unit, candidates, now), len(candidates), 0.0
         costs = [segments(body or "") for _, _, body in candidates]
         taken = pacing.take(bucket, self.pace, costs)
-        claimed = _claim(session, candidates[:taken], now)
+        claimed = _claim(unit, candidates[:taken], now)
         got = {claim[0] for claim in claimed}
         pacing.give_back(bucket, [cost for claim, cost in zip(candidates[:taken], costs) if claim[0] not in got])
         next_cost = costs[taken] if taken < len(costs) else 1
@@ -309,30 +377,20 @@ class Dispatcher:
         return count
 
 
-def _claim(session: Session, candidates: list[Claim], now: datetime) -> list[Claim]:
+def _claim(unit: _Unit, candidates: list[Claim], now: datetime) -> list[Claim]:
     """Mark the candidates `sending` if still queued; the state check means a text another dispatcher (or
-    an opt-out) got to first is left alone. Returns the candidates this call claimed."""
+    an opt-out) got to first is left alone. Returns the candidates this call claimed. The session's own
+    changes (a released or failed text, the bucket) go first, so the claim sees them."""
     if not candidates:
         return []
-    claimed = set(session.scalars(CLAIM.values(claimed_at=now, updated_at=now),
-                                  {"b_ids": [c[0] for c in candidates]}))
+    if unit._session is not None:
+        unit._session.flush()
+    claimed = rows.claim(unit.connection, [c[0] for c in candidates], now)
     return [claim for claim in candidates if claim[0] in claimed]
 
 
 def _spent(started: float, budget_seconds: float | None) -> bool:
     return budget_seconds is not None and time.monotonic() - started >= budget_seconds
-
-
-def _load_partners(session: Session, rows: list[OutboundMessage]) -> list[Couple]:
-    """Load the batch's couples with all their partners (the gate asks whether the couple is the reviewer's)
-    in two queries, so gating a row costs no round trip and each partner is read (and its number decrypted)
-    once. Names are not read: the gate never needs them."""
-    ids = {row.partner_id for row in rows if row.partner_id}
-    if not ids:
-        return []
-    of_batch = select(Partner.couple_id).where(Partner.id.in_(ids))
-    return list(session.scalars(select(Couple).where(Couple.id.in_(of_batch))
-                                .options(selectinload(Couple.partners).defer(Partner.display_name))))
 
 
 def _release(message: OutboundMessage, now: datetime, stats: DispatchStats) -> None:

@@ -112,19 +112,19 @@ def test_two_dispatchers_on_one_sqlite_file_never_send_twice(tmp_path, twilio):
 def test_a_claim_on_postgresql_skips_a_text_another_dispatcher_holds_instead_of_waiting(tmp_path, pg_url, twilio):
     """Two dispatchers' lists of texts to claim overlap (each gated the same due rows): a claim that waited
     for the other's locks could deadlock with it. It takes what nobody holds and leaves the rest queued."""
-    from core.services.dispatch import _claim
+    from core.services.dispatch_rows import claim
     world = open_world(tmp_path / "a", pg_url, twilio, START)
     try:
         seed(world, couples=1, per_partner=2)
         ids = sorted(m.id for m in world.messages())
         with world.runtime.sessions() as holder, holder.begin():  # another dispatcher's transaction
             holder.get(OutboundMessage, ids[0], with_for_update=True)
-            with world.runtime.sessions() as session, session.begin():
-                session.execute(text("SET LOCAL lock_timeout = '2s'"))  # a wait would fail the test, not hang it
-                claimed = _claim(session, [(i, "", "") for i in ids], START)
+            with world.runtime.engine.connect() as connection, connection.begin():
+                connection.execute(text("SET LOCAL lock_timeout = '2s'"))  # a wait would fail the test, not hang it
+                claimed = claim(connection, ids, START)
         states = {m.id: m.state for m in world.messages()}
     finally:
         close_world(world)
 
-    assert [c[0] for c in claimed] == ids[1:]
+    assert sorted(claimed) == ids[1:]
     assert states[ids[0]] == "queued" and {states[i] for i in ids[1:]} == {"sending"}
