@@ -164,16 +164,36 @@ def list_statements(app, ca, couples, alexa_url: str, twilio: FakeTwilio, seen: 
 def compare(args, app, ca, couples, alexa_url: str, twilio: FakeTwilio, folder: Path, url: str, env: dict) -> None:
     """CPU per request of each scenario and of its baselines, unprofiled, in alternating rounds. Requests are
     built and signed before the clock starts, as bench/app_load.py does, so only the server's side counts."""
+    import os
+    from bench import baseline
+    ca.write(folder / "bench-ca")
+    # The baselines read their settings from the environment, as under gunicorn, while they serve; they are
+    # put back afterwards, so a caller in the same process (the tests) does not inherit this run's key.
+    settings = dict(BENCH_CA_DIR=str(folder / "bench-ca"), ALEXA_SKILL_ID=SKILL_ID, DATABASE_URL=url,
+                    ENCRYPTION_KEY=env["ENCRYPTION_KEY"], PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+                    TWILIO_AUTH_TOKEN=twilio.auth_token)
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    baseline_app = baseline.create_baseline_app()
+    try:
+        _compare(args, app, ca, couples, alexa_url, twilio, url, baseline_app)
+    finally:
+        if "minimal_engine" in baseline_app.extensions:
+            baseline_app.extensions["minimal_engine"].dispose()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _compare(args, app, ca, couples, alexa_url: str, twilio: FakeTwilio, url: str, baseline_app) -> None:
+    """compare()'s measurement, with the baselines' settings in the environment."""
     import json
     import os
     from dataclasses import replace
-    from bench import baseline
     from devkit import alexa as alexa_envelopes, twilio as twilio_forms
-    ca.write(folder / "bench-ca")
-    os.environ.update(BENCH_CA_DIR=str(folder / "bench-ca"), ALEXA_SKILL_ID=SKILL_ID, DATABASE_URL=url,
-                      ENCRYPTION_KEY=env["ENCRYPTION_KEY"], PUBLIC_BASE_URL=PUBLIC_BASE_URL,
-                      TWILIO_AUTH_TOKEN=twilio.auth_token)
-    ours, base = app.test_client(), baseline.create_baseline_app().test_client()
+    ours, base = app.test_client(), baseline_app.test_client()
     device = signed_client(app, ca, alexa_url, twilio.account_sid, twilio.auth_token).device
 
     def alexa(client, make, path="/alexa"):

@@ -1,5 +1,6 @@
 """The in-process web profile with tiny numbers, in each of its three modes: every scenario answers (the
 script asserts a 200 for each request), and each mode prints what it promises. Figures are not judged."""
+import os
 import re
 
 import pytest
@@ -38,3 +39,14 @@ def test_compare_gives_each_scenario_its_baselines(capsys):
     assert set(rows) == set(SCENARIOS), out
     assert rows["alexa-launch"][2] == "-"  # a launch writes nothing: no minimal writer to compare with
     assert all(float(value) > 0 for value in rows["sms-checkin"]), out
+
+
+def test_compare_leaves_the_environment_as_it_found_it(capsys, monkeypatch):
+    """The baselines read their key and database from the environment while they serve; a caller in the
+    same process (the rest of the suite) must not inherit them."""
+    monkeypatch.delenv("ENCRYPTION_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///kept-as-it-was.db")
+    assert profile_web.main(["--compare", "--requests", "2", "--rounds", "1"]) == 0
+    capsys.readouterr()
+    assert "ENCRYPTION_KEY" not in os.environ
+    assert os.environ["DATABASE_URL"] == "sqlite:///kept-as-it-was.db"
