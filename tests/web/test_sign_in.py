@@ -283,42 +283,15 @@ def test_the_hourly_limit_holds_under_concurrency(pg_runtime, clock):
     from devkit.seeding import seed_couple
     with transaction(pg_runtime.sessions) as s:
         seed_couple(s, clock(), "America/Los_Angeles", (ALEX, SAM))
-    barrier, errors = threading.Barrier(12), []
-
-    def ask():
-        try:
-            barrier.wait()
-            with transaction(pg_runtime.sessions) as s:
-                sign_in.ask_code(s, ALEX, clock())
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-    threads = [threading.Thread(target=ask) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert asked_at_once(pg_runtime, 12, lambda s, n: sign_in.ask_code(s, ALEX, clock())) == []
     with pg_runtime.sessions() as s:
         assert s.scalar(select(func.count()).select_from(SignInCode)) == 5
         assert s.scalar(select(func.count()).select_from(OutboundMessage)) == 5
 
 
 def test_the_limit_per_asker_holds_under_concurrency(pg_runtime, clock):
-    barrier, errors = threading.Barrier(30), []
-
-    def ask(n):
-        try:
-            barrier.wait()
-            with transaction(pg_runtime.sessions) as s:
-                sign_in.ask_code(s, f"+1 415 555 {300 + n:04d}", clock(), asker="198.51.100.7")
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-    threads = [threading.Thread(target=ask, args=(n,)) for n in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert asked_at_once(pg_runtime, 30, lambda s, n: sign_in.ask_code(s, f"+1 415 555 {300 + n:04d}", clock(),
+                                                                      asker="198.51.100.7")) == []
     with pg_runtime.sessions() as s:
         assert s.scalar(select(func.count()).select_from(SignInCode)) == sign_in.CODES_PER_ASKER_HOUR
 
@@ -340,3 +313,22 @@ def test_wrong_tries_hold_under_concurrency(pg_runtime, clock):
     for thread in threads:
         thread.join()
     assert sorted(results) == ["locked"] * 6 + ["wrong"] * 4
+
+
+def asked_at_once(runtime, count: int, ask) -> list:
+    """Run ask(session, n) in `count` threads released together, each in its own transaction; the errors."""
+    barrier, errors = threading.Barrier(count), []
+
+    def one(n):
+        try:
+            barrier.wait()
+            with transaction(runtime.sessions) as s:
+                ask(s, n)
+        except Exception as error:  # pragma: no cover - reported by the caller's assert
+            errors.append(error)
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
