@@ -4,6 +4,7 @@
     python bench/profile_web.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
     python bench/profile_web.py --compare            # no profiler: CPU per request, app next to the baselines
     python bench/profile_web.py --statements         # the SQL one request of each scenario sends, in order
+    python bench/profile_web.py --save /tmp/web      # also keep each scenario's profile (python -m pstats)
 
 The real app (`create_app`, the skill's verifier trusting a throwaway CA and every other check on, Twilio
 signatures checked) in a temporary database, driven through Flask's test client one request at a time
@@ -63,6 +64,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--compare", action="store_true", help="no profiler: CPU per request next to the baselines")
     parser.add_argument("--rounds", type=int, default=5, help="with --compare: alternating rounds (median kept)")
     parser.add_argument("--statements", action="store_true", help="the SQL one request of each scenario sends")
+    parser.add_argument("--save", metavar="DIR", help="also write each scenario's profile to DIR/<scenario>.prof "
+                                                      "(read it with python -m pstats)")
     return parser.parse_args(argv)
 
 
@@ -126,6 +129,9 @@ def main(argv=None) -> int:
                 assert response.status_code == 200, response.data
             profiler.disable()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            if args.save:
+                Path(args.save).mkdir(parents=True, exist_ok=True)
+                profiler.dump_stats(str(Path(args.save) / f"{name}.prof"))
             stats = pstats.Stats(profiler)
             own = defaultdict(float)
             for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():

@@ -2,6 +2,7 @@
 import fcntl
 import functools
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -15,7 +16,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, literal_column, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -298,6 +299,22 @@ def _insert_new(on_postgresql: bool, model, returning: str | None):
         return dialect.insert(model).on_conflict_do_nothing().returning(model)
     statement = dialect.insert(model.__table__).on_conflict_do_nothing()
     return statement.returning(model.__table__.c[returning]) if returning else statement
+
+
+_CONSTANT = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def among(column, values, negate: bool = False):
+    """`column IN (...)` (or NOT IN) for constants of the code (states, question ids), written into the
+    statement itself when it is built. An IN over a Python list is an "expanding" parameter that SQLAlchemy
+    renders again at every execution: on the hot statements that cost as much as running them. Only plain
+    identifiers are accepted, so nothing that came from outside can reach the SQL text."""
+    values = [str(v) for v in values]
+    for value in values:
+        if not _CONSTANT.fullmatch(value):
+            raise ValueError(f"not a constant for among(): {value!r}")
+    items = [literal_column(f"'{value}'", column.type) for value in values]
+    return column.not_in(items) if negate else column.in_(items)
 
 
 def alembic_config(engine: Engine | None = None) -> AlembicConfig:

@@ -90,10 +90,12 @@ def respond(session: Session, settings: Settings, text: InboundText, now: dateti
 
 def _sender(session: Session, text: InboundText) -> tuple[Partner | None, InboundMessage | None]:
     """Who is texting, and the InboundMessage already kept for this MessageSid (a retried webhook)."""
-    found = session.execute(SENDER, {"digest": phone_digest(text.phone), "sid": text.sid}).unique().one_or_none()
-    if found is None:  # not a registered number: the replay check on its own
+    digest = phone_digest(text.phone)
+    rows = session.execute(SENDER, {"digest": digest, "sid": text.sid}).all()
+    if not rows:  # not a registered number: the replay check on its own
         return None, session.scalar(BY_SID, {"sid": text.sid})
-    partner, replayed_id = found
+    partner = next(p for p in couples.gathered([p for p, _ in rows]) if p.phone_digest == digest)
+    replayed_id = rows[0][1]
     return partner, session.get(InboundMessage, replayed_id) if replayed_id is not None else None
 
 

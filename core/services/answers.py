@@ -13,12 +13,12 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from core import local_time
+from core.db import among
 from core.errors import InvalidInput
 from core.models import Awaiting, CheckIn, Partner, Visibility
 from core.safety import DangerSignal, reads_as_danger
 from core.services import answer_notices, checkins
 from core.services.couples import clear_awaited, expect_reply
-from core.services.questions import personal_question
 from core.services.replies_in_context import read_as_answer
 
 UNDO_WINDOW = timedelta(minutes=15)
@@ -30,10 +30,10 @@ def _replacing(gentle: bool):
     """The UPDATE that blanks a partner's earlier answers of a day, to the gentle question or to the topic.
     Built once: a check-in runs it every time, and building it (its IN lists) cost more than running it."""
     table = CheckIn.__table__
-    same = table.c.question_id.in_(checkins.GENTLE_IDS) if gentle else table.c.question_id.not_in(checkins.GENTLE_IDS)
     return update(table).where(
         table.c.partner_id == bindparam("answerer"), table.c.local_date == bindparam("day"),
-        table.c.text.is_not(None), table.c.visibility.in_(REPLACEABLE), same).values(
+        table.c.id != bindparam("kept"), table.c.text.is_not(None), among(table.c.visibility, REPLACEABLE),
+        among(table.c.question_id, checkins.GENTLE_IDS, negate=not gentle)).values(
         text=None, visibility=Visibility.REPLACED)
 
 
@@ -63,15 +63,16 @@ def take_answer(session: Session, partner: Partner, text: str | None, channel: s
     the "does it read as one" question, never the yes/no/thanks and danger checks."""
     if not (text or "").strip():
         raise InvalidInput("an answer cannot be empty", "empty_answer")
-    repeated = session.scalar(checkins.BY_SOURCE, {"source_id": source_id})
-    if repeated is not None:  # a retried request: what it did the first time, nothing more
-        status = {Visibility.HELD: "held", Visibility.PENDING: "unclear"}.get(repeated.visibility, "saved")
-        return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False))
+    # The same words read the same way every time, so a retried request takes the same turn here; the
+    # insert then finds the first one's check-in by its source id, and the retry does nothing more.
     reading = read_as_answer(text)
     if reading == "ack" or (not explicit and reading in ("command", "question")):
         return Taken(reading)
     if not explicit and reading == "unclear":
-        check_in = _store(session, partner, text, channel, source_id, now, Visibility.PENDING, replay_checked=True)
+        check_in, stored = checkins.record_check_in(session, partner, text, channel, source_id, now,
+                                                    visibility=Visibility.PENDING)
+        if not stored:
+            return _repeated(session, partner, check_in, now)
         expect_reply(partner, Awaiting.SAVE_ANSWER, now, ref=check_in.id, minutes=ASK_MINUTES)
         session.flush()
         return Taken("unclear")
@@ -79,39 +80,41 @@ def take_answer(session: Session, partner: Partner, text: str | None, channel: s
 
 
 def _keep(session, partner, text, channel, source_id, now) -> Taken:
+    """Store the answer first (a retry stops there), then blank the earlier ones of the day it replaces."""
     signal = reads_as_danger(text)
-    _, question, _ = personal_question(session, partner, now)
-    gentle = question.id in checkins.GENTLE_IDS
-    replaced = _drop_earlier(session, partner, now, gentle)
-    _store(session, partner, text, channel, source_id, now, Visibility.HELD if signal else Visibility.SHARED,
-           replay_checked=True)  # take_answer looked for source_id first
+    check_in, stored = checkins.record_check_in(session, partner, text, channel, source_id, now,
+                                                visibility=Visibility.HELD if signal else Visibility.SHARED)
+    if not stored:
+        return _repeated(session, partner, check_in, now)
+    gentle = check_in.question_id in checkins.GENTLE_IDS
+    replaced = _drop_earlier(session, partner, now, gentle, kept=check_in.id)
     if not (signal or gentle):  # a gentle answer stays private: nothing to tell the partner
         answer_notices.partner_answered(session, partner, now)
     status = "held" if signal else "gentle" if gentle else "replaced" if replaced else "saved"
     return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False), signal)
 
 
-def _store(session, partner, text, channel, source_id, now, visibility, replay_checked=False) -> CheckIn:
-    check_in, _ = checkins.record_check_in(session, partner, text, channel, source_id, now, visibility=visibility,
-                                           replay_checked=replay_checked)
-    return check_in
+def _repeated(session: Session, partner: Partner, first: CheckIn, now: datetime) -> Taken:
+    """A retried request: what the first one did, nothing more."""
+    status = {Visibility.HELD: "held", Visibility.PENDING: "unclear"}.get(first.visibility, "saved")
+    return Taken(status, checkins.reveal_partner_answer(session, partner, now, with_text=False))
 
 
 def _today(partner: Partner, now: datetime):
     return local_time.local_date(now, partner.couple.timezone)
 
 
-def _drop_earlier(session: Session, partner: Partner, now: datetime, gentle: bool = False) -> bool:
-    """A new answer replaces the earlier ones of the day to the same question (never glued onto them; an
-    answer to the gentler personal question never replaces the answer to the couple's topic, nor the other
-    way round): their words are dropped, the rows stay as `replaced` so a retried request still finds what
-    it did. True if there were any."""
+def _drop_earlier(session: Session, partner: Partner, now: datetime, gentle: bool, kept: int) -> bool:
+    """A new answer (the check-in `kept`) replaces the earlier ones of the day to the same question (never
+    glued onto them; an answer to the gentler personal question never replaces the answer to the couple's
+    topic, nor the other way round): their words are dropped, the rows stay as `replaced` so a retried
+    request still finds what it did. True if there were any."""
     day = _today(partner, now)
     session.flush()  # what the session holds is in the rows the statement looks at
-    result = session.execute(REPLACE_EARLIER[gentle], {"answerer": partner.id, "day": day})
+    result = session.execute(REPLACE_EARLIER[gentle], {"answerer": partner.id, "day": day, "kept": kept})
     if result.rowcount:  # loaded copies of the rows it blanked would still show the words: reload them
         for row in [o for o in session.identity_map.values() if isinstance(o, CheckIn)]:
-            if (row.partner_id == partner.id and row.local_date == day and row.text is not None
+            if (row.id != kept and row.partner_id == partner.id and row.local_date == day and row.text is not None
                     and row.visibility in REPLACEABLE and (row.question_id in checkins.GENTLE_IDS) == gentle):
                 session.expire(row)
     return bool(result.rowcount)
@@ -129,11 +132,10 @@ def confirm_pending(session: Session, partner: Partner, yes: bool, now: datetime
         session.flush()
         return Taken("dropped")
     # The same row becomes the answer, so it stays tied to the text that said it.
-    pending.visibility = Visibility.REPLACED  # out of the way of _drop_earlier, which would blank it
     text, gentle = pending.text, pending.question_id in checkins.GENTLE_IDS
-    replaced = _drop_earlier(session, partner, now, gentle)
+    replaced = _drop_earlier(session, partner, now, gentle, kept=pending.id)
     signal = reads_as_danger(text)
-    pending.text, pending.visibility = text, Visibility.HELD if signal else Visibility.SHARED
+    pending.visibility = Visibility.HELD if signal else Visibility.SHARED
     session.flush()
     if not (signal or gentle):  # a gentle answer stays private: nothing to tell the partner
         answer_notices.partner_answered(session, partner, now)
@@ -163,7 +165,7 @@ def keep_private(session: Session, partner: Partner, text: str | None, channel: 
     signal is set when it reads as danger, so the reply can offer the safety lines."""
     if not (text or "").strip():
         raise InvalidInput("a private reflection cannot be empty", "empty_private")
-    _store(session, partner, text, channel, source_id, now, Visibility.PRIVATE)
+    checkins.record_check_in(session, partner, text, channel, source_id, now, visibility=Visibility.PRIVATE)
     return Taken("private", signal=reads_as_danger(text))
 
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core import local_time
@@ -12,35 +12,18 @@ from core.models import Channel, CheckIn, Consent, Partner, Visibility
 from core.services.couples import other_partner
 from core.services import invitations
 from core.services.erasure import former_partner
-from core.services.questions import personal_question
-from prompts.bank import load_bank
+from core.services.questions import GENTLE_IDS, SHARED_ANSWER, answered_exists, personal_question
 
 MAX_TEXT = 2000
 CHANNELS = set(Channel)
 MOODS = range(1, 6)  # a day's mood: 1 (a rough day) to 5 (a great one)
 
 
-#: What counts as having answered: for the writer, a shared answer or one held private after it read as
-#: danger; for the partner's eyes, only a shared one (a held answer looks exactly like no answer).
-OWN_ANSWER = (Visibility.SHARED, Visibility.HELD)
-SHARED_ANSWER = (Visibility.SHARED,)
-#: Answers to a gentle question (SKIP after the partner answered) are the asker's own: never shown to the
-#: partner, and not an answer to the couple's topic.
-GENTLE_IDS = tuple(q.id for q in load_bank().gentle)
-
-
-def _answered_exists(partner_param: str, visible=OWN_ANSWER):
-    """EXISTS an answer to the couple's topic by the partner bound to `partner_param` on the date bound to "day"."""
-    return exists().where(CheckIn.partner_id == bindparam(partner_param), CheckIn.local_date == bindparam("day"),
-                          CheckIn.text.is_not(None), CheckIn.visibility.in_(visible),
-                          CheckIn.question_id.not_in(GENTLE_IDS))
-
-
 # Built once: the hot statements of every check-in request. Building a select and its cache key costs more
 # than running it on an indexed row, so these take bound parameters instead of being rebuilt per call.
 BY_SOURCE = select(CheckIn).where(CheckIn.source_id == bindparam("source_id"))
-ANSWERED = select(_answered_exists("partner_id"))
-BOTH_ANSWERED = select(_answered_exists("mine"), _answered_exists("theirs", SHARED_ANSWER))
+ANSWERED = select(answered_exists("partner_id"))
+BOTH_ANSWERED = select(answered_exists("mine"), answered_exists("theirs", SHARED_ANSWER))
 
 
 @dataclass(frozen=True)
@@ -53,19 +36,13 @@ class Reveal:
 
 
 def record_check_in(session: Session, partner: Partner, text: str | None, channel: str, source_id: str,
-                    now: datetime, mood: int | None = None, visibility: str = Visibility.SHARED,
-                    replay_checked: bool = False) -> tuple[CheckIn, bool]:
-    """Store today's answer (and/or mood); a repeated `source_id` stores nothing and returns the first.
-    `replay_checked`: the caller has just looked for `source_id` in this transaction and found nothing, so it
-    is not looked for again (a request racing with the same id is still caught by the unique key)."""
+                    now: datetime, mood: int | None = None, visibility: str = Visibility.SHARED) -> tuple[CheckIn, bool]:
+    """Store today's answer (and/or mood); a repeated `source_id` stores nothing and returns the first (and
+    False): a retried request (Alexa or Twilio trying again, also while the first one runs) is found by
+    the unique key of the insert itself, so nobody needs to look for it first."""
     text = _clean_text(text)
     _check(channel, source_id, text, mood)
-    existing = None if replay_checked else _by_source(session, source_id)
-    if existing is not None:
-        return existing, False
     day, question, _ = personal_question(session, partner, now)  # the topic, or their gentle question
-    # One statement: a request with the same source id that got in first (Alexa or Twilio trying again
-    # while the first one runs) is found by the unique key, and that one's check-in is returned.
     check_in = session.scalar(insert_new(session, CheckIn, returning="row"), [dict(
         partner_id=partner.id, couple_id=partner.couple_id, local_date=day, question_id=question.id,
         channel=channel, text=text, mood=mood, visibility=visibility, seen_at=None, source_id=source_id,

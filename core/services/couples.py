@@ -1,8 +1,9 @@
 """Couples and partners: joining, inviting and pairing, consent, preferences, erasure."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import local_time
 from core.crypto import phone_digest
@@ -91,14 +92,39 @@ def accept_invite(session: Session, partner: Partner, now: datetime) -> Partner:
 # Webhooks and the skill go on to read the couple and both partners: load them in the same statement
 # instead of two lazy loads later.
 WITH_COUPLE = joinedload(Partner.couple).joinedload(Couple.partners)
+
+
+def with_their_couples(where) -> Select:
+    """Every partner of the couples that have a partner matching `where`, each with its couple, in id order:
+    one row per partner (a joined load of partner, couple and the couple's partners reads the partner again
+    on each of its couple's rows, and decrypts it each time). `gathered` then fills each couple's partners."""
+    theirs = select(Partner.couple_id).where(where)
+    return (select(Partner).join(Partner.couple).where(Partner.couple_id.in_(theirs)).order_by(Partner.id)
+            .options(contains_eager(Partner.couple)))
+
+
+def gathered(partners: list[Partner]) -> list[Partner]:
+    """The partners `with_their_couples` read, with each couple's partners filled from them (all of a couple's
+    partners are among them), so nothing loads them again."""
+    of_couple: dict[int, list[Partner]] = {}
+    for partner in partners:
+        of_couple.setdefault(partner.couple_id, []).append(partner)
+    for partner in partners:
+        if "partners" not in partner.couple.__dict__:
+            set_committed_value(partner.couple, "partners", of_couple[partner.couple_id])
+    return partners
+
+
 # Built once with a bound parameter: rebuilding it per call costs more than running it.
-BY_PHONE = select(Partner).where(Partner.phone_digest == bindparam("digest")).options(WITH_COUPLE)
+BY_PHONE = with_their_couples(Partner.phone_digest == bindparam("digest"))
 
 
 def find_by_phone(session: Session, phone: str) -> Partner | None:
     """The partner with this E.164 number, if any, with their couple and its partners loaded. Numbers are
     stored encrypted: this is the one place a partner is found by number, through its keyed digest."""
-    return session.scalars(BY_PHONE, {"digest": phone_digest(phone)}).unique().one_or_none()
+    digest = phone_digest(phone)
+    return next((p for p in gathered(list(session.scalars(BY_PHONE, {"digest": digest})))
+                 if p.phone_digest == digest), None)
 
 
 def get_partner(session: Session, partner_id: int) -> Partner:

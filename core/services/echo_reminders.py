@@ -11,10 +11,10 @@ partner chose the Echo alone. Nothing here commits.
 import functools
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, event, exists, or_, select
 from sqlalchemy.orm import Session
 
-from core.models import (EchoChange, EchoPreference, EchoReminder, OutboundMessage, Partner, Promise, PromiseState,
+from core.models import (Couple, EchoChange, EchoPreference, EchoReminder, OutboundMessage, Partner, Promise, PromiseState,
                          ReminderWay, TextKind, TextState)
 from core.services import promises
 
@@ -95,8 +95,49 @@ def promise_changed(session: Session, promise: Promise, now: datetime) -> None:
 _PENDING = or_(EchoReminder.change.is_not(None), EchoReminder.promise_id.is_(None))
 
 
+#: EXISTS a change waiting for the Alexa account bound to "user_id": every Alexa turn asks, so the speaker's
+#: look-up asks it in the same statement (core.services.speakers) and tells `none_pending`.
+ACCOUNT_HAS_PENDING = exists().where(EchoReminder.alexa_user_id == bindparam("user_id"), _PENDING)
+_NONE_PENDING = "echo_reminders_none_pending"  # in session.info: the accounts found with nothing pending
+
+
+#: Writes that can make a reminder pending: to the reminders themselves, to promises (settled, moved,
+#: erased), and to the partners and couples whose erasure takes promises with them.
+_MAY_MAKE_PENDING = (EchoReminder, Promise, Partner, Couple)
+_MAY_MAKE_PENDING_TABLES = frozenset(model.__tablename__ for model in _MAY_MAKE_PENDING)
+
+
+def none_pending(session: Session, user_id: str) -> None:
+    """Nothing waits for this account, as just read in this transaction: `pending` need not ask again until
+    the session writes something that could make a reminder pending, commits or rolls back."""
+    session.info.setdefault(_NONE_PENDING, set()).add(user_id)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_none_pending(session: Session, *_args) -> None:
+    session.info.pop(_NONE_PENDING, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_after_a_flush_that_may_make_pending(session: Session, _context) -> None:
+    if _NONE_PENDING in session.info and any(
+            isinstance(row, _MAY_MAKE_PENDING) for rows in (session.new, session.dirty, session.deleted) for row in rows):
+        session.info.pop(_NONE_PENDING, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_after_a_statement_that_may_make_pending(state) -> None:
+    if _NONE_PENDING in state.session.info and (state.is_insert or state.is_update or state.is_delete):
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in _MAY_MAKE_PENDING_TABLES or table is None:
+            state.session.info.pop(_NONE_PENDING, None)
+
+
 def pending(session: Session, user_id: str, limit: int = 3) -> list[EchoReminder]:
     """This Alexa account's Echo reminders that still need a call (a few: each call may take a second)."""
+    if user_id in session.info.get(_NONE_PENDING, ()):
+        return []
     return list(session.scalars(_pending_of_account(limit), {"user_id": user_id}))
 
 

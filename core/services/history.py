@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from core import local_time
 from core.models import CheckIn, DailyPrompt, GentleQuestion, Partner, Promise, PromiseState, Visibility
 from core.services import checkins
-from core.services.checkins import GENTLE_IDS, OWN_ANSWER, SHARED_ANSWER
 from core.services.couples import other_partner
-from core.services.questions import wording
+from core.services.questions import GENTLE_IDS, OWN_ANSWER, SHARED_ANSWER, wording
 from prompts.bank import load_bank
 
 #: What the writer sees of their own check-ins (pending and replaced ones have no words to show).

@@ -7,14 +7,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound
-from core.models import CodeKind, PairingCode, Partner
-from core.services.couples import WITH_COUPLE
+from core.crypto import keyed
+from core.models import ALEXA_USER, CodeKind, PairingCode, Partner
+from core.services.couples import gathered, with_their_couples
 
 LINK_VALID = timedelta(minutes=10)
 REUSE_CODE_FOR = timedelta(minutes=5)  # a code spoken again must leave time to type it
 # Every Alexa request runs this: built once, with the couple and both partners loaded in the same statement.
-BY_ALEXA_USER = (select(Partner).where(Partner.alexa_user_id == bindparam("user_id")).order_by(Partner.id)
-                 .options(WITH_COUPLE))
+BY_ALEXA_USER = with_their_couples(Partner.alexa_user_id == bindparam("user_id"))
 
 
 def start_link(session: Session, alexa_user_id: str, person_id: str | None, now: datetime) -> str:
@@ -73,7 +73,13 @@ def partners_for_alexa(session: Session, user_id: str) -> list[Partner]:
     """Every partner linked to this Alexa account (two partners may share one device)."""
     if not user_id:
         return []
-    return list(session.scalars(BY_ALEXA_USER, {"user_id": user_id}).unique())
+    return of_account(gathered(list(session.scalars(BY_ALEXA_USER, {"user_id": user_id}))), user_id)
+
+
+def of_account(partners: list[Partner], user_id: str) -> list[Partner]:
+    """Of the partners BY_ALEXA_USER read (the account's and the rest of their couples), the account's own."""
+    digest = keyed(ALEXA_USER, user_id)
+    return [p for p in partners if p.alexa_user_id == digest]
 
 
 def remove_expired(session: Session, now: datetime) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core.crypto import phone_digest
 from core.db import insert_new
 from core.models import CheckIn, Couple, DailyPrompt, OutboundMessage, Partner, QuestionHeard, TextState, text_priority
-from core.services.checkins import OWN_ANSWER
+from core.services.questions import OWN_ANSWER
 
 
 class CoupleRow(NamedTuple):

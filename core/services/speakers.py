@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from core.models import Partner
-from core.services import linking
+from core.services import couples, echo_reminders, linking
+
+# Every Alexa turn: the partners of this account, with their couple, and whether an Echo reminder change
+# waits for the account (the turn's last step asks), in one statement.
+ACCOUNT = linking.BY_ALEXA_USER.add_columns(echo_reminders.ACCOUNT_HAS_PENDING)
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ def resolve_speaker(session: Session, user_id: str, person_id: str | None, chose
     """The voice profile decides; else the partner chosen this session; else the only one linked. A partner
     linked with a voice profile is served only to that voice: an unrecognised voice (no person id, or
     another person's) never gets them, not even by saying their name."""
-    partners = linking.partners_for_alexa(session, user_id)
+    partners = _partners_of_account(session, user_id)
     if person_id:
         mine = [p for p in partners if p.is_person(person_id)]
         if mine:
@@ -50,6 +54,16 @@ def resolve_speaker(session: Session, user_id: str, person_id: str | None, chose
     if chosen is None and len(partners) == 1:
         chosen = partners[0]
     return Speaker(chosen, tuple(partners), voice_kept=kept)
+
+
+def _partners_of_account(session: Session, user_id: str) -> list[Partner]:
+    """linking.partners_for_alexa, telling echo_reminders on the way whether anything waits for the account."""
+    if not user_id:
+        return []
+    rows = session.execute(ACCOUNT, {"user_id": user_id}).all()
+    if rows and not rows[0][1]:
+        echo_reminders.none_pending(session, user_id)
+    return linking.of_account(couples.gathered([partner for partner, _ in rows]), user_id)
 
 
 def pick_by_name(candidates: tuple[Partner, ...], name: str | None) -> Partner | None:

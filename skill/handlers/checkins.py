@@ -4,7 +4,6 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from core import local_time
 from core.errors import InvalidInput
 from core.models import Channel
 from core.services import answers, checkins, questions
@@ -36,13 +35,6 @@ def tell_partner_answer(handler_input: HandlerInput) -> Response:
     return reply(handler_input, speech.REVEAL_LATER[reveal.status].format(name=reveal.partner_name))
 
 
-def answered_today(handler_input: HandlerInput) -> bool:
-    """True when the speaker has already answered today's question."""
-    current = turn(handler_input)
-    today = local_time.local_date(current.now, current.partner.couple.timezone)
-    return checkins.has_answered(current.db, current.partner, today)
-
-
 class LaunchRequestHandler(AbstractRequestHandler):
     """"Open Trust Builder": today's question, or what to do next when it is already answered."""
 
@@ -50,8 +42,10 @@ class LaunchRequestHandler(AbstractRequestHandler):
         return is_request_type("LaunchRequest")(handler_input)
 
     def handle(self, handler_input):
-        greeting = speech.greeting(turn(handler_input).partner.display_name)
-        if not answered_today(handler_input):
+        current = turn(handler_input)
+        greeting = speech.greeting(current.partner.display_name)
+        # One statement for the whole day: answered, and if not, the question and whether it was heard.
+        if not questions.today_for(current.db, current.partner, current.now).answered:
             return ask_question(handler_input, greeting)
         return reply(handler_input, greeting + speech.ALREADY_ANSWERED, SUGGEST)
 

@@ -77,3 +77,21 @@ def test_lock_couple_makes_a_second_transaction_wait(tmp_path):
         assert order == ["first done", "second locked"]
     finally:
         rt.close()
+
+
+# Constants written into a statement (core.db.among)
+
+
+def test_among_writes_constants_into_the_statement_and_refuses_anything_else(session):
+    from sqlalchemy import func, select
+
+    from core.db import among
+    from core.models import CheckIn, Visibility
+    statement = select(func.count()).select_from(CheckIn).where(among(CheckIn.visibility, (Visibility.SHARED,
+                                                                                             Visibility.HELD)))
+    sql = str(statement.compile(dialect=session.get_bind().dialect))
+    assert "IN ('shared', 'held')" in sql and "POSTCOMPILE" not in sql
+    assert session.scalar(statement) == 0
+    for bad in ("it's", "a b", "x;DROP TABLE check_in", ""):
+        with pytest.raises(ValueError):
+            among(CheckIn.visibility, [bad])

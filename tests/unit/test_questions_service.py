@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from core import local_time
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from core.models import Couple, DailyPrompt, QuestionHeard
 from core.services import checkins, couples, questions
@@ -232,3 +232,51 @@ def test_mark_heard_uses_the_couples_local_date(session, clock):
     questions.mark_heard(session, alex, "voice", datetime(2026, 11, 23, 11, 0, tzinfo=UTC))
     assert questions.has_heard(session, alex, date(2026, 11, 24))
     assert not questions.has_heard(session, alex, date(2026, 11, 23))
+
+
+# What a turn learns of a partner's day is read once, and forgotten when it may no longer hold
+
+
+def _counting(session):
+    seen = []
+    event.listen(session.get_bind(), "before_cursor_execute", lambda _c, _cur, sql, *_: seen.append(sql))
+    return seen
+
+
+def test_the_day_is_read_in_one_statement_and_asked_again_for_free(session, pair, clock):
+    alex, _ = pair
+    questions.todays_question(session, alex.couple, clock())  # the topic is stored
+    session.commit()
+    seen = _counting(session)
+    today = questions.today_for(session, alex, clock())
+    assert (today.heard, today.answered) == (False, False)
+    assert today.words == questions.personal_question(session, alex, clock())[2]
+    assert questions.has_heard(session, alex, today.day) is False
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 1
+    assert questions.mark_heard(session, alex, "voice", clock()) is True
+    assert questions.today_for(session, alex, clock()).heard is True  # its own write is known
+
+
+def test_a_rolled_back_savepoint_takes_what_it_taught_the_session_with_it(session, pair, clock):
+    alex, _ = pair
+    day, _ = questions.todays_question(session, alex.couple, clock())
+    try:
+        with session.begin_nested():
+            assert questions.mark_heard(session, alex, "voice", clock()) is True
+            assert questions.has_heard(session, alex, day) is True
+            raise RuntimeError("the turn failed after the mark")
+    except RuntimeError:
+        pass
+    assert questions.has_heard(session, alex, day) is False  # read again: the mark was rolled back
+    assert session.scalar(select(func.count()).select_from(QuestionHeard)) == 0
+
+
+def test_after_a_commit_the_day_is_read_again_so_another_servers_skip_is_seen(runtime, session, pair, clock):
+    alex, sam = pair
+    before = questions.personal_question(session, alex, clock())[1]
+    session.commit()
+    with runtime.sessions() as other:  # Sam skips the topic elsewhere (no one has answered yet)
+        swapped = questions.skip(other, other.get(type(sam), sam.id), clock())
+        other.commit()
+    assert swapped.kind == "topic" and swapped.question.id != before.id
+    assert questions.personal_question(session, alex, clock())[1].id == swapped.question.id
