@@ -11,15 +11,15 @@ from sqlalchemy.engine import make_url
 
 
 @contextmanager
-def throwaway_database(server_url: str, prefix: str = "devkit") -> Iterator[str]:
-    """Yield the URL of a new, empty database on `server_url`'s PostgreSQL server; drop it on the way out.
-    (A database, not a schema: core.db's make_engine replaces any `options` in the URL, so a search_path
-    there would be lost.)"""
+def throwaway_database(server_url: str, prefix: str = "devkit", template: str | None = None) -> Iterator[str]:
+    """Yield the URL of a new, empty database on `server_url`'s PostgreSQL server (a copy of the database
+    `template` when given); drop it on the way out. (A database, not a schema: core.db's make_engine
+    replaces any `options` in the URL, so a search_path there would be lost.)"""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:

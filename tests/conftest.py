@@ -1,13 +1,17 @@
 """Shared fixtures: a real SQLite file per test (PostgreSQL when TEST_DATABASE_URL is set), a settable
 clock, a recording SMS gateway, the Flask app and client built over them, a couple (Alex linked to the test
 Echo, Sam), and a plain session to look at what the app stored."""
+import atexit
 import os
+import shutil
+import tempfile
 from datetime import datetime, timezone
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from core.clock import SettableClock
@@ -36,16 +40,75 @@ def make_settings(tmp_path, database_url=None, **overrides):
 
 
 def reset_postgres(url: str) -> None:
-    """Drop everything in the public schema so each test starts from an empty database."""
+    """Drop everything in the public schema so the test starts from a database without tables."""
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
 
 
+def empty_postgres(url: str) -> None:
+    """Leave the database as `alembic upgrade head` makes it, with no rows: when its schema is at head with
+    every table of the model, its rows are deleted and its sequences start again (about 40 ms); otherwise
+    (a first run, an older schema, a test that downgraded) everything is dropped, and the runtime migrates
+    it again (about 600 ms, which, once per test, was most of the suite's time)."""
+    from core.db import alembic_config
+    from core.models import Base
+    from alembic.script import ScriptDirectory
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            tables = set(connection.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")))
+            at = connection.scalar(text("SELECT version_num FROM alembic_version")) if "alembic_version" in tables \
+                else None
+            ours = {t.name for t in Base.metadata.sorted_tables}
+            if at != head or tables != ours | {"alembic_version"}:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                return
+            connection.execute(text("; ".join(f"DELETE FROM {t.name}" for t in reversed(Base.metadata.sorted_tables))
+                                    + "; SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n"
+                                      " ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'"))
+    finally:
+        engine.dispose()
+
+
+_TEMPLATE: list[Path] = []  # this pytest process's migrated, empty SQLite file
+
+
+def migrated_sqlite(url: str) -> None:
+    """Start a test's SQLite file (when it does not exist yet) as a copy of one that this pytest process
+    migrated once: migrating takes about 0.4 s, a copy about 10 ms, and the copy is what `alembic upgrade
+    head` makes (open_runtime still runs the upgrade, which finds it at head)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or parsed.database.startswith("file:") or Path(parsed.database).exists():
+        return
+    if not _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="tb-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        open_runtime(make_settings(folder), RecordingGateway()).close()
+        _TEMPLATE.append(folder / "test.db")
+    target = Path(parsed.database)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    shutil.copyfile(_TEMPLATE[0], target)
+    target.chmod(0o600)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request, tmp_path):
-    """Each storage test runs on a real SQLite file and, where available, on PostgreSQL."""
+    """Each storage test runs on a real SQLite file and, where available, on PostgreSQL (emptied of rows)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    empty_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def tableless_database_url(request, tmp_path):
+    """For tests of the migrations themselves: a new SQLite file, or PostgreSQL without a single table."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     if not POSTGRES_URL:
@@ -71,11 +134,36 @@ def pg_url():
 
 
 def own_postgres():
-    """Yield a throwaway database on the TEST_DATABASE_URL server (the test is skipped without one)."""
+    """Yield a throwaway database on the TEST_DATABASE_URL server (the test is skipped without one), already
+    migrated: a copy of a template this pytest process migrated once (0.7 s against 1.6 s with migrating)."""
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
-    with throwaway_database(POSTGRES_URL, "test") as url:
+    with throwaway_database(POSTGRES_URL, "test", template=_postgres_template()) as url:
         yield url
+
+
+_PG_TEMPLATE: list[str] = []  # this pytest process's migrated, empty PostgreSQL database
+
+
+def _postgres_template() -> str:
+    if not _PG_TEMPLATE:
+        name = f"test_template_{os.getpid()}"
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        folder = Path(tempfile.mkdtemp(prefix="tb-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        open_runtime(make_settings(folder, url), RecordingGateway()).close()  # disposed: nobody stays connected
+
+        def drop() -> None:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        atexit.register(drop)
+        _PG_TEMPLATE.append(name)
+    return _PG_TEMPLATE[0]
 
 
 @pytest.fixture
@@ -95,6 +183,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def runtime(settings, gateway, clock):
+    migrated_sqlite(settings.database_url)
     rt = open_runtime(settings, gateway, clock=clock)
     yield rt
     rt.close()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from core.models import Base
 from core.runtime import open_runtime
 from devkit.fakes.gateway import RecordingGateway
-from tests.conftest import ALEX, SAM, make_settings  # noqa: F401  (the fault tests' couple)
+from tests.conftest import ALEX, SAM, make_settings, migrated_sqlite  # noqa: F401  (the fault tests' couple)
 from tests.skill.envelopes import SKILL_ID
 from tests.sms.conftest import BASE_URL, OUR_NUMBER, TOKEN
 
@@ -24,6 +24,7 @@ def settings(tmp_path, db_url):
 
 @pytest.fixture
 def runtime(settings, clock):
+    migrated_sqlite(settings.database_url)
     rt = open_runtime(settings, RecordingGateway(), clock=clock)
     yield rt
     rt.close()

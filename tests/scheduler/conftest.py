@@ -18,7 +18,7 @@ from devkit.fakes.twilio_api import FakeTwilio
 from devkit.seeding import seed_couple
 from scheduler import jobs
 from sms.gateway import gateway_for
-from tests.conftest import make_settings
+from tests.conftest import make_settings, migrated_sqlite
 
 UTC = timezone.utc
 FROM = "+15550001111"
@@ -86,6 +86,7 @@ def open_world(tmp_path, db_url, twilio, start: datetime, concurrency: int = 4, 
     """Build a World; the caller closes it with close_world."""
     clock = SettableClock(start)
     settings = world_settings(tmp_path, db_url, twilio, **overrides)
+    migrated_sqlite(settings.database_url)
     runtime = open_runtime(settings, gateway_for(settings), clock=clock)
     dispatcher = Dispatcher(runtime.sessions, runtime.gateway, clock, concurrency=concurrency)
     return World(runtime, dispatcher, clock, twilio)

@@ -4,7 +4,7 @@ import pytest
 
 from core.runtime import open_runtime
 from core.services import couples
-from tests.conftest import make_settings
+from tests.conftest import make_settings, migrated_sqlite
 
 LA = "America/Los_Angeles"
 
@@ -12,7 +12,9 @@ LA = "America/Los_Angeles"
 @pytest.fixture
 def runtime(tmp_path, database_url, gateway, clock):
     """The conftest runtime, on SQLite and on PostgreSQL."""
-    rt = open_runtime(make_settings(tmp_path, database_url=database_url), gateway, clock=clock)
+    settings = make_settings(tmp_path, database_url=database_url)
+    migrated_sqlite(settings.database_url)
+    rt = open_runtime(settings, gateway, clock=clock)
     yield rt
     rt.close()
 

@@ -25,6 +25,12 @@ USER, PERSON = "amzn1.ask.account.OLDECHO", "amzn1.ask.person.OLDSAM"
 
 
 @pytest.fixture
+def database_url(tableless_database_url):
+    """These tests run the migrations from an empty database (the shared fixture only empties it of rows)."""
+    return tableless_database_url
+
+
+@pytest.fixture
 def engine(database_url):
     crypto.configure(TEST_KEY)
     crypto.configure_lookup(LOOKUP)

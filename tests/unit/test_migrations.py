@@ -24,6 +24,12 @@ HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @pytest.fixture
+def database_url(tableless_database_url):
+    """These tests migrate from nothing (the shared fixture only empties PostgreSQL of rows)."""
+    return tableless_database_url
+
+
+@pytest.fixture
 def engine(database_url):
     engine = make_engine(database_url)
     yield engine
