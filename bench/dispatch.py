@@ -54,7 +54,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "default: temporary SQLite")
     parser.add_argument("--concurrency", type=int, default=4, help="dispatcher send threads")
     parser.add_argument("--batch", type=int, default=200, help="due texts gated per pass")
-    parser.add_argument("--window", type=int, help="texts `sending` at once (default: twice the concurrency)")
+    parser.add_argument("--window", type=int, help="texts `sending` at once (default: three times the concurrency)")
     parser.add_argument("--profile", metavar="PATH", help="write a cProfile of the dispatcher's run to PATH "
                         "(read it with python -m pstats PATH)")
     parser.add_argument("--paced", type=float, metavar="RATE",
@@ -198,7 +198,7 @@ def report(args, label: str, fake, runtime, gateway) -> None:
     started = time.perf_counter()
     count = seed(runtime.sessions, args.couples)
     print(f"Dispatch benchmark: {args.couples:,} couples, {count:,} due texts, {label}, "
-          f"concurrency {args.concurrency}, window {args.window or 2 * args.concurrency}, batch {args.batch}")
+          f"concurrency {args.concurrency}, window {args.window or 3 * args.concurrency}, batch {args.batch}")
     print(f"  seeded in {time.perf_counter() - started:.1f} s; peak RSS so far {peak_mib():.0f} MiB")
     elapsed, stats = run_dispatcher(runtime, gateway, args)
     p50, p99, unsent = lateness(runtime.sessions)

@@ -35,7 +35,7 @@ if __package__ in (None, ""):  # run as a script: import from the repository, no
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import event, func, literal_column, select, text, update  # noqa: E402
+from sqlalchemy import event, exists, func, literal_column, select, text, update  # noqa: E402
 
 from bench.benchapp import CERT_URL  # noqa: E402
 from bench.seed import open_database, seed_couples  # noqa: E402
@@ -43,7 +43,7 @@ from bench.traffic import (ALEXA_USER, DEVICE_ID, OUR_NUMBER, PUBLIC_BASE_URL, S
                            bench_ca, launch_request, signed_client)
 from core.clock import utcnow  # noqa: E402
 from core.config import load_settings  # noqa: E402
-from core.models import CheckIn, Couple, DailyPrompt, OutboundMessage, Partner, QuestionHeard  # noqa: E402
+from core.models import CheckIn, Couple, DailyPrompt, EchoReminder, OutboundMessage, Partner, QuestionHeard  # noqa: E402
 from devkit.certs import read_ca  # noqa: E402
 from devkit.databases import throwaway_database  # noqa: E402
 from devkit.fakes.alexa_api import FakeAlexa  # noqa: E402
@@ -187,8 +187,13 @@ def explain(engine, now) -> list[tuple[str, str, bool]]:
         "queue depth (heartbeat)": select(func.count()).select_from(OutboundMessage)
         .where(OutboundMessage.state == "queued", OutboundMessage.send_after <= now),
         # Alexa ids and phones are found by their keyed digests (bytea): any digest-sized value plans the same
-        "speaker by Alexa user (request)": select(Partner.id).where(Partner.alexa_user_id == DIGEST),
-        "partner by phone (SMS)": select(Partner.id).where(Partner.phone_digest == DIGEST),
+        # (couples.with_their_couples: the partners of the couples that have a partner with this digest)
+        "speaker by Alexa user (request)": select(Partner.id).join(Partner.couple).where(Partner.couple_id.in_(
+            select(Partner.couple_id).where(Partner.alexa_user_id == DIGEST))),
+        "partner by phone (SMS)": select(Partner.id).join(Partner.couple).where(Partner.couple_id.in_(
+            select(Partner.couple_id).where(Partner.phone_digest == DIGEST))),
+        "Echo changes pending (request)": select(exists().where(EchoReminder.alexa_user_id == DIGEST,
+                                                                EchoReminder.change.is_not(None))),
         "answered today (request)": select(CheckIn.id).where(CheckIn.partner_id == 7, CheckIn.local_date == now.date()),
         "heard today (plan, request)": select(QuestionHeard.id).where(QuestionHeard.partner_id == 7,
                                                                       QuestionHeard.local_date == now.date()),

@@ -140,7 +140,9 @@ def test_urgent_texts_go_first_then_the_rest_in_due_time_order(world):
 def test_a_rate_error_slows_the_sender_and_the_text_waits_instead_of_failing(world):
     queue_texts(world, 6)
     world.twilio.script(("ok",), ("error", 429, 20429), ("error", 429, None), ("error", 400, 30001))
-    dispatcher = paced(world, 50, 5, concurrency=1)
+    # Two claimed at a time, so each refusal comes after the pause of the one before: three overshoots (with
+    # more claimed at once, two refusals can arrive within one pause, and they count as one overshoot).
+    dispatcher = paced(world, 50, 5, concurrency=1, window=2)
     started = time.monotonic()
 
     stats = dispatcher.run_until_idle(budget_seconds=20)
