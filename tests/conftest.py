@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.orm import Session
 
 from core.clock import SettableClock
@@ -95,26 +95,35 @@ def migrated_sqlite(url: str) -> None:
     target.chmod(0o600)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path):
-    """Each storage test runs on a real SQLite file and, where available, on PostgreSQL (emptied of rows)."""
+def _storage_url(request, tmp_path, prepare_postgres) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
-    empty_postgres(POSTGRES_URL)
+    prepare_postgres(POSTGRES_URL)
     return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    """Each storage test runs on a real SQLite file and, where available, on PostgreSQL (emptied of rows)."""
+    return _storage_url(request, tmp_path, empty_postgres)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def tableless_database_url(request, tmp_path):
     """For tests of the migrations themselves: a new SQLite file, or PostgreSQL without a single table."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.db'}"
-    if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
-    reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+    return _storage_url(request, tmp_path, reset_postgres)
+
+
+@pytest.fixture
+def statements_sent(runtime):
+    """Every statement the runtime's engine sends from here on, whitespace folded (a statement budget's test)."""
+    seen = []
+    listener = lambda _c, _cur, statement, *_: seen.append(" ".join(statement.split()))  # noqa: E731
+    event.listen(runtime.engine, "before_cursor_execute", listener)
+    yield seen
+    event.remove(runtime.engine, "before_cursor_execute", listener)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
